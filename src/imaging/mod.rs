@@ -1,0 +1,14 @@
+//! Medical images: NIfTI-1 headers and volumes, and the geometry that ties an
+//! image to its mask.
+//!
+//! World coordinates here are NIfTI's own (RAS+, millimetres), exactly as the
+//! header's sform or qform states them; conversion to ITK's LPS convention is
+//! the business of code that must match ITK-based tools.
+
+mod error;
+mod geometry;
+mod nifti_io;
+
+pub use error::ImagingError;
+pub use geometry::{Geometry, GeometryMismatch, GeometryTolerance};
+pub use nifti_io::{ImageHeader, file_checksum, read_header, write_volume};

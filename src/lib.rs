@@ -1,0 +1,22 @@
+//! radcohort: radiomics-signature cohort studies, from the study database to
+//! publication tables.
+//!
+//! The library does all the work; the `radcohort` binary's command line and
+//! terminal UI are thin layers over it, and nothing here depends on them.
+//! Data flows one way:
+//!
+//! files → [`study`] database → extraction → features → signature → scores →
+//! analyses → tables and figures.
+//!
+//! - [`study`]: the SQLite study database, its schema migrations, the data
+//!   model, CSV import and export with validation, derived endpoints (DFS,
+//!   OS, early recurrence, adjuvant chemotherapy), data-quality checks and
+//!   the audit trail.
+//! - [`imaging`]: NIfTI headers, image geometry and volume writing.
+//! - [`sample_study`]: the deterministic synthetic study modelled on the
+//!   intrahepatic cholangiocarcinoma cohort of Yang et al. (Insights Imaging
+//!   2022).
+
+pub mod imaging;
+pub mod sample_study;
+pub mod study;
