@@ -23,10 +23,10 @@ pub fn run(db: &Path, args: Args) -> Result<ExitCode> {
     for (file, rows) in &report.files {
         println!("{:>6} rows  {}", rows, report.folder.join(file).display());
     }
-    if report.dates_dropped > 0 {
+    if report.patients_without_day_zero > 0 {
         eprintln!(
-            "radcohort: {} dates left empty: their patients have no surgery date to count days from",
-            report.dates_dropped
+            "radcohort: {} patients have no surgery date to count days from: their dates are left empty",
+            report.patients_without_day_zero
         );
     }
     Ok(ExitCode::SUCCESS)

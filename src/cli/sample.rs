@@ -1,6 +1,6 @@
 //! `radcohort sample-study`: write the synthetic sample study.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,12 +19,18 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let folder = args.out.unwrap_or_else(super::default_sample_folder);
+    // A progress line that rewrites itself is for a terminal only.
+    let interactive = std::io::stderr().is_terminal();
     let report = |p: SampleProgress| {
-        eprint!("\r{:<24} {:>4}/{:<4}", p.stage, p.done, p.total);
-        let _ = std::io::stderr().flush();
+        if interactive {
+            eprint!("\r{:<24} {:>4}/{:<4}", p.stage, p.done, p.total);
+            let _ = std::io::stderr().flush();
+        }
     };
     let study = write_sample_study(&folder, &Actor::from_environment(), &report)?;
-    eprintln!();
+    if interactive {
+        eprintln!();
+    }
     println!("sample study written to {}", study.folder.display());
     println!("open it with: radcohort --db {}", study.database.display());
     Ok(ExitCode::SUCCESS)

@@ -5,11 +5,25 @@
 //! See `sample_study/README.md` for how it is simulated and which effects
 //! are planted in it.
 
-use std::path::{Path, PathBuf};
+mod files;
+mod images;
+mod rng;
+mod simulate;
 
-use crate::imaging::ImagingError;
-use crate::study::import::ImportError;
-use crate::study::{Actor, StudyError};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rayon::prelude::*;
+
+use crate::imaging::{ImagingError, write_volume};
+use crate::study::import::{ImportError, ImportKind, ImportOptions, import_file};
+use crate::study::{Actor, StudyDb, StudyError, StudySettings};
+pub use files::SampleCsvFiles;
+pub use simulate::{CHEMO_HR_HIGH_RISK, PATIENTS, SEED, TRAINING};
+
+/// The sample study's README, copied into every generated folder.
+const README: &str = include_str!("../../sample_study/README.md");
 
 /// Where a sample-study build has got to, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,17 +73,109 @@ pub enum SampleError {
     Import(#[from] ImportError),
 }
 
-/// Writes the complete sample study into `folder` — CSVs, NIfTI images and
-/// a ready database `folder/study.db` — reporting progress as it goes. The
-/// database appears only once everything is in it.
+/// The sample study's CSV files, generated from the fixed seed; they are the
+/// files committed in `sample_study/`.
+pub fn sample_csv_files() -> SampleCsvFiles {
+    files::csv_files(&simulate::simulate())
+}
+
+/// Writes the complete sample study into `folder` — README, CSVs, NIfTI
+/// images and a ready database `folder/study.db` — reporting progress as it
+/// goes. The database is built under a temporary name and appears only once
+/// everything is in it; a folder that already holds one is refused.
 pub fn write_sample_study(
     folder: &Path,
     actor: &Actor,
     progress: &(dyn Fn(SampleProgress) + Sync),
 ) -> Result<SampleStudy, SampleError> {
-    let _ = (actor, progress);
-    Err(SampleError::Io {
-        path: folder.to_owned(),
-        source: std::io::Error::other("the sample study generator is not written yet"),
+    let database = folder.join("study.db");
+    if database.exists() {
+        return Err(SampleError::AlreadyExists { path: database });
+    }
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| SampleError::Io { path, source }
+    };
+    let image_folder = folder.join("images");
+    fs::create_dir_all(&image_folder).map_err(io(&image_folder))?;
+
+    let patients = simulate::simulate();
+    let csv = files::csv_files(&patients);
+    fs::write(folder.join("README.md"), README).map_err(io(&folder.join("README.md")))?;
+    for (name, text) in csv.named() {
+        let path = folder.join(name);
+        fs::write(&path, text).map_err(io(&path))?;
+    }
+
+    let written = AtomicUsize::new(0);
+    let total = patients.len();
+    progress(SampleProgress {
+        stage: "writing images",
+        done: 0,
+        total,
+    });
+    patients.par_iter().enumerate().try_for_each(|(index, patient)| {
+        let volumes = images::render(index, patient.latent_risk, patient.clinical.tumour_size_cm);
+        let path = |series: &str| folder.join(files::image_path(&patient.study_id, series));
+        write_volume(&path("b0"), &volumes.b0, &volumes.geometry)?;
+        write_volume(&path("b800"), &volumes.b800, &volumes.geometry)?;
+        write_volume(&path("mask"), &volumes.mask, &volumes.geometry)?;
+        let done = written.fetch_add(1, Ordering::Relaxed) + 1;
+        progress(SampleProgress {
+            stage: "writing images",
+            done,
+            total,
+        });
+        Ok::<_, SampleError>(())
+    })?;
+
+    let building = folder.join(".building-study.db");
+    let _ = fs::remove_file(&building);
+    let built = build_database(&building, folder, actor, progress);
+    if built.is_err() {
+        let _ = fs::remove_file(&building);
+    }
+    built?;
+    fs::rename(&building, &database).map_err(io(&database))?;
+    Ok(SampleStudy {
+        folder: folder.to_owned(),
+        database,
     })
+}
+
+/// Creates the database and imports the CSVs through the ordinary import,
+/// so the sample study is exactly what a user importing its files would get.
+fn build_database(
+    path: &Path,
+    folder: &Path,
+    actor: &Actor,
+    progress: &(dyn Fn(SampleProgress) + Sync),
+) -> Result<(), SampleError> {
+    let settings = StudySettings {
+        name: "Sample ICC study (synthetic)".to_owned(),
+        ..StudySettings::default()
+    };
+    let mut db = StudyDb::create(path, &settings, actor)?;
+    let steps = [
+        (ImportKind::Dictionary, "dictionary.csv"),
+        (ImportKind::Patients, "patients.csv"),
+        (ImportKind::Chemo, "chemo.csv"),
+        (ImportKind::Imaging, "imaging.csv"),
+    ];
+    for (done, (kind, file)) in steps.iter().enumerate() {
+        progress(SampleProgress {
+            stage: "building the database",
+            done,
+            total: steps.len(),
+        });
+        import_file(&mut db, *kind, &folder.join(file), &ImportOptions::default(), actor)?;
+    }
+    progress(SampleProgress {
+        stage: "building the database",
+        done: steps.len(),
+        total: steps.len(),
+    });
+    // Closing checkpoints the write-ahead log into the file before it moves.
+    drop(db);
+    Ok(())
 }

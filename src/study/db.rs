@@ -266,9 +266,7 @@ impl StudyDb {
                 None => Ok(default),
                 Some(text) => text.parse().map_err(|_| StudyError::Corrupt {
                     path: self.path.clone(),
-                    table: "study_setting",
-                    record: key.to_owned(),
-                    field: "value",
+                    location: format!("table study_setting, record {key}, field value"),
                     value: text,
                     reason: "expected a whole number of days".to_owned(),
                 }),

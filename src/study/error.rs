@@ -57,18 +57,12 @@ pub enum StudyError {
     },
     /// A stored value does not fit the data model, e.g. an unknown word in a
     /// column the schema does not constrain.
-    #[error(
-        "{path}: table {table}, record {record}, field {field}: cannot read stored value '{value}': {reason}"
-    )]
+    #[error("{path}: {location}: cannot read stored value '{value}': {reason}")]
     Corrupt {
         /// The database file.
         path: PathBuf,
-        /// The table read.
-        table: &'static str,
-        /// The record concerned.
-        record: String,
-        /// The column read.
-        field: &'static str,
+        /// Where: table, record and field, e.g. `table patient, record ICC001, field sex`.
+        location: String,
         /// The stored value.
         value: String,
         /// Why it cannot be read.

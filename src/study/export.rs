@@ -49,8 +49,9 @@ pub struct ExportReport {
     pub files: Vec<(String, usize)>,
     /// Whether the export is de-identified.
     pub deidentified: bool,
-    /// Dates left empty because the patient has no surgery date.
-    pub dates_dropped: usize,
+    /// Patients whose dates were left empty in a de-identified export
+    /// because they have no surgery date to count days from.
+    pub patients_without_day_zero: usize,
 }
 
 /// A CSV file in memory.
@@ -73,19 +74,14 @@ impl Sheet {
 /// Writes dates as ISO 8601, or as days from surgery when de-identifying.
 struct DateWriter {
     deidentify: bool,
-    dropped: usize,
 }
 
 impl DateWriter {
-    fn write(&mut self, date: Option<NaiveDate>, surgery: Option<NaiveDate>) -> String {
+    fn write(&self, date: Option<NaiveDate>, surgery: Option<NaiveDate>) -> String {
         match (date, self.deidentify, surgery) {
-            (None, _, _) => String::new(),
             (Some(date), false, _) => iso(date),
             (Some(date), true, Some(surgery)) => (date - surgery).num_days().to_string(),
-            (Some(_), true, None) => {
-                self.dropped += 1;
-                String::new()
-            }
+            (None, _, _) | (Some(_), true, None) => String::new(),
         }
     }
 
@@ -100,6 +96,13 @@ impl DateWriter {
             None => format!("{name}_day"),
         }
     }
+}
+
+/// Whether a record holds any calendar date besides its surgery date.
+fn has_dates(record: &PatientRecord) -> bool {
+    !record.events.is_empty()
+        || !record.chemo.is_empty()
+        || record.values.values().any(|v| matches!(v, Value::Date(_)))
 }
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -122,17 +125,14 @@ pub fn export(db: &StudyDb, folder: &Path, deidentify: bool) -> Result<ExportRep
         .filter(|v| !(deidentify && v.kind == VariableType::Text))
         .collect();
     let records = db.load_records()?;
-    let mut dates = DateWriter {
-        deidentify,
-        dropped: 0,
-    };
+    let dates = DateWriter { deidentify };
 
     let mut sheets = vec![
         study_sheet(&settings, deidentify),
         dictionary_sheet(&dictionary),
-        patients_sheet(&records, &dictionary, &mut dates),
-        events_sheet(&records, &mut dates),
-        chemo_sheet(&records, &mut dates),
+        patients_sheet(&records, &dictionary, &dates),
+        events_sheet(&records, &dates),
+        chemo_sheet(&records, &dates),
         imaging_sheet(db, &records, deidentify),
         analysis_sheet(&records, &dictionary, windows),
     ];
@@ -147,7 +147,11 @@ pub fn export(db: &StudyDb, folder: &Path, deidentify: bool) -> Result<ExportRep
             .map(|s| (format!("{}.csv", s.name), s.rows.len()))
             .collect(),
         deidentified: deidentify,
-        dates_dropped: dates.dropped,
+        patients_without_day_zero: if deidentify {
+            records.iter().filter(|r| r.surgery.date.is_none() && has_dates(r)).count()
+        } else {
+            0
+        },
     })
 }
 
@@ -196,7 +200,7 @@ fn dictionary_sheet(dictionary: &[Variable]) -> Sheet {
 }
 
 /// A dictionary value's cell: dates go through the date writer.
-fn value_cell(value: Option<&Value>, surgery: Option<NaiveDate>, dates: &mut DateWriter) -> String {
+fn value_cell(value: Option<&Value>, surgery: Option<NaiveDate>, dates: &DateWriter) -> String {
     match value {
         Some(Value::Date(date)) => dates.write(Some(*date), surgery),
         Some(value) => value.to_string(),
@@ -220,7 +224,7 @@ fn variable_columns(dictionary: &[Variable], dates: &DateWriter) -> Vec<String> 
 fn patients_sheet(
     records: &[PatientRecord],
     dictionary: &[Variable],
-    dates: &mut DateWriter,
+    dates: &DateWriter,
 ) -> Sheet {
     let deidentify = dates.deidentify;
     let mut header: Vec<String> = vec![
@@ -294,7 +298,7 @@ fn patients_sheet(
     sheet
 }
 
-fn events_sheet(records: &[PatientRecord], dates: &mut DateWriter) -> Sheet {
+fn events_sheet(records: &[PatientRecord], dates: &DateWriter) -> Sheet {
     let mut header = vec![
         "study_id".to_owned(),
         "event".to_owned(),
@@ -324,7 +328,7 @@ fn events_sheet(records: &[PatientRecord], dates: &mut DateWriter) -> Sheet {
     sheet
 }
 
-fn chemo_sheet(records: &[PatientRecord], dates: &mut DateWriter) -> Sheet {
+fn chemo_sheet(records: &[PatientRecord], dates: &DateWriter) -> Sheet {
     let mut header = vec!["study_id".to_owned()];
     if !dates.deidentify {
         header.push("regimen".into());
@@ -412,10 +416,7 @@ fn analysis_sheet(
     dictionary: &[Variable],
     windows: EndpointWindows,
 ) -> Sheet {
-    let mut as_days = DateWriter {
-        deidentify: true,
-        dropped: 0,
-    };
+    let as_days = DateWriter { deidentify: true };
     let mut header: Vec<String> = [
         "study_id",
         "cohort",
@@ -454,7 +455,7 @@ fn analysis_sheet(
             row.push(value_cell(
                 record.values.get(&variable.name),
                 record.surgery.date,
-                &mut as_days,
+                &as_days,
             ));
         }
         sheet.rows.push(row);

@@ -338,9 +338,7 @@ impl StudyDb {
     fn corrupt(&self, bad: BadField) -> StudyError {
         StudyError::Corrupt {
             path: self.path().to_owned(),
-            table: bad.table,
-            record: bad.record,
-            field: bad.field,
+            location: format!("table {}, record {}, field {}", bad.table, bad.record, bad.field),
             value: bad.value,
             reason: bad.reason,
         }

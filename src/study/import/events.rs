@@ -52,9 +52,10 @@ pub(super) fn plan(
         let key_date = (kind == EventKind::Recurrence).then_some(date);
         let key = (record.record.study_id().to_owned(), kind, key_date);
         if let Some(first) = seen.insert(key, row.line) {
+            let text = cells.raw("date").unwrap_or_default().to_owned();
             cells.report(
                 Some("date"),
-                Some(&cells.raw("date").unwrap_or_default().to_owned()),
+                Some(&text),
                 format!(
                     "the same {} of this patient is already at line {first}",
                     kind
