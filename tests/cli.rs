@@ -26,9 +26,16 @@ fn stderr(output: &Output) -> String {
 /// panic or backtrace.
 fn assert_clean_failure(output: &Output) -> String {
     let err = stderr(output);
-    assert!(!output.status.success(), "expected a failure: {}", stdout(output));
+    assert!(
+        !output.status.success(),
+        "expected a failure: {}",
+        stdout(output)
+    );
     assert!(err.starts_with("radcohort: "), "{err}");
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
     err
 }
 
@@ -36,7 +43,16 @@ fn assert_clean_failure(output: &Output) -> String {
 fn a_study_is_built_imported_checked_and_exported() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let out = radcohort(&["init", "--name", "ICC pilot", "--early-recurrence-days", "730"], d);
+    let out = radcohort(
+        &[
+            "init",
+            "--name",
+            "ICC pilot",
+            "--early-recurrence-days",
+            "730",
+        ],
+        d,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(d.join("study.db").is_file(), "init defaults to ./study.db");
 
@@ -54,12 +70,19 @@ fn a_study_is_built_imported_checked_and_exported() {
     .unwrap();
     let out = radcohort(&["import", "dictionary", "dictionary.csv"], d);
     assert!(out.status.success(), "{}", stderr(&out));
-    let out = radcohort(&["import", "--json", "patients", "patients.csv", "--dry-run"], d);
+    let out = radcohort(
+        &["import", "--json", "patients", "patients.csv", "--dry-run"],
+        d,
+    );
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report["records_created"], 2);
     assert_eq!(report["dry_run"], true);
     let out = radcohort(&["import", "patients", "patients.csv"], d);
-    assert!(stdout(&out).contains("2 patients created"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("2 patients created"),
+        "{}",
+        stdout(&out)
+    );
 
     let out = radcohort(&["info", "--json"], d);
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -79,14 +102,20 @@ fn a_study_is_built_imported_checked_and_exported() {
     let out = radcohort(&["export", "--out", "exported", "--deidentify"], d);
     assert!(out.status.success(), "{}", stderr(&out));
     let patients = fs::read_to_string(d.join("exported/patients.csv")).unwrap();
-    assert!(patients.contains("P1,M,60,training,,,516,,730,40"), "{patients}");
+    assert!(
+        patients.contains("P1,M,60,training,,,516,,730,40"),
+        "{patients}"
+    );
 
     let log = fs::read_to_string({
         radcohort(&["export", "--out", "full"], d);
         d.join("full/audit_log.csv")
     })
     .unwrap();
-    assert!(log.contains(",cli-tester,insert,patient,P1,P1,study_id,,P1"), "{log}");
+    assert!(
+        log.contains(",cli-tester,insert,patient,P1,P1,study_id,,P1"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -99,9 +128,18 @@ fn a_rejected_import_lists_every_problem_and_exits_non_zero() {
     let out = radcohort(&["import", "patients", "bad.csv"], d);
     let err = assert_clean_failure(&out);
     let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines[0], "radcohort: bad.csv: 2 problems found, nothing imported:");
-    assert_eq!(lines[1], "  bad.csv:2: column 'sex', value 'X': expected one of M, F");
-    assert_eq!(lines[2], "  bad.csv:3: column 'age', value '200': out of range [0, 120] years");
+    assert_eq!(
+        lines[0],
+        "radcohort: bad.csv: 2 problems found, nothing imported:"
+    );
+    assert_eq!(
+        lines[1],
+        "  bad.csv:2: column 'sex', value 'X': expected one of M, F"
+    );
+    assert_eq!(
+        lines[2],
+        "  bad.csv:3: column 'age', value '200': out of range [0, 120] years"
+    );
     assert_eq!(fs::read(d.join("study.db")).unwrap(), before);
 }
 
@@ -121,9 +159,15 @@ fn bad_input_fails_with_one_clear_line() {
     assert!(err.contains("already exists"), "{err}");
     let err = assert_clean_failure(&radcohort(&["import", "patients", "nowhere.csv"], d));
     assert!(err.contains("cannot read the file"), "{err}");
-    let err = assert_clean_failure(&radcohort(&["import", "patients", "x.csv", "--date-format", "%Y"], d));
+    let err = assert_clean_failure(&radcohort(
+        &["import", "patients", "x.csv", "--date-format", "%Y"],
+        d,
+    ));
     assert!(err.contains("does not name a full date"), "{err}");
-    let err = assert_clean_failure(&radcohort(&["init", "--db", "w.db", "--adjuvant-window-days", "0"], d));
+    let err = assert_clean_failure(&radcohort(
+        &["init", "--db", "w.db", "--adjuvant-window-days", "0"],
+        d,
+    ));
     assert!(err.contains("adjuvant_window_days"), "{err}");
 
     // Argument errors are clap's: exit code 2 and a usage hint.
@@ -141,5 +185,8 @@ fn a_database_from_a_newer_radcohort_is_refused() {
     conn.pragma_update(None, "user_version", 7).unwrap();
     drop(conn);
     let err = assert_clean_failure(&radcohort(&["info"], d));
-    assert!(err.contains("written by a newer radcohort (schema version 7"), "{err}");
+    assert!(
+        err.contains("written by a newer radcohort (schema version 7"),
+        "{err}"
+    );
 }

@@ -15,7 +15,12 @@ use radcohort::study::import::{ImportKind, ImportOptions, import_file};
 /// A CSV file as a header and rows of cells.
 fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let header = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     let rows = reader
         .records()
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
@@ -85,8 +90,14 @@ fn an_identified_export_reimports_into_the_same_study() {
     .unwrap();
     for kind in ImportKind::ALL {
         let file = out.join(format!("{}.csv", kind.as_str()));
-        import_file(&mut fresh, kind, &file, &ImportOptions::default(), &common::actor())
-            .unwrap_or_else(|err| panic!("{err}"));
+        import_file(
+            &mut fresh,
+            kind,
+            &file,
+            &ImportOptions::default(),
+            &common::actor(),
+        )
+        .unwrap_or_else(|err| panic!("{err}"));
     }
     let mut original = study.db.load_records().unwrap();
     let mut copy = fresh.load_records().unwrap();
@@ -101,7 +112,13 @@ fn an_identified_export_reimports_into_the_same_study() {
 
     let again = fresh_dir.path().join("again");
     export(&fresh, &again, false).unwrap();
-    for name in ["patients.csv", "events.csv", "chemo.csv", "dictionary.csv", "analysis.csv"] {
+    for name in [
+        "patients.csv",
+        "events.csv",
+        "chemo.csv",
+        "dictionary.csv",
+        "analysis.csv",
+    ] {
         assert_eq!(
             fs::read_to_string(again.join(name)).unwrap(),
             fs::read_to_string(out.join(name)).unwrap(),
@@ -134,7 +151,12 @@ fn the_analysis_file_has_one_row_per_patient_with_endpoints() {
     let p1 = &rows[0];
     let get = |key: &str| p1[key].as_str();
     assert_eq!(
-        [get("dfs_days"), get("dfs_event"), get("os_days"), get("os_event")],
+        [
+            get("dfs_days"),
+            get("dfs_event"),
+            get("os_days"),
+            get("os_event")
+        ],
         ["234", "1", "536", "1"]
     );
     assert_eq!([get("early_recurrence"), get("adjuvant_chemo")], ["1", "0"]);
@@ -144,7 +166,12 @@ fn the_analysis_file_has_one_row_per_patient_with_endpoints() {
     // P002: censored at the last contact, no recurrence in the first year.
     let p2 = &rows[1];
     assert_eq!(
-        [&p2["dfs_days"], &p2["dfs_event"], &p2["early_recurrence"], &p2["adjuvant_chemo"]],
+        [
+            &p2["dfs_days"],
+            &p2["dfs_event"],
+            &p2["early_recurrence"],
+            &p2["adjuvant_chemo"]
+        ],
         ["1064", "0", "0", "1"]
     );
 }
@@ -160,7 +187,14 @@ fn a_deidentified_export_has_no_dates_and_no_free_text() {
     for (name, _) in &report.files {
         let text = fs::read_to_string(out.join(name)).unwrap();
         date(name, &text);
-        for secret in ["Dr Smith", "intrahepatic", "peritoneum", "GEMOX", "b800.nii.gz", "coordinator"] {
+        for secret in [
+            "Dr Smith",
+            "intrahepatic",
+            "peritoneum",
+            "GEMOX",
+            "b800.nii.gz",
+            "coordinator",
+        ] {
             assert!(!text.contains(secret), "{name} contains '{secret}'");
         }
     }
@@ -188,14 +222,21 @@ fn regex_free_date_check(name: &str, text: &str) {
             4 | 7 => *b == b'-',
             _ => b.is_ascii_digit(),
         });
-        assert!(!shaped, "{name} holds a date: {}", String::from_utf8_lossy(window));
+        assert!(
+            !shaped,
+            "{name} holds a date: {}",
+            String::from_utf8_lossy(window)
+        );
     }
 }
 
 #[test]
 fn patients_without_a_surgery_date_lose_their_dates_and_are_counted() {
     let mut study = TestStudy::new();
-    study.accept(ImportKind::Patients, "study_id,last_followup_date\nP1,2020-01-01\n");
+    study.accept(
+        ImportKind::Patients,
+        "study_id,last_followup_date\nP1,2020-01-01\n",
+    );
     let report = export(&study.db, &study.path("deid"), true).unwrap();
     assert_eq!(report.patients_without_day_zero, 1);
 }

@@ -30,11 +30,30 @@ fn a_good_study_imports_with_its_events_and_endpoints() {
     assert_eq!(p1.values["ca19_9"], Value::Number(120.5));
     assert_eq!(p1.values["vascular_invasion"], Value::Level("micro".into()));
     let kinds: Vec<EventKind> = p1.events.iter().map(|e| e.kind).collect();
-    assert_eq!(kinds, [EventKind::Recurrence, EventKind::Death, EventKind::LastContact]);
+    assert_eq!(
+        kinds,
+        [
+            EventKind::Recurrence,
+            EventKind::Death,
+            EventKind::LastContact
+        ]
+    );
     assert_eq!(p1.events[0].detail.as_deref(), Some("intrahepatic"));
     let e = endpoints::derive(p1, EndpointWindows::default());
-    assert_eq!(e.dfs, Some(TimeToEvent { days: 234, event: true }));
-    assert_eq!(e.os, Some(TimeToEvent { days: 536, event: true }));
+    assert_eq!(
+        e.dfs,
+        Some(TimeToEvent {
+            days: 234,
+            event: true
+        })
+    );
+    assert_eq!(
+        e.os,
+        Some(TimeToEvent {
+            days: 536,
+            event: true
+        })
+    );
     assert_eq!(e.early_recurrence, Some(true));
     // P003 has no cohort and blank optional values: stored as missing.
     assert_eq!(records[2].patient.cohort, None);
@@ -89,13 +108,28 @@ P005,F,50,,2018-01-10,,2018-06-01,2018-05-01,2018-07-01,,,
     );
     let text = reasons(&problems);
     assert!(text.contains("unknown column"), "{text}");
-    assert!(text.contains("expected a date in the form %Y-%m-%d"), "{text}");
+    assert!(
+        text.contains("expected a date in the form %Y-%m-%d"),
+        "{text}"
+    );
     assert!(text.contains("out of range [0, 100000] U/mL"), "{text}");
     assert!(text.contains("did you mean 'single'?"), "{text}");
-    assert!(text.contains("duplicate study_id; first at line 2"), "{text}");
-    assert!(text.contains("P004: recurrence 2017-12-31 is before surgery 2018-01-10"), "{text}");
-    assert!(text.contains("P005: death 2018-05-01 is before recurrence 2018-06-01"), "{text}");
-    assert!(text.contains("P005: last contact 2018-07-01 is after death 2018-05-01"), "{text}");
+    assert!(
+        text.contains("duplicate study_id; first at line 2"),
+        "{text}"
+    );
+    assert!(
+        text.contains("P004: recurrence 2017-12-31 is before surgery 2018-01-10"),
+        "{text}"
+    );
+    assert!(
+        text.contains("P005: death 2018-05-01 is before recurrence 2018-06-01"),
+        "{text}"
+    );
+    assert!(
+        text.contains("P005: last contact 2018-07-01 is after death 2018-05-01"),
+        "{text}"
+    );
     assert!(study.db.load_records().unwrap().is_empty());
 }
 
@@ -134,14 +168,48 @@ fn updates_are_audited_with_old_and_new_values() {
     assert_eq!(
         new,
         [
-            ("update", "patient", "age_at_surgery", Some("55"), Some("56")),
-            ("update", "patient_value", "ca19_9", Some("12"), Some("15.5")),
-            ("insert", "follow_up_event", "kind", None, Some("recurrence")),
-            ("insert", "follow_up_event", "date", None, Some("2019-04-01")),
-            ("insert", "follow_up_event", "detail", None, Some("intrahepatic")),
+            (
+                "update",
+                "patient",
+                "age_at_surgery",
+                Some("55"),
+                Some("56")
+            ),
+            (
+                "update",
+                "patient_value",
+                "ca19_9",
+                Some("12"),
+                Some("15.5")
+            ),
+            (
+                "insert",
+                "follow_up_event",
+                "kind",
+                None,
+                Some("recurrence")
+            ),
+            (
+                "insert",
+                "follow_up_event",
+                "date",
+                None,
+                Some("2019-04-01")
+            ),
+            (
+                "insert",
+                "follow_up_event",
+                "detail",
+                None,
+                Some("intrahepatic")
+            ),
         ]
     );
-    assert!(log[before..].iter().all(|e| e.user == "coordinator" && e.at == "2023-11-14T22:13:20Z"));
+    assert!(
+        log[before..]
+            .iter()
+            .all(|e| e.user == "coordinator" && e.at == "2023-11-14T22:13:20Z")
+    );
     // The untouched columns keep their values.
     let p2 = study.db.load_record("P002").unwrap().unwrap();
     assert_eq!(p2.values["tumour_number"], Value::Level("multiple".into()));
@@ -157,7 +225,9 @@ fn blank_cells_keep_values_unless_told_to_overwrite() {
         blank_overwrites: true,
         ..ImportOptions::default()
     };
-    let report = study.import_with(ImportKind::Patients, blanks, &options).unwrap();
+    let report = study
+        .import_with(ImportKind::Patients, blanks, &options)
+        .unwrap();
     assert_eq!(report.changes.deleted, 3, "{report:?}");
     let p1 = study.db.load_record("P001").unwrap().unwrap();
     assert!(!p1.values.contains_key("ca19_9"));
@@ -182,7 +252,11 @@ fn a_dry_run_reports_but_writes_nothing() {
         ..ImportOptions::default()
     };
     let report = study
-        .import_with(ImportKind::Patients, "study_id,age\nP001,62\nP009,40\n", &options)
+        .import_with(
+            ImportKind::Patients,
+            "study_id,age\nP001,62\nP009,40\n",
+            &options,
+        )
         .unwrap();
     assert!(report.dry_run);
     assert_eq!((report.records_created, report.records_updated), (1, 1));
@@ -198,12 +272,22 @@ fn other_date_formats_are_read_when_named() {
         ..ImportOptions::default()
     };
     study
-        .import_with(ImportKind::Patients, "study_id,surgery_date\nP1,31/12/2018\n", &options)
+        .import_with(
+            ImportKind::Patients,
+            "study_id,surgery_date\nP1,31/12/2018\n",
+            &options,
+        )
         .unwrap();
     let p = study.db.load_record("P1").unwrap().unwrap();
     assert_eq!(p.surgery.date, "2018-12-31".parse().ok());
-    let problems = study.reject(ImportKind::Patients, "study_id,surgery_date\nP2,31/12/2018\n");
-    assert_eq!(located(&problems), [(Some(2), Some("surgery_date"), Some("31/12/2018"))]);
+    let problems = study.reject(
+        ImportKind::Patients,
+        "study_id,surgery_date\nP2,31/12/2018\n",
+    );
+    assert_eq!(
+        located(&problems),
+        [(Some(2), Some("surgery_date"), Some("31/12/2018"))]
+    );
 }
 
 #[test]
@@ -218,7 +302,11 @@ fn events_add_to_and_update_the_timeline() {
     assert_eq!(p1.events_of(EventKind::Recurrence).count(), 2);
     assert_eq!(p1.first_recurrence(), "2018-09-01".parse().ok());
     assert_eq!(
-        p1.events_of(EventKind::Death).next().unwrap().detail.as_deref(),
+        p1.events_of(EventKind::Death)
+            .next()
+            .unwrap()
+            .detail
+            .as_deref(),
         Some("disease progression")
     );
     let p2 = study.db.load_record("P002").unwrap().unwrap();
@@ -259,8 +347,14 @@ P003,death,2020-01-01,
     let text = reasons(&problems);
     assert!(text.contains("unknown study_id"), "{text}");
     assert!(text.contains("already at line 5"), "{text}");
-    assert!(text.contains("P003: death 2020-01-01 is before recurrence 2020-11-02"), "{text}");
-    assert!(text.contains("P003: last contact 2021-01-15 is after death 2020-01-01"), "{text}");
+    assert!(
+        text.contains("P003: death 2020-01-01 is before recurrence 2020-11-02"),
+        "{text}"
+    );
+    assert!(
+        text.contains("P003: last contact 2021-01-15 is after death 2020-01-01"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -300,9 +394,18 @@ P002,GEMOX,2018-04-10,,,
         reasons(&problems)
     );
     let text = reasons(&problems);
-    assert!(text.contains("chemotherapy starting 2017-12-01 is before surgery 2018-01-10"), "{text}");
-    assert!(text.contains("chemotherapy starting 2019-08-01 is after death 2019-06-30"), "{text}");
-    assert!(text.contains("chemotherapy ends 2018-04-01 before it starts 2018-05-01"), "{text}");
+    assert!(
+        text.contains("chemotherapy starting 2017-12-01 is before surgery 2018-01-10"),
+        "{text}"
+    );
+    assert!(
+        text.contains("chemotherapy starting 2019-08-01 is after death 2019-06-30"),
+        "{text}"
+    );
+    assert!(
+        text.contains("chemotherapy ends 2018-04-01 before it starts 2018-05-01"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -320,7 +423,10 @@ fn images_and_masks_import_with_their_geometry_and_checksum() {
     let mask = &p1.imaging[1];
     assert_eq!(mask.mask_of.as_deref(), Some("b800"));
     assert_eq!(mask.label, Some(1));
-    assert_eq!(mask.path, "p1_mask.nii.gz", "stored relative to the study folder");
+    assert_eq!(
+        mask.path, "p1_mask.nii.gz",
+        "stored relative to the study folder"
+    );
     assert_eq!(mask.geometry.dims, [16, 16, 4]);
     assert_eq!(mask.geometry.orientation(), "LPS");
     assert_eq!(
@@ -340,7 +446,11 @@ fn missing_files_and_mismatched_masks_are_rejected_saying_what_differs() {
     let mut flipped = grid();
     flipped.direction[0][0] = 1.0;
     study.write_image("flipped_mask.nii.gz", &flipped);
-    std::fs::write(study.path("notes.nii"), "not an image at all, just some notes that are long enough ".repeat(10)).unwrap();
+    std::fs::write(
+        study.path("notes.nii"),
+        "not an image at all, just some notes that are long enough ".repeat(10),
+    )
+    .unwrap();
     let bad = "\
 study_id,series,kind,b_value,path,mask_of,label
 P001,b800,dwi,800,b800.nii.gz,,
@@ -411,21 +521,41 @@ flag,Flag,boolean,,,,,perhaps
 fn a_dictionary_change_must_fit_the_stored_values() {
     let mut study = populated();
     let narrowed = DICTIONARY
-        .replace("ca19_9,CA19-9,numeric,U/mL,,0,100000,yes", "ca19_9,CA19-9,numeric,U/mL,,0,100,yes")
+        .replace(
+            "ca19_9,CA19-9,numeric,U/mL,,0,100000,yes",
+            "ca19_9,CA19-9,numeric,U/mL,,0,100,yes",
+        )
         .replace("none|micro|macro", "none|macro")
         .replace("cirrhosis,Cirrhosis,boolean", "cirrhosis,Cirrhosis,text");
     let problems = study.reject(ImportKind::Dictionary, &narrowed);
     let text = reasons(&problems);
-    assert!(text.contains("the stored value '120.5' of P001 would not fit: out of range [0, 100]"), "{text}");
-    assert!(text.contains("the stored value 'micro' of P001 would not fit"), "{text}");
-    assert!(text.contains("cannot change the type from boolean to text: 2 patients have values"), "{text}");
+    assert!(
+        text.contains("the stored value '120.5' of P001 would not fit: out of range [0, 100]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the stored value 'micro' of P001 would not fit"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cannot change the type from boolean to text: 2 patients have values"),
+        "{text}"
+    );
     // A compatible change (a new level, a new label) is accepted and audited.
     let widened = DICTIONARY.replace("none|micro|macro", "none|micro|macro|unknown");
     let report = study.accept(ImportKind::Dictionary, &widened);
     assert_eq!(report.records_updated, 1);
     let last = study.db.audit_log(None).unwrap().pop().unwrap();
     assert_eq!(
-        (last.record.as_str(), last.field.as_str(), last.new_value.as_deref()),
-        ("vascular_invasion", "levels", Some("none|micro|macro|unknown"))
+        (
+            last.record.as_str(),
+            last.field.as_str(),
+            last.new_value.as_deref()
+        ),
+        (
+            "vascular_invasion",
+            "levels",
+            Some("none|micro|macro|unknown")
+        )
     );
 }

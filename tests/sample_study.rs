@@ -19,7 +19,10 @@ fn sample() -> &'static Path {
     FOLDER.get_or_init(|| {
         let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sample-study");
         let _ = fs::remove_dir_all(&folder);
-        let actor = Actor::new("tester", chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap());
+        let actor = Actor::new(
+            "tester",
+            chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+        );
         write_sample_study(&folder, &actor, &|_| {}).unwrap_or_else(|err| panic!("{err}"));
         folder
     })
@@ -27,10 +30,21 @@ fn sample() -> &'static Path {
 
 fn rows(path: &Path) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_owned).collect();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
     reader
         .records()
-        .map(|r| header.iter().cloned().zip(r.unwrap().iter().map(str::to_owned)).collect())
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(str::to_owned))
+                .collect()
+        })
         .collect()
 }
 
@@ -73,14 +87,19 @@ fn info_agrees_with_the_sample_csvs() {
         .arg(folder.join("study.db"))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let info: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
 
     // Counts recomputed from the CSV files, independently of the library.
     let patients = rows(&folder.join("patients.csv"));
     let chemo = rows(&folder.join("chemo.csv"));
     let imaging = rows(&folder.join("imaging.csv"));
-    let count = |f: &dyn Fn(&HashMap<String, String>) -> bool| patients.iter().filter(|p| f(p)).count();
+    let count =
+        |f: &dyn Fn(&HashMap<String, String>) -> bool| patients.iter().filter(|p| f(p)).count();
     let surgery: HashMap<&str, NaiveDate> = patients
         .iter()
         .map(|p| (p["study_id"].as_str(), date(&p["surgery_date"]).unwrap()))
@@ -89,13 +108,15 @@ fn info_agrees_with_the_sample_csvs() {
         .iter()
         .filter(|p| {
             chemo.iter().any(|c| {
-                let days = (date(&c["start_date"]).unwrap() - surgery[p["study_id"].as_str()]).num_days();
+                let days =
+                    (date(&c["start_date"]).unwrap() - surgery[p["study_id"].as_str()]).num_days();
                 c["study_id"] == p["study_id"] && (0..=90).contains(&days)
             })
         })
         .count();
     let early = count(&|p| {
-        date(&p["recurrence_date"]).is_some_and(|r| (r - date(&p["surgery_date"]).unwrap()).num_days() <= 365)
+        date(&p["recurrence_date"])
+            .is_some_and(|r| (r - date(&p["surgery_date"]).unwrap()).num_days() <= 365)
     });
 
     let r = &info["records"];
@@ -105,20 +126,45 @@ fn info_agrees_with_the_sample_csvs() {
         (&r["training"], count(&|p| p["cohort"] == "training")),
         (&r["validation"], count(&|p| p["cohort"] == "validation")),
         (&r["male"], count(&|p| p["sex"] == "M")),
-        (&r["recurrence_events"], count(&|p| !p["recurrence_date"].is_empty())),
+        (
+            &r["recurrence_events"],
+            count(&|p| !p["recurrence_date"].is_empty()),
+        ),
         (&r["death_events"], count(&|p| !p["death_date"].is_empty())),
-        (&r["last_contact_events"], count(&|p| !p["last_followup_date"].is_empty())),
+        (
+            &r["last_contact_events"],
+            count(&|p| !p["last_followup_date"].is_empty()),
+        ),
         (&r["chemotherapy_courses"], chemo.len()),
-        (&r["dwi_series"], imaging.iter().filter(|i| i["kind"] == "dwi").count()),
-        (&r["mask_series"], imaging.iter().filter(|i| i["kind"] == "mask").count()),
-        (&info["dictionary_variables"], rows(&folder.join("dictionary.csv")).len()),
-        (&all["dfs"]["events"], count(&|p| !p["recurrence_date"].is_empty() || !p["death_date"].is_empty())),
-        (&all["os"]["events"], count(&|p| !p["death_date"].is_empty())),
+        (
+            &r["dwi_series"],
+            imaging.iter().filter(|i| i["kind"] == "dwi").count(),
+        ),
+        (
+            &r["mask_series"],
+            imaging.iter().filter(|i| i["kind"] == "mask").count(),
+        ),
+        (
+            &info["dictionary_variables"],
+            rows(&folder.join("dictionary.csv")).len(),
+        ),
+        (
+            &all["dfs"]["events"],
+            count(&|p| !p["recurrence_date"].is_empty() || !p["death_date"].is_empty()),
+        ),
+        (
+            &all["os"]["events"],
+            count(&|p| !p["death_date"].is_empty()),
+        ),
         (&all["adjuvant_chemo"]["yes"], adjuvant),
         (&all["early_recurrence"]["yes"], early),
     ];
     for (index, (reported, counted)) in expected.iter().enumerate() {
-        assert_eq!(reported.as_u64(), Some(*counted as u64), "check {index}: {info:#}");
+        assert_eq!(
+            reported.as_u64(),
+            Some(*counted as u64),
+            "check {index}: {info:#}"
+        );
     }
 }
 
@@ -133,11 +179,21 @@ fn the_cohort_has_the_shape_the_readme_states() {
     let early = all.early_recurrence.yes as f64 / PATIENTS as f64;
     assert!((0.40..=0.50).contains(&early), "early recurrence {early}");
     let chemo = all.adjuvant_chemo.yes as f64 / PATIENTS as f64;
-    assert!((0.50..=0.65).contains(&chemo), "adjuvant chemotherapy {chemo}");
+    assert!(
+        (0.50..=0.65).contains(&chemo),
+        "adjuvant chemotherapy {chemo}"
+    );
     for record in db.load_records().unwrap() {
-        let follow_up = radcohort::study::endpoints::derive(&record, Default::default()).os.unwrap();
+        let follow_up = radcohort::study::endpoints::derive(&record, Default::default())
+            .os
+            .unwrap();
         if !follow_up.event {
-            assert!(follow_up.days <= 6 * 366, "{}: {}", record.study_id(), follow_up.days);
+            assert!(
+                follow_up.days <= 6 * 366,
+                "{}: {}",
+                record.study_id(),
+                follow_up.days
+            );
         }
     }
 }
@@ -166,6 +222,9 @@ fn chemotherapy_helps_the_truly_high_risk_only() {
     };
     let high_risk_ratio = rate(true, true) / rate(true, false);
     let low_risk_ratio = rate(false, true) / rate(false, false);
-    assert!(high_risk_ratio < 0.6, "high-risk rate ratio {high_risk_ratio}");
+    assert!(
+        high_risk_ratio < 0.6,
+        "high-risk rate ratio {high_risk_ratio}"
+    );
     assert!(low_risk_ratio > 0.8, "low-risk rate ratio {low_risk_ratio}");
 }

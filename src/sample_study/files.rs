@@ -7,22 +7,150 @@ use crate::study::dates::iso;
 /// variables, in `dictionary.csv` form:
 /// name, label, type, unit, levels, min, max, required.
 const DICTIONARY: &[[&str; 8]] = &[
-    ["ca19_9", "CA19-9", "numeric", "U/mL", "", "0", "100000", "yes"],
+    [
+        "ca19_9", "CA19-9", "numeric", "U/mL", "", "0", "100000", "yes",
+    ],
     ["cea", "CEA", "numeric", "ng/mL", "", "0", "10000", "no"],
-    ["tumour_size", "Tumour size (largest diameter)", "numeric", "cm", "", "0.1", "30", "yes"],
-    ["tumour_number", "Tumour number", "categorical", "", "single|multiple", "", "", "yes"],
-    ["satellite_lesions", "Satellite lesions", "boolean", "", "", "", "", "no"],
-    ["vascular_invasion", "Vascular invasion", "categorical", "", "none|micro|macro", "", "", "yes"],
-    ["lymph_node_metastasis", "Lymph-node metastasis", "boolean", "", "", "", "", "yes"],
-    ["perineural_invasion", "Perineural invasion", "boolean", "", "", "", "", "no"],
-    ["resection_margin", "Resection margin", "categorical", "", "R0|R1", "", "", "yes"],
-    ["differentiation", "Differentiation", "categorical", "", "well|moderate|poor", "", "", "no"],
-    ["ajcc_t", "AJCC T category (8th ed.)", "categorical", "", "T1a|T1b|T2|T3|T4", "", "", "yes"],
-    ["ajcc_n", "AJCC N category (8th ed.)", "categorical", "", "N0|N1|NX", "", "", "yes"],
-    ["hbv_infection", "HBV infection", "boolean", "", "", "", "", "no"],
-    ["cirrhosis", "Liver cirrhosis", "boolean", "", "", "", "", "no"],
-    ["rim_enhancement", "Rim enhancement (arterial phase)", "boolean", "", "", "", "", "no"],
-    ["biliary_dilatation", "Intrahepatic biliary dilatation", "boolean", "", "", "", "", "no"],
+    [
+        "tumour_size",
+        "Tumour size (largest diameter)",
+        "numeric",
+        "cm",
+        "",
+        "0.1",
+        "30",
+        "yes",
+    ],
+    [
+        "tumour_number",
+        "Tumour number",
+        "categorical",
+        "",
+        "single|multiple",
+        "",
+        "",
+        "yes",
+    ],
+    [
+        "satellite_lesions",
+        "Satellite lesions",
+        "boolean",
+        "",
+        "",
+        "",
+        "",
+        "no",
+    ],
+    [
+        "vascular_invasion",
+        "Vascular invasion",
+        "categorical",
+        "",
+        "none|micro|macro",
+        "",
+        "",
+        "yes",
+    ],
+    [
+        "lymph_node_metastasis",
+        "Lymph-node metastasis",
+        "boolean",
+        "",
+        "",
+        "",
+        "",
+        "yes",
+    ],
+    [
+        "perineural_invasion",
+        "Perineural invasion",
+        "boolean",
+        "",
+        "",
+        "",
+        "",
+        "no",
+    ],
+    [
+        "resection_margin",
+        "Resection margin",
+        "categorical",
+        "",
+        "R0|R1",
+        "",
+        "",
+        "yes",
+    ],
+    [
+        "differentiation",
+        "Differentiation",
+        "categorical",
+        "",
+        "well|moderate|poor",
+        "",
+        "",
+        "no",
+    ],
+    [
+        "ajcc_t",
+        "AJCC T category (8th ed.)",
+        "categorical",
+        "",
+        "T1a|T1b|T2|T3|T4",
+        "",
+        "",
+        "yes",
+    ],
+    [
+        "ajcc_n",
+        "AJCC N category (8th ed.)",
+        "categorical",
+        "",
+        "N0|N1|NX",
+        "",
+        "",
+        "yes",
+    ],
+    [
+        "hbv_infection",
+        "HBV infection",
+        "boolean",
+        "",
+        "",
+        "",
+        "",
+        "no",
+    ],
+    [
+        "cirrhosis",
+        "Liver cirrhosis",
+        "boolean",
+        "",
+        "",
+        "",
+        "",
+        "no",
+    ],
+    [
+        "rim_enhancement",
+        "Rim enhancement (arterial phase)",
+        "boolean",
+        "",
+        "",
+        "",
+        "",
+        "no",
+    ],
+    [
+        "biliary_dilatation",
+        "Intrahepatic biliary dilatation",
+        "boolean",
+        "",
+        "",
+        "",
+        "",
+        "no",
+    ],
 ];
 
 /// The sample study's files as text, exactly as committed in
@@ -86,8 +214,12 @@ fn yes_no(value: bool) -> String {
 /// Writes every CSV of the simulated cohort.
 pub(crate) fn csv_files(patients: &[SimPatient]) -> SampleCsvFiles {
     let dictionary = table(
-        &["name", "label", "type", "unit", "levels", "min", "max", "required"],
-        DICTIONARY.iter().map(|row| row.iter().map(|c| (*c).to_owned()).collect()),
+        &[
+            "name", "label", "type", "unit", "levels", "min", "max", "required",
+        ],
+        DICTIONARY
+            .iter()
+            .map(|row| row.iter().map(|c| (*c).to_owned()).collect()),
     );
 
     let mut header = vec![
@@ -153,20 +285,53 @@ pub(crate) fn csv_files(patients: &[SimPatient]) -> SampleCsvFiles {
         })
     });
     let chemo = table(
-        &["study_id", "regimen", "start_date", "end_date", "cycles", "completed"],
+        &[
+            "study_id",
+            "regimen",
+            "start_date",
+            "end_date",
+            "cycles",
+            "completed",
+        ],
         chemo_rows,
     );
 
     let imaging_rows = patients.iter().flat_map(|p| {
         let id = &p.study_id;
         [
-            vec![id.clone(), "b0".into(), "dwi".into(), "0".into(), image_path(id, "b0"), String::new(), String::new()],
-            vec![id.clone(), "b800".into(), "dwi".into(), "800".into(), image_path(id, "b800"), String::new(), String::new()],
-            vec![id.clone(), "tumour".into(), "mask".into(), String::new(), image_path(id, "mask"), "b800".into(), "1".into()],
+            vec![
+                id.clone(),
+                "b0".into(),
+                "dwi".into(),
+                "0".into(),
+                image_path(id, "b0"),
+                String::new(),
+                String::new(),
+            ],
+            vec![
+                id.clone(),
+                "b800".into(),
+                "dwi".into(),
+                "800".into(),
+                image_path(id, "b800"),
+                String::new(),
+                String::new(),
+            ],
+            vec![
+                id.clone(),
+                "tumour".into(),
+                "mask".into(),
+                String::new(),
+                image_path(id, "mask"),
+                "b800".into(),
+                "1".into(),
+            ],
         ]
     });
     let imaging = table(
-        &["study_id", "series", "kind", "b_value", "path", "mask_of", "label"],
+        &[
+            "study_id", "series", "kind", "b_value", "path", "mask_of", "label",
+        ],
         imaging_rows,
     );
 
@@ -179,7 +344,12 @@ pub(crate) fn csv_files(patients: &[SimPatient]) -> SampleCsvFiles {
         ]
     });
     let truth = table(
-        &["study_id", "latent_risk", "true_high_risk", "chemo_assigned"],
+        &[
+            "study_id",
+            "latent_risk",
+            "true_high_risk",
+            "chemo_assigned",
+        ],
         truth_rows,
     );
 

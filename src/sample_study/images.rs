@@ -97,7 +97,8 @@ impl Outline {
         }
         let azimuth = d[1].atan2(d[0]);
         let polar = (d[2] / r).acos();
-        let undulation = (3.0 * azimuth + self.lobes[0].0).sin() * (2.0 * polar + self.lobes[0].1).cos()
+        let undulation = (3.0 * azimuth + self.lobes[0].0).sin()
+            * (2.0 * polar + self.lobes[0].1).cos()
             + 0.5 * (5.0 * azimuth + self.lobes[1].0).cos() * (3.0 * polar).sin();
         r / (self.radius * (1.0 + self.irregularity * undulation))
     }
@@ -107,16 +108,26 @@ impl Outline {
 /// approximation of erf (error below 1.5e-7, ample for shaping images).
 fn normal_cdf(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * x.abs() / std::f64::consts::SQRT_2);
-    let poly = t * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+    let poly = t
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erf = 1.0 - poly * (-(x * x) / 2.0).exp();
-    if x >= 0.0 { 0.5 * (1.0 + erf) } else { 0.5 * (1.0 - erf) }
+    if x >= 0.0 {
+        0.5 * (1.0 + erf)
+    } else {
+        0.5 * (1.0 - erf)
+    }
 }
 
 /// A magnitude image voxel: the true signal with Rician noise, as i16.
 fn rician(rng: &mut Rng, signal: f64) -> i16 {
     let real = signal + NOISE_SIGMA * rng.normal();
     let imaginary = NOISE_SIGMA * rng.normal();
-    (real * real + imaginary * imaginary).sqrt().round().clamp(0.0, f64::from(i16::MAX)) as i16
+    (real * real + imaginary * imaginary)
+        .sqrt()
+        .round()
+        .clamp(0.0, f64::from(i16::MAX)) as i16
 }
 
 /// Renders one patient's volumes. `index` picks the patient's own random
@@ -180,8 +191,14 @@ pub(crate) fn render(index: usize, latent_risk: f64, tumour_size_cm: f64) -> Pat
     let mut b800 = Array3::<i16>::zeros(DIMS);
     let mut mask = Array3::<u8>::zeros(DIMS);
     for ((i, j, k), value) in b0.indexed_iter_mut() {
-        let p = [i as f64 * SPACING[0], j as f64 * SPACING[1], k as f64 * SPACING[2]];
-        let body = ((p[0] - extent[0] / 2.0) / 66.0).powi(2) + ((p[1] - extent[1] / 2.0) / 54.0).powi(2) <= 1.0;
+        let p = [
+            i as f64 * SPACING[0],
+            j as f64 * SPACING[1],
+            k as f64 * SPACING[2],
+        ];
+        let body = ((p[0] - extent[0] / 2.0) / 66.0).powi(2)
+            + ((p[1] - extent[1] / 2.0) / 54.0).powi(2)
+            <= 1.0;
         let liver = (0..3)
             .map(|a| ((p[a] - liver_centre[a]) / liver_axes[a]).powi(2))
             .sum::<f64>()
@@ -189,12 +206,20 @@ pub(crate) fn render(index: usize, latent_risk: f64, tumour_size_cm: f64) -> Pat
         let relative = outline.relative_distance(p);
         let (s0, adc) = if relative < 1.0 {
             mask[(i, j, k)] = 1;
-            let necrosis = if necrotic && relative < 0.35 { 0.8e-3 } else { 0.0 };
-            let adc = (adc_mean + adc_spread * tumour_texture.at(p) + necrosis).clamp(0.4e-3, 3.0e-3);
+            let necrosis = if necrotic && relative < 0.35 {
+                0.8e-3
+            } else {
+                0.0
+            };
+            let adc =
+                (adc_mean + adc_spread * tumour_texture.at(p) + necrosis).clamp(0.4e-3, 3.0e-3);
             (620.0 * (1.0 + 0.08 * tumour_s0.at(p)), adc)
         } else if liver && body {
             let texture = liver_texture.at(p);
-            (420.0 * (1.0 + 0.04 * texture), 1.1e-3 * (1.0 + 0.05 * texture))
+            (
+                420.0 * (1.0 + 0.04 * texture),
+                1.1e-3 * (1.0 + 0.05 * texture),
+            )
         } else if body {
             (160.0, 1.5e-3)
         } else {
@@ -218,7 +243,11 @@ mod tests {
     fn tumour_adc(images: &PatientImages) -> (f64, usize) {
         let mut sum = 0.0;
         let mut count = 0;
-        for ((index, &m), (&s0, &s800)) in images.mask.indexed_iter().zip(images.b0.iter().zip(images.b800.iter())) {
+        for ((index, &m), (&s0, &s800)) in images
+            .mask
+            .indexed_iter()
+            .zip(images.b0.iter().zip(images.b800.iter()))
+        {
             let _ = index;
             if m == 1 && s0 > 0 && s800 > 0 {
                 sum += (f64::from(s0) / f64::from(s800)).ln() / B_HIGH;
@@ -252,7 +281,10 @@ mod tests {
                 / 12.0
         };
         let (low, high) = (mean(-1.5), mean(1.5));
-        assert!(low > high + 0.3e-3, "ADC low-risk {low:e}, high-risk {high:e}");
+        assert!(
+            low > high + 0.3e-3,
+            "ADC low-risk {low:e}, high-risk {high:e}"
+        );
     }
 
     #[test]

@@ -114,20 +114,24 @@ pub fn write_sample_study(
         done: 0,
         total,
     });
-    patients.par_iter().enumerate().try_for_each(|(index, patient)| {
-        let volumes = images::render(index, patient.latent_risk, patient.clinical.tumour_size_cm);
-        let path = |series: &str| folder.join(files::image_path(&patient.study_id, series));
-        write_volume(&path("b0"), &volumes.b0, &volumes.geometry)?;
-        write_volume(&path("b800"), &volumes.b800, &volumes.geometry)?;
-        write_volume(&path("mask"), &volumes.mask, &volumes.geometry)?;
-        let done = written.fetch_add(1, Ordering::Relaxed) + 1;
-        progress(SampleProgress {
-            stage: "writing images",
-            done,
-            total,
-        });
-        Ok::<_, SampleError>(())
-    })?;
+    patients
+        .par_iter()
+        .enumerate()
+        .try_for_each(|(index, patient)| {
+            let volumes =
+                images::render(index, patient.latent_risk, patient.clinical.tumour_size_cm);
+            let path = |series: &str| folder.join(files::image_path(&patient.study_id, series));
+            write_volume(&path("b0"), &volumes.b0, &volumes.geometry)?;
+            write_volume(&path("b800"), &volumes.b800, &volumes.geometry)?;
+            write_volume(&path("mask"), &volumes.mask, &volumes.geometry)?;
+            let done = written.fetch_add(1, Ordering::Relaxed) + 1;
+            progress(SampleProgress {
+                stage: "writing images",
+                done,
+                total,
+            });
+            Ok::<_, SampleError>(())
+        })?;
 
     let building = folder.join(".building-study.db");
     let _ = fs::remove_file(&building);
@@ -168,7 +172,13 @@ fn build_database(
             done,
             total: steps.len(),
         });
-        import_file(&mut db, *kind, &folder.join(file), &ImportOptions::default(), actor)?;
+        import_file(
+            &mut db,
+            *kind,
+            &folder.join(file),
+            &ImportOptions::default(),
+            actor,
+        )?;
     }
     progress(SampleProgress {
         stage: "building the database",

@@ -139,12 +139,20 @@ pub(crate) fn simulate() -> Vec<SimPatient> {
 fn simulate_patient(index: usize, cohort: Cohort) -> SimPatient {
     let mut rng = Rng::new(SEED, index as u64);
     let z = rng.normal();
-    let sex = if rng.chance(0.55) { Sex::Male } else { Sex::Female };
+    let sex = if rng.chance(0.55) {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
     let age = (57.0 + 10.0 * rng.normal()).round().clamp(30.0, 82.0) as u32;
     let surgery_span = (date(2019, 12, 31) - date(2015, 1, 1)).num_days() as u64;
     let surgery = date(2015, 1, 1) + Days::new(rng.below(surgery_span + 1));
     let clinical = simulate_clinical(&mut rng, z);
-    let procedure = if rng.chance(if clinical.tumour_size_cm > 5.0 { 0.75 } else { 0.3 }) {
+    let procedure = if rng.chance(if clinical.tumour_size_cm > 5.0 {
+        0.75
+    } else {
+        0.3
+    }) {
         Procedure::Major
     } else {
         Procedure::Minor
@@ -161,8 +169,10 @@ fn simulate_patient(index: usize, cohort: Cohort) -> SimPatient {
         } else {
             0.0
         };
-    let recurrence_years = (rng.exponential() / (RECURRENCE_RATE * log_hazard.exp())).powf(1.0 / RECURRENCE_SHAPE);
-    let post_recurrence_rate = std::f64::consts::LN_2 / POST_RECURRENCE_MEDIAN_YEARS * (0.3 * z).exp();
+    let recurrence_years =
+        (rng.exponential() / (RECURRENCE_RATE * log_hazard.exp())).powf(1.0 / RECURRENCE_SHAPE);
+    let post_recurrence_rate =
+        std::f64::consts::LN_2 / POST_RECURRENCE_MEDIAN_YEARS * (0.3 * z).exp();
     let death_after_recurrence = recurrence_years + rng.exponential() / post_recurrence_rate;
     let other_death = rng.exponential() / OTHER_MORTALITY;
     let cutoff_years = (date(2020, 12, 31) - surgery).num_days() as f64 / DAYS_PER_YEAR;
@@ -174,7 +184,8 @@ fn simulate_patient(index: usize, cohort: Cohort) -> SimPatient {
     let recurrence_seen = recurrence_years <= censor_years && recurrence_years <= death_years;
     let death_seen = death_years <= censor_years;
     // At least two weeks after surgery: nothing is detected sooner.
-    let recurrence_date = recurrence_seen.then(|| after(surgery, recurrence_years.max(14.0 / DAYS_PER_YEAR)));
+    let recurrence_date =
+        recurrence_seen.then(|| after(surgery, recurrence_years.max(14.0 / DAYS_PER_YEAR)));
     let death_date = death_seen.then(|| {
         let day = after(surgery, death_years.max(14.0 / DAYS_PER_YEAR));
         recurrence_date.map_or(day, |r| day.max(r))
@@ -274,10 +285,25 @@ fn adjuvant_course(rng: &mut Rng, start: NaiveDate, stop: NaiveDate) -> Course {
 }
 
 fn simulate_clinical(rng: &mut Rng, z: f64) -> Clinical {
-    let ca19_9 = round_to((3.6 + 1.5 * score(rng, z, CA19_9_RHO)).exp().clamp(0.6, 20_000.0), 1);
-    let cea_value = round_to((1.0 + 0.9 * score(rng, z, CEA_RHO)).exp().clamp(0.2, 2_000.0), 1);
+    let ca19_9 = round_to(
+        (3.6 + 1.5 * score(rng, z, CA19_9_RHO))
+            .exp()
+            .clamp(0.6, 20_000.0),
+        1,
+    );
+    let cea_value = round_to(
+        (1.0 + 0.9 * score(rng, z, CEA_RHO))
+            .exp()
+            .clamp(0.2, 2_000.0),
+        1,
+    );
     let cea = (!rng.chance(0.05)).then_some(cea_value);
-    let tumour_size_cm = round_to((1.75 + 0.4 * score(rng, z, SIZE_RHO)).exp().clamp(1.0, 18.0), 1);
+    let tumour_size_cm = round_to(
+        (1.75 + 0.4 * score(rng, z, SIZE_RHO))
+            .exp()
+            .clamp(1.0, 18.0),
+        1,
+    );
     let multiple = score(rng, z, 0.3) > 0.85;
     let satellite_lesions = score(rng, z, 0.3) > 0.65;
     let vascular = score(rng, z, 0.35);
@@ -352,7 +378,10 @@ mod tests {
     fn the_cohort_has_the_studys_shape() {
         let patients = simulate();
         assert_eq!(patients.len(), PATIENTS);
-        let training = patients.iter().filter(|p| p.cohort == Cohort::Training).count();
+        let training = patients
+            .iter()
+            .filter(|p| p.cohort == Cohort::Training)
+            .count();
         assert_eq!(training, TRAINING);
         for p in &patients {
             let follow_up = (p.last_contact - p.surgery).num_days();

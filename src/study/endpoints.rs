@@ -324,4 +324,56 @@ mod tests {
         assert_eq!(with(&[91]), Some(false));
         assert_eq!(with(&[400, 45]), Some(true));
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Timelines that obey the cross-field rules: recurrence before or
+        /// on the day of death, last contact not after death.
+        fn timeline() -> impl Strategy<Value = (Option<i64>, Option<i64>, Option<i64>)> {
+            (
+                proptest::option::of(0i64..3000),
+                proptest::option::of(0i64..3000),
+                proptest::option::of(0i64..3000),
+            )
+                .prop_map(|(r, d, l)| {
+                    let d = match (r, d) {
+                        (Some(r), Some(d)) => Some(d.max(r)),
+                        (_, d) => d,
+                    };
+                    let l = match (l, d) {
+                        (Some(l), Some(d)) => Some(l.min(d)),
+                        (l, _) => l,
+                    };
+                    (r, d, l)
+                })
+        }
+
+        proptest! {
+            #[test]
+            fn endpoints_are_mutually_consistent((r, d, l) in timeline(), window in 1i64..1000) {
+                let windows = EndpointWindows { early_recurrence_days: window, adjuvant_days: 90 };
+                let e = derive(&record(r, d, l), windows);
+                if let (Some(dfs), Some(os)) = (e.dfs, e.os) {
+                    // DFS ends no later than OS, and an OS event is a DFS event.
+                    prop_assert!(dfs.days <= os.days);
+                    prop_assert!(!os.event || dfs.event);
+                }
+                // Any follow-up date makes DFS and OS known.
+                let any = r.is_some() || d.is_some() || l.is_some();
+                prop_assert_eq!(e.dfs.is_some(), any);
+                prop_assert_eq!(e.os.is_some(), any);
+                match e.early_recurrence {
+                    Some(true) => {
+                        let dfs = e.dfs.unwrap();
+                        prop_assert!(dfs.event && dfs.days <= window);
+                    }
+                    // Known free at the window: followed beyond it or up to it.
+                    Some(false) => prop_assert!(e.os.unwrap().days >= window),
+                    None => prop_assert!(r.is_none_or(|r| r > window)),
+                }
+            }
+        }
+    }
 }

@@ -148,7 +148,10 @@ pub fn export(db: &StudyDb, folder: &Path, deidentify: bool) -> Result<ExportRep
             .collect(),
         deidentified: deidentify,
         patients_without_day_zero: if deidentify {
-            records.iter().filter(|r| r.surgery.date.is_none() && has_dates(r)).count()
+            records
+                .iter()
+                .filter(|r| r.surgery.date.is_none() && has_dates(r))
+                .count()
         } else {
             0
         },
@@ -221,11 +224,7 @@ fn variable_columns(dictionary: &[Variable], dates: &DateWriter) -> Vec<String> 
         .collect()
 }
 
-fn patients_sheet(
-    records: &[PatientRecord],
-    dictionary: &[Variable],
-    dates: &DateWriter,
-) -> Sheet {
+fn patients_sheet(records: &[PatientRecord], dictionary: &[Variable], dates: &DateWriter) -> Sheet {
     let deidentify = dates.deidentify;
     let mut header: Vec<String> = vec![
         "study_id".into(),

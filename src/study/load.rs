@@ -338,7 +338,10 @@ impl StudyDb {
     fn corrupt(&self, bad: BadField) -> StudyError {
         StudyError::Corrupt {
             path: self.path().to_owned(),
-            location: format!("table {}, record {}, field {}", bad.table, bad.record, bad.field),
+            location: format!(
+                "table {}, record {}, field {}",
+                bad.table, bad.record, bad.field
+            ),
             value: bad.value,
             reason: bad.reason,
         }

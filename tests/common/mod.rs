@@ -5,12 +5,17 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use radcohort::imaging::{Geometry, write_volume};
-use radcohort::study::import::{ImportError, ImportKind, ImportOptions, ImportReport, Problem, import_file};
+use radcohort::study::import::{
+    ImportError, ImportKind, ImportOptions, ImportReport, Problem, import_file,
+};
 use radcohort::study::{Actor, StudyDb, StudySettings};
 
 /// A fixed actor, so audit rows are reproducible.
 pub fn actor() -> Actor {
-    Actor::new("coordinator", chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap())
+    Actor::new(
+        "coordinator",
+        chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+    )
 }
 
 /// A fresh study in a temporary folder.
@@ -22,7 +27,12 @@ pub struct TestStudy {
 impl TestStudy {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let db = StudyDb::create(&dir.path().join("study.db"), &StudySettings::default(), &actor()).unwrap();
+        let db = StudyDb::create(
+            &dir.path().join("study.db"),
+            &StudySettings::default(),
+            &actor(),
+        )
+        .unwrap();
         TestStudy { dir, db }
     }
 
@@ -42,14 +52,20 @@ impl TestStudy {
         self.import_with(kind, text, &ImportOptions::default())
     }
 
-    pub fn import_with(&mut self, kind: ImportKind, text: &str, options: &ImportOptions) -> Result<ImportReport, ImportError> {
+    pub fn import_with(
+        &mut self,
+        kind: ImportKind,
+        text: &str,
+        options: &ImportOptions,
+    ) -> Result<ImportReport, ImportError> {
         let path = self.write(&format!("{}.csv", kind.as_str()), text);
         import_file(&mut self.db, kind, &path, options, &actor())
     }
 
     /// Imports text that must be accepted.
     pub fn accept(&mut self, kind: ImportKind, text: &str) -> ImportReport {
-        self.import(kind, text).unwrap_or_else(|err| panic!("{err}"))
+        self.import(kind, text)
+            .unwrap_or_else(|err| panic!("{err}"))
     }
 
     /// Imports text that must be rejected, checking that the database file
@@ -57,7 +73,11 @@ impl TestStudy {
     pub fn reject(&mut self, kind: ImportKind, text: &str) -> Vec<Problem> {
         let before = self.db_bytes();
         let result = self.import(kind, text);
-        assert_eq!(self.db_bytes(), before, "a rejected import changed the database");
+        assert_eq!(
+            self.db_bytes(),
+            before,
+            "a rejected import changed the database"
+        );
         match result {
             Err(ImportError::Rejected { problems, .. }) => problems,
             other => panic!("expected a rejection, got {other:?}"),
@@ -121,10 +141,22 @@ pub fn populated() -> TestStudy {
 }
 
 /// Where the shared reference data lives (`RADCOHORT_REFERENCE`, default
-/// `../shared/reference`), if it is there.
-pub fn reference_dir() -> Option<PathBuf> {
+/// `../shared/reference`). When it is absent the calling test is skipped
+/// with a loud message, unless `RADCOHORT_REQUIRE_REFERENCE` is set (as in
+/// CI), in which case it fails.
+pub fn reference_dir(test: &str) -> Option<PathBuf> {
     let dir = std::env::var_os("RADCOHORT_REFERENCE")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/reference"));
-    dir.is_dir().then_some(dir)
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var_os("RADCOHORT_REQUIRE_REFERENCE").is_some() {
+        panic!("{test}: reference data missing at {}", dir.display());
+    }
+    eprintln!(
+        "\n*** SKIPPED {test}: no reference data at {} (set RADCOHORT_REFERENCE) ***\n",
+        dir.display()
+    );
+    None
 }
