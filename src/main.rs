@@ -7,6 +7,24 @@ mod tui;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // A bug must still end in one line, not a backtrace. The terminal UI
+    // adds a hook in front of this one that restores the terminal first.
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("unknown cause");
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "radcohort: internal error{place}: {}; please report it",
+            message.replace('\n', " ")
+        );
+    }));
     match cli::run() {
         Ok(code) => code,
         Err(err) => {

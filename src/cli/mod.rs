@@ -50,10 +50,14 @@ enum Command {
 /// Parses the command line and runs it.
 pub fn run() -> Result<ExitCode> {
     let cli = Cli::parse();
+    let chosen = cli.db.is_some();
     let db = cli.db.unwrap_or_else(|| PathBuf::from("study.db"));
     match cli.command {
         None => {
-            let start = if db.exists() {
+            // A database named with --db must exist; only the default falls
+            // back to the sample study.
+            let start = if chosen || db.exists() {
+                open(&db)?;
                 crate::tui::Start::Open(db)
             } else {
                 crate::tui::Start::Sample(default_sample_folder())
