@@ -1,0 +1,41 @@
+//! What the user asked for, independent of the key that asked for it.
+//!
+//! Keys are translated to actions by the [keymap](super::keymap), so screens
+//! never look at raw key codes and tests can drive the app without a
+//! terminal. The meaning of an action depends on the screen it reaches:
+//! `Down` moves the cohort selection but scrolls the patient view.
+
+/// One thing the user asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Leave the program.
+    Quit,
+    /// Close the popup, or go back to the previous screen.
+    Back,
+    /// Open or close the key help.
+    ToggleHelp,
+    /// One row or line up.
+    Up,
+    /// One row or line down.
+    Down,
+    /// One page up.
+    PageUp,
+    /// One page down.
+    PageDown,
+    /// To the first row, or the top.
+    First,
+    /// To the last row, or the bottom.
+    Last,
+    /// Open the selected item.
+    Open,
+    /// The next section of a tabbed view.
+    NextSection,
+    /// The previous section of a tabbed view.
+    PrevSection,
+    /// The section with this index.
+    Section(usize),
+    /// The next patient of the cohort.
+    NextPatient,
+    /// The previous patient of the cohort.
+    PrevPatient,
+}

@@ -1,0 +1,335 @@
+//! Every key binding, one table per context.
+//!
+//! These tables are the single source of truth: key handling looks keys up
+//! here and the `?` help is generated from the same rows, so the help can
+//! never drift from what the keys really do.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::action::Action;
+
+/// Where keys are being read, which decides what they mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// The cohort table.
+    Cohort,
+    /// One patient's detail view.
+    Patient,
+    /// The progress screen while the sample study is built.
+    Building,
+    /// The help popup, over any other context.
+    Help,
+}
+
+impl Context {
+    /// What the context is called in the help's title.
+    pub fn name(self) -> &'static str {
+        match self {
+            Context::Cohort => "cohort",
+            Context::Patient => "patient",
+            Context::Building => "sample study",
+            Context::Help => "help",
+        }
+    }
+}
+
+/// One key, with the modifiers that must be held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// The key.
+    pub code: KeyCode,
+    /// Modifiers other than Shift, which is part of the character typed.
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    const fn plain(code: KeyCode) -> Key {
+        Key {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
+    }
+
+    const fn char(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// Whether a key event is this key. Shift is ignored because terminals
+    /// disagree on whether `G` arrives with it.
+    pub fn matches(&self, event: &KeyEvent) -> bool {
+        event.code == self.code && event.modifiers.difference(KeyModifiers::SHIFT) == self.modifiers
+    }
+
+    /// How the key is written in the help, e.g. `j`, `↓`, `Ctrl-C`.
+    pub fn name(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(c) if self.modifiers.contains(KeyModifiers::CONTROL) => {
+                c.to_ascii_uppercase().to_string()
+            }
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "↑".to_owned(),
+            KeyCode::Down => "↓".to_owned(),
+            KeyCode::Left => "←".to_owned(),
+            KeyCode::Right => "→".to_owned(),
+            KeyCode::PageUp => "PgUp".to_owned(),
+            KeyCode::PageDown => "PgDn".to_owned(),
+            KeyCode::Home => "Home".to_owned(),
+            KeyCode::End => "End".to_owned(),
+            KeyCode::Tab => "Tab".to_owned(),
+            KeyCode::BackTab => "S-Tab".to_owned(),
+            // Spelled out because crossterm writes Enter as "Return" on macOS.
+            KeyCode::Enter => "Enter".to_owned(),
+            KeyCode::Esc => "Esc".to_owned(),
+            other => other.to_string(),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{base}")
+        } else {
+            base
+        }
+    }
+}
+
+/// Keys bound to one action, with what the action does in this context.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    /// Every key that triggers the action.
+    pub keys: &'static [Key],
+    /// The action.
+    pub action: Action,
+    /// What the keys do here, for the help.
+    pub description: &'static str,
+}
+
+impl Binding {
+    /// The keys as written in the help, e.g. `j/↓`.
+    pub fn key_names(&self) -> String {
+        self.keys
+            .iter()
+            .map(Key::name)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+const fn bind(keys: &'static [Key], action: Action, description: &'static str) -> Binding {
+    Binding {
+        keys,
+        action,
+        description,
+    }
+}
+
+/// Bindings that work in every context, listed after the context's own.
+const GLOBAL: &[Binding] = &[bind(
+    &[Key::char('q'), Key::ctrl('c')],
+    Action::Quit,
+    "quit radcohort",
+)];
+
+const HELP: Binding = bind(&[Key::char('?')], Action::ToggleHelp, "show these keys");
+
+const COHORT: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "next patient",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "previous patient",
+    ),
+    bind(
+        &[Key::char('g'), Key::plain(KeyCode::Home)],
+        Action::First,
+        "first patient",
+    ),
+    bind(
+        &[Key::char('G'), Key::plain(KeyCode::End)],
+        Action::Last,
+        "last patient",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PageDown,
+        "one page down",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PageUp,
+        "one page up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::Open,
+        "open the patient",
+    ),
+    HELP,
+];
+
+const PATIENT: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+    ),
+    bind(
+        &[Key::char('g'), Key::plain(KeyCode::Home)],
+        Action::First,
+        "top of the section",
+    ),
+    bind(
+        &[Key::char('G'), Key::plain(KeyCode::End)],
+        Action::Last,
+        "bottom of the section",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PageDown,
+        "one page down",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PageUp,
+        "one page up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Tab), Key::char('l')],
+        Action::NextSection,
+        "next section",
+    ),
+    bind(
+        &[Key::plain(KeyCode::BackTab), Key::char('h')],
+        Action::PrevSection,
+        "previous section",
+    ),
+    bind(&[Key::char('1')], Action::Section(0), "clinical values"),
+    bind(&[Key::char('2')], Action::Section(1), "timeline"),
+    bind(&[Key::char('3')], Action::Section(2), "imaging series"),
+    bind(
+        &[Key::char(']'), Key::char('n')],
+        Action::NextPatient,
+        "next patient",
+    ),
+    bind(
+        &[Key::char('['), Key::char('p')],
+        Action::PrevPatient,
+        "previous patient",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc)],
+        Action::Back,
+        "back to the cohort",
+    ),
+    HELP,
+];
+
+const BUILDING: &[Binding] = &[HELP];
+
+const HELP_POPUP: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::char('?')],
+        Action::Back,
+        "close the help",
+    ),
+];
+
+/// The bindings of a context, its own first, then the global ones.
+pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
+    let own = match context {
+        Context::Cohort => COHORT,
+        Context::Patient => PATIENT,
+        Context::Building => BUILDING,
+        Context::Help => HELP_POPUP,
+    };
+    own.iter().chain(GLOBAL)
+}
+
+/// The action a key event triggers in a context, if any.
+pub fn lookup(context: Context, event: &KeyEvent) -> Option<Action> {
+    bindings(context)
+        .find(|binding| binding.keys.iter().any(|key| key.matches(event)))
+        .map(|binding| binding.action)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CONTEXTS: [Context; 4] = [
+        Context::Cohort,
+        Context::Patient,
+        Context::Building,
+        Context::Help,
+    ];
+
+    fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, modifiers)
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_context() {
+        for context in CONTEXTS {
+            let keys: Vec<Key> = bindings(context)
+                .flat_map(|b| b.keys.iter().copied())
+                .collect();
+            for (i, key) in keys.iter().enumerate() {
+                assert!(
+                    !keys[i + 1..].contains(key),
+                    "{context:?}: {} bound twice",
+                    key.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn quit_works_everywhere() {
+        for context in CONTEXTS {
+            let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
+            let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
+            assert_eq!(lookup(context, &q), Some(Action::Quit));
+            assert_eq!(lookup(context, &ctrl_c), Some(Action::Quit));
+        }
+    }
+
+    #[test]
+    fn shift_is_part_of_the_character_but_control_is_not() {
+        let shifted_g = press(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(lookup(Context::Cohort, &shifted_g), Some(Action::Last));
+        let ctrl_j = press(KeyCode::Char('j'), KeyModifiers::CONTROL);
+        assert_eq!(lookup(Context::Cohort, &ctrl_j), None);
+    }
+
+    #[test]
+    fn key_names_read_as_in_the_help() {
+        let names: Vec<String> = bindings(Context::Cohort).map(Binding::key_names).collect();
+        assert!(names.contains(&"j/↓".to_owned()));
+        assert!(names.contains(&"q/Ctrl-C".to_owned()));
+        assert!(names.contains(&"PgDn".to_owned()));
+    }
+}

@@ -1,0 +1,58 @@
+//! Full-screen views. Each is a component: it draws itself from its own
+//! state and turns actions into state changes, telling the app through an
+//! [`Outcome`] when the change reaches beyond it (opening or leaving a view).
+
+pub mod building;
+pub mod cohort;
+pub mod patient;
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use super::action::Action;
+use super::keymap::{self, Context};
+
+/// What the app must do after a screen handled an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing beyond the screen itself.
+    Stay,
+    /// Leave this screen for the one beneath it.
+    Back,
+    /// Open the patient at this index of the study.
+    OpenPatient(usize),
+}
+
+/// A full-screen view.
+pub trait Component {
+    /// Which key table applies while this screen has the keys.
+    fn context(&self) -> Context;
+
+    /// Draws the screen into `area`. Takes `&self` so drawing can never
+    /// change what the user sees next; what drawing learns (page height,
+    /// scroll offset) is kept in cells for the next key.
+    fn render(&self, frame: &mut Frame, area: Rect);
+
+    /// Applies an action to the screen's state.
+    fn update(&mut self, action: Action) -> Outcome;
+
+    /// The action a key asks for on this screen, if any.
+    fn handle_key(&self, key: &KeyEvent) -> Option<Action> {
+        keymap::lookup(self.context(), key)
+    }
+}
+
+/// Moves a selection or scroll position within `0..len` by `delta`,
+/// stopping at the ends rather than wrapping, so holding a key down never
+/// jumps from the last row to the first.
+pub fn step(position: usize, delta: isize, len: usize) -> usize {
+    position
+        .saturating_add_signed(delta)
+        .min(len.saturating_sub(1))
+}
+
+/// The whole page height as a step, for PgUp/PgDn.
+pub fn page_step(page: usize) -> isize {
+    isize::try_from(page.max(1)).unwrap_or(isize::MAX)
+}

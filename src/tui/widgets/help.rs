@@ -1,0 +1,142 @@
+//! The `?` popup: the keys of the screen underneath, generated from the
+//! keymap so that it lists exactly what the keys do.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph};
+
+use crate::tui::keymap::{self, Context};
+
+/// Rows of the help of a context: the keys as written, and what they do.
+pub fn help_rows(context: Context) -> Vec<(String, &'static str)> {
+    keymap::bindings(context)
+        .map(|binding| (binding.key_names(), binding.description))
+        .collect()
+}
+
+/// The open help popup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelpPopup {
+    context: Context,
+    scroll: usize,
+}
+
+impl HelpPopup {
+    /// The help of the screen whose keys are read in `context`.
+    pub fn new(context: Context) -> Self {
+        HelpPopup { context, scroll: 0 }
+    }
+
+    /// Scrolls by `lines` (negative: up). Clamped when drawn, since only then
+    /// is the height known.
+    pub fn scroll_by(&mut self, lines: isize) {
+        self.scroll = self
+            .scroll
+            .saturating_add_signed(lines)
+            .min(self.rows() - 1);
+    }
+
+    fn rows(&self) -> usize {
+        help_rows(self.context).len().max(1)
+    }
+
+    /// Draws the popup centred over `area`.
+    pub fn render(&self, frame: &mut Frame, area: Rect) {
+        let rows = help_rows(self.context);
+        let key_width = rows.iter().map(|(keys, _)| keys.chars().count()).max();
+        let key_width = key_width.unwrap_or(0);
+        let text_width = rows
+            .iter()
+            .map(|(_, description)| key_width + 2 + description.chars().count())
+            .max()
+            .unwrap_or(0);
+        let title = format!(" Keys: {} ", self.context.name());
+        let footer = " Esc or ? closes ";
+        let inner_width = text_width.max(title.len()).max(footer.len()) + 2;
+        let width = clamp_u16(inner_width + 2).min(area.width);
+        let height = clamp_u16(rows.len() + 2).min(area.height);
+        let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
+
+        let visible = usize::from(height.saturating_sub(2));
+        let scroll = self.scroll.min(rows.len().saturating_sub(visible));
+        let key_style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
+        let lines: Vec<Line> = rows
+            .into_iter()
+            .skip(scroll)
+            .map(|(keys, description)| {
+                Line::from(vec![
+                    Span::raw(" "),
+                    Span::styled(format!("{keys:key_width$}"), key_style),
+                    Span::raw("  "),
+                    Span::raw(description),
+                ])
+            })
+            .collect();
+        let block = Block::bordered()
+            .title(title)
+            .title_bottom(Line::from(footer).right_aligned())
+            .border_style(Style::new().fg(Color::Cyan));
+        frame.render_widget(Clear, popup);
+        frame.render_widget(Paragraph::new(lines).block(block), popup);
+    }
+}
+
+fn clamp_u16(n: usize) -> u16 {
+    u16::try_from(n).unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+
+    const CONTEXTS: [Context; 4] = [
+        Context::Cohort,
+        Context::Patient,
+        Context::Building,
+        Context::Help,
+    ];
+
+    fn screen_text(popup: &HelpPopup, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a terminal");
+        terminal
+            .draw(|frame| popup.render(frame, frame.area()))
+            .expect("a frame");
+        terminal.backend().to_string()
+    }
+
+    /// Every binding's keys and description are on screen at 80×24, each
+    /// key on the same line as what it does.
+    #[test]
+    fn every_binding_is_in_the_help() {
+        for context in CONTEXTS {
+            let text = screen_text(&HelpPopup::new(context), 80, 24);
+            for binding in keymap::bindings(context) {
+                let keys = binding.key_names();
+                let shown = text
+                    .lines()
+                    .any(|line| line.contains(&keys) && line.contains(binding.description));
+                assert!(
+                    shown,
+                    "{context:?}: '{keys} {}' missing:\n{text}",
+                    binding.description
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_terminal_scrolls_the_help() {
+        let mut popup = HelpPopup::new(Context::Patient);
+        let first = help_rows(Context::Patient)[0].1;
+        assert!(screen_text(&popup, 80, 8).contains(first));
+        popup.scroll_by(3);
+        assert!(!screen_text(&popup, 80, 8).contains(first));
+        popup.scroll_by(-100);
+        assert!(screen_text(&popup, 80, 8).contains(first));
+    }
+}
