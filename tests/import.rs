@@ -153,7 +153,8 @@ fn updates_are_audited_with_old_and_new_values() {
     );
     assert_eq!((report.records_created, report.records_updated), (0, 1));
     let log = study.db.audit_log(Some("P002")).unwrap();
-    let new: Vec<(&str, &str, &str, Option<&str>, Option<&str>)> = log[before..]
+    type Row<'a> = (&'a str, &'a str, &'a str, Option<&'a str>, Option<&'a str>);
+    let new: Vec<Row> = log[before..]
         .iter()
         .map(|e| {
             (
