@@ -2,6 +2,7 @@
 
 use super::simulate::SimPatient;
 use crate::study::dates::iso;
+use crate::study::import::ImportKind;
 
 /// The data dictionary of the clinicopathological-radiographic (CPR)
 /// variables, in `dictionary.csv` form:
@@ -222,20 +223,7 @@ pub(crate) fn csv_files(patients: &[SimPatient]) -> SampleCsvFiles {
             .map(|row| row.iter().map(|c| (*c).to_owned()).collect()),
     );
 
-    let mut header = vec![
-        "study_id",
-        "sex",
-        "age",
-        "cohort",
-        "surgery_date",
-        "procedure",
-        "lymphadenectomy",
-        "recurrence_date",
-        "recurrence_site",
-        "death_date",
-        "death_cause",
-        "last_followup_date",
-    ];
+    let mut header = ImportKind::Patients.columns().to_vec();
     header.extend(DICTIONARY.iter().map(|row| row[0]));
     let patient_rows = patients.iter().map(|p| {
         let c = &p.clinical;

@@ -21,7 +21,8 @@ use serde::Serialize;
 
 use super::dates::iso;
 use super::endpoints::{self, EndpointWindows, TimeToEvent};
-use super::model::{PatientRecord, Value, Variable, VariableType};
+use super::import::ImportKind;
+use super::model::{EventKind, PatientRecord, Value, Variable, VariableType};
 use super::{StudyDb, StudyError};
 
 /// Why an export failed. Files already written are removed.
@@ -54,6 +55,28 @@ pub struct ExportReport {
     pub patients_without_day_zero: usize,
 }
 
+/// Columns holding free text, dropped from de-identified exports with the
+/// surgery date (day 0 by definition).
+const FREE_TEXT: &[&str] = &[
+    "recurrence_site",
+    "death_cause",
+    "detail",
+    "regimen",
+    "path",
+];
+
+/// The analysis file's endpoint columns, before the dictionary variables.
+pub const ANALYSIS_COLUMNS: &[&str] = &[
+    "study_id",
+    "cohort",
+    "dfs_days",
+    "dfs_event",
+    "os_days",
+    "os_event",
+    "early_recurrence",
+    "adjuvant_chemo",
+];
+
 /// A CSV file in memory.
 struct Sheet {
     name: &'static str,
@@ -61,13 +84,54 @@ struct Sheet {
     rows: Vec<Vec<String>>,
 }
 
-impl Sheet {
-    fn new(name: &'static str, header: &[&str]) -> Self {
-        Sheet {
-            name,
-            header: header.iter().map(|h| (*h).to_owned()).collect(),
-            rows: Vec::new(),
+/// A column of a sheet: its name in the import format, and whether it holds
+/// dates (renamed and converted to days when de-identifying).
+#[derive(Clone)]
+struct Column {
+    name: String,
+    is_date: bool,
+}
+
+impl Column {
+    fn fixed(name: &str) -> Self {
+        Column {
+            name: name.to_owned(),
+            is_date: name == "date" || name.ends_with("_date"),
         }
+    }
+}
+
+/// Builds a sheet of one row per item, keeping the columns a de-identified
+/// export may hold and naming date columns for their contents.
+fn sheet<T>(
+    name: &'static str,
+    columns: Vec<Column>,
+    dates: &DateWriter,
+    items: impl IntoIterator<Item = T>,
+    cell: impl Fn(&T, &str) -> String,
+) -> Sheet {
+    let kept: Vec<Column> = columns
+        .into_iter()
+        .filter(|c| {
+            !dates.deidentify || !(FREE_TEXT.contains(&c.name.as_str()) || c.name == "surgery_date")
+        })
+        .collect();
+    Sheet {
+        name,
+        header: kept
+            .iter()
+            .map(|c| {
+                if c.is_date {
+                    dates.column(&c.name)
+                } else {
+                    c.name.clone()
+                }
+            })
+            .collect(),
+        rows: items
+            .into_iter()
+            .map(|item| kept.iter().map(|c| cell(&item, &c.name)).collect())
+            .collect(),
     }
 }
 
@@ -85,7 +149,8 @@ impl DateWriter {
         }
     }
 
-    /// `x_date` → `x_day` when de-identifying.
+    /// `x_date` → `x_day`, `date` → `day` and a date variable `x` → `x_day`
+    /// when de-identifying.
     fn column(&self, name: &str) -> String {
         if !self.deidentify {
             return name.to_owned();
@@ -129,11 +194,11 @@ pub fn export(db: &StudyDb, folder: &Path, deidentify: bool) -> Result<ExportRep
 
     let mut sheets = vec![
         study_sheet(&settings, deidentify),
-        dictionary_sheet(&dictionary),
+        dictionary_sheet(&dictionary, &dates),
         patients_sheet(&records, &dictionary, &dates),
         events_sheet(&records, &dates),
         chemo_sheet(&records, &dates),
-        imaging_sheet(db, &records, deidentify),
+        imaging_sheet(db, &records, &dates),
         analysis_sheet(&records, &dictionary, windows),
     ];
     if !deidentify {
@@ -159,7 +224,6 @@ pub fn export(db: &StudyDb, folder: &Path, deidentify: bool) -> Result<ExportRep
 }
 
 fn study_sheet(settings: &super::StudySettings, deidentify: bool) -> Sheet {
-    let mut sheet = Sheet::new("study", &["key", "value"]);
     let rows = [
         ("name", settings.name.clone()),
         (
@@ -173,33 +237,38 @@ fn study_sheet(settings: &super::StudySettings, deidentify: bool) -> Sheet {
         ("deidentified", u8::from(deidentify).to_string()),
         ("radcohort_version", env!("CARGO_PKG_VERSION").to_owned()),
     ];
-    sheet.rows = rows
-        .into_iter()
-        .map(|(k, v)| vec![k.to_owned(), v])
-        .collect();
-    sheet
+    Sheet {
+        name: "study",
+        header: vec!["key".to_owned(), "value".to_owned()],
+        rows: rows
+            .into_iter()
+            .map(|(k, v)| vec![k.to_owned(), v])
+            .collect(),
+    }
 }
 
-fn dictionary_sheet(dictionary: &[Variable]) -> Sheet {
-    let mut sheet = Sheet::new(
+fn fixed_columns(kind: ImportKind) -> Vec<Column> {
+    kind.columns().iter().map(|c| Column::fixed(c)).collect()
+}
+
+fn dictionary_sheet(dictionary: &[Variable], dates: &DateWriter) -> Sheet {
+    sheet(
         "dictionary",
-        &[
-            "name", "label", "type", "unit", "levels", "min", "max", "required",
-        ],
-    );
-    for v in dictionary {
-        sheet.rows.push(vec![
-            v.name.clone(),
-            v.label.clone(),
-            v.kind.to_string(),
-            opt(v.unit.as_deref()),
-            v.levels.join("|"),
-            opt(v.min),
-            opt(v.max),
-            flag(Some(v.required)),
-        ]);
-    }
-    sheet
+        fixed_columns(ImportKind::Dictionary),
+        dates,
+        dictionary,
+        |v, column| match column {
+            "name" => v.name.clone(),
+            "label" => v.label.clone(),
+            "type" => v.kind.to_string(),
+            "unit" => opt(v.unit.as_deref()),
+            "levels" => v.levels.join("|"),
+            "min" => opt(v.min),
+            "max" => opt(v.max),
+            "required" => flag(Some(v.required)),
+            _ => String::new(),
+        },
+    )
 }
 
 /// A dictionary value's cell: dates go through the date writer.
@@ -211,200 +280,136 @@ fn value_cell(value: Option<&Value>, surgery: Option<NaiveDate>, dates: &DateWri
     }
 }
 
-fn variable_columns(dictionary: &[Variable], dates: &DateWriter) -> Vec<String> {
-    dictionary
-        .iter()
-        .map(|v| {
-            if v.kind == VariableType::Date {
-                dates.column(&v.name)
-            } else {
-                v.name.clone()
-            }
-        })
-        .collect()
+fn variable_columns(dictionary: &[Variable]) -> impl Iterator<Item = Column> + '_ {
+    dictionary.iter().map(|v| Column {
+        name: v.name.clone(),
+        is_date: v.kind == VariableType::Date,
+    })
 }
 
 fn patients_sheet(records: &[PatientRecord], dictionary: &[Variable], dates: &DateWriter) -> Sheet {
-    let deidentify = dates.deidentify;
-    let mut header: Vec<String> = vec![
-        "study_id".into(),
-        "sex".into(),
-        "age".into(),
-        "cohort".into(),
-    ];
-    if !deidentify {
-        header.push("surgery_date".into());
-    }
-    header.extend([
-        "procedure".into(),
-        "lymphadenectomy".into(),
-        dates.column("recurrence_date"),
-    ]);
-    if !deidentify {
-        header.push("recurrence_site".into());
-    }
-    header.push(dates.column("death_date"));
-    if !deidentify {
-        header.push("death_cause".into());
-    }
-    header.push(dates.column("last_followup_date"));
-    header.extend(variable_columns(dictionary, dates));
-    let mut sheet = Sheet {
-        name: "patients",
-        header,
-        rows: Vec::new(),
-    };
-    for record in records {
+    let mut columns = fixed_columns(ImportKind::Patients);
+    columns.extend(variable_columns(dictionary));
+    sheet("patients", columns, dates, records, |record, column| {
         let p = &record.patient;
         let surgery = record.surgery.date;
-        let first = |kind| {
-            record
-                .events_of(kind)
-                .min_by_key(|e| e.date)
-                .map(|e| (e.date, e.detail.clone()))
-        };
-        let recurrence = first(super::model::EventKind::Recurrence);
-        let death = first(super::model::EventKind::Death);
-        let mut row = vec![
-            p.study_id.clone(),
-            opt(p.sex),
-            opt(p.age_at_surgery),
-            opt(p.cohort),
-        ];
-        if !deidentify {
-            row.push(opt(surgery.map(iso)));
+        let first = |kind| record.events_of(kind).min_by_key(|e| e.date);
+        let recurrence = first(EventKind::Recurrence);
+        let death = first(EventKind::Death);
+        match column {
+            "study_id" => p.study_id.clone(),
+            "sex" => opt(p.sex),
+            "age" => opt(p.age_at_surgery),
+            "cohort" => opt(p.cohort),
+            "surgery_date" => opt(surgery.map(iso)),
+            "procedure" => opt(record.surgery.procedure),
+            "lymphadenectomy" => flag(record.surgery.lymphadenectomy),
+            "recurrence_date" => dates.write(recurrence.map(|e| e.date), surgery),
+            "recurrence_site" => opt(recurrence.and_then(|e| e.detail.as_deref())),
+            "death_date" => dates.write(death.map(|e| e.date), surgery),
+            "death_cause" => opt(death.and_then(|e| e.detail.as_deref())),
+            "last_followup_date" => dates.write(record.last_contact(), surgery),
+            variable => value_cell(record.values.get(variable), surgery, dates),
         }
-        row.push(opt(record.surgery.procedure));
-        row.push(flag(record.surgery.lymphadenectomy));
-        row.push(dates.write(recurrence.as_ref().map(|r| r.0), surgery));
-        if !deidentify {
-            row.push(opt(recurrence.and_then(|r| r.1)));
-        }
-        row.push(dates.write(death.as_ref().map(|d| d.0), surgery));
-        if !deidentify {
-            row.push(opt(death.and_then(|d| d.1)));
-        }
-        row.push(dates.write(record.last_contact(), surgery));
-        for variable in dictionary {
-            row.push(value_cell(
-                record.values.get(&variable.name),
-                surgery,
-                dates,
-            ));
-        }
-        sheet.rows.push(row);
-    }
-    sheet
+    })
 }
 
 fn events_sheet(records: &[PatientRecord], dates: &DateWriter) -> Sheet {
-    let mut header = vec![
-        "study_id".to_owned(),
-        "event".to_owned(),
-        dates.column("date"),
-    ];
-    if !dates.deidentify {
-        header.push("detail".into());
-    }
-    let mut sheet = Sheet {
-        name: "events",
-        header,
-        rows: Vec::new(),
-    };
-    for record in records {
-        for event in &record.events {
-            let mut row = vec![
-                record.study_id().to_owned(),
-                event.kind.to_string(),
-                dates.write(Some(event.date), record.surgery.date),
-            ];
-            if !dates.deidentify {
-                row.push(opt(event.detail.as_deref()));
-            }
-            sheet.rows.push(row);
-        }
-    }
-    sheet
+    let events = records
+        .iter()
+        .flat_map(|r| r.events.iter().map(move |e| (r, e)));
+    sheet(
+        "events",
+        fixed_columns(ImportKind::Events),
+        dates,
+        events,
+        |(record, event), column| match column {
+            "study_id" => record.study_id().to_owned(),
+            "event" => event.kind.to_string(),
+            "date" => dates.write(Some(event.date), record.surgery.date),
+            "detail" => opt(event.detail.as_deref()),
+            _ => String::new(),
+        },
+    )
 }
 
 fn chemo_sheet(records: &[PatientRecord], dates: &DateWriter) -> Sheet {
-    let mut header = vec!["study_id".to_owned()];
-    if !dates.deidentify {
-        header.push("regimen".into());
-    }
-    header.extend([
-        dates.column("start_date"),
-        dates.column("end_date"),
-        "cycles".into(),
-        "completed".into(),
-    ]);
-    let mut sheet = Sheet {
-        name: "chemo",
-        header,
-        rows: Vec::new(),
-    };
-    for record in records {
-        let surgery = record.surgery.date;
-        for course in &record.chemo {
-            let mut row = vec![record.study_id().to_owned()];
-            if !dates.deidentify {
-                row.push(course.regimen.clone());
+    let courses = records
+        .iter()
+        .flat_map(|r| r.chemo.iter().map(move |c| (r, c)));
+    sheet(
+        "chemo",
+        fixed_columns(ImportKind::Chemo),
+        dates,
+        courses,
+        |(record, course), column| {
+            let surgery = record.surgery.date;
+            match column {
+                "study_id" => record.study_id().to_owned(),
+                "regimen" => course.regimen.clone(),
+                "start_date" => dates.write(Some(course.start), surgery),
+                "end_date" => dates.write(course.end, surgery),
+                "cycles" => opt(course.cycles),
+                "completed" => flag(course.completed),
+                _ => String::new(),
             }
-            row.push(dates.write(Some(course.start), surgery));
-            row.push(dates.write(course.end, surgery));
-            row.push(opt(course.cycles));
-            row.push(flag(course.completed));
-            sheet.rows.push(row);
-        }
-    }
-    sheet
+        },
+    )
 }
 
-fn imaging_sheet(db: &StudyDb, records: &[PatientRecord], deidentify: bool) -> Sheet {
-    let columns: &[&str] = if deidentify {
-        &[
-            "study_id",
-            "series",
-            "kind",
-            "b_value",
-            "mask_of",
-            "label",
-            "dim_x",
-            "dim_y",
-            "dim_z",
-            "spacing_x",
-            "spacing_y",
-            "spacing_z",
-        ]
-    } else {
-        &[
-            "study_id", "series", "kind", "b_value", "path", "mask_of", "label",
-        ]
-    };
-    let mut sheet = Sheet::new("imaging", columns);
-    let folder = db.folder();
-    for record in records {
-        for series in &record.imaging {
-            let mut row = vec![
-                record.study_id().to_owned(),
-                series.series.clone(),
-                series.kind.to_string(),
-                opt(series.b_value),
-            ];
-            if deidentify {
-                row.extend([opt(series.mask_of.as_deref()), opt(series.label)]);
-                row.extend(series.geometry.dims.iter().map(ToString::to_string));
-                row.extend(series.geometry.spacing.iter().map(ToString::to_string));
-            } else {
-                let path = folder.join(&series.path);
-                let absolute = fs::canonicalize(&path).unwrap_or(path);
-                row.push(absolute.to_string_lossy().into_owned());
-                row.extend([opt(series.mask_of.as_deref()), opt(series.label)]);
-            }
-            sheet.rows.push(row);
-        }
+/// Image series; a de-identified export keeps each grid's size and spacing
+/// in place of the file path.
+fn imaging_sheet(db: &StudyDb, records: &[PatientRecord], dates: &DateWriter) -> Sheet {
+    let mut columns = fixed_columns(ImportKind::Imaging);
+    if dates.deidentify {
+        columns.extend(
+            [
+                "dim_x",
+                "dim_y",
+                "dim_z",
+                "spacing_x",
+                "spacing_y",
+                "spacing_z",
+            ]
+            .map(Column::fixed),
+        );
     }
-    sheet
+    let folder = db.folder();
+    let series = records
+        .iter()
+        .flat_map(|r| r.imaging.iter().map(move |s| (r, s)));
+    sheet(
+        "imaging",
+        columns,
+        dates,
+        series,
+        |(record, series), column| {
+            let g = &series.geometry;
+            match column {
+                "study_id" => record.study_id().to_owned(),
+                "series" => series.series.clone(),
+                "kind" => series.kind.to_string(),
+                "b_value" => opt(series.b_value),
+                // Absolute, so the file re-imports from wherever it is read.
+                "path" => {
+                    let path = folder.join(&series.path);
+                    fs::canonicalize(&path)
+                        .unwrap_or(path)
+                        .to_string_lossy()
+                        .into_owned()
+                }
+                "mask_of" => opt(series.mask_of.as_deref()),
+                "label" => opt(series.label),
+                "dim_x" => g.dims[0].to_string(),
+                "dim_y" => g.dims[1].to_string(),
+                "dim_z" => g.dims[2].to_string(),
+                "spacing_x" => g.spacing[0].to_string(),
+                "spacing_y" => g.spacing[1].to_string(),
+                "spacing_z" => g.spacing[2].to_string(),
+                _ => String::new(),
+            }
+        },
+    )
 }
 
 /// The analysis file: endpoints and every dictionary variable, one row per
@@ -416,82 +421,65 @@ fn analysis_sheet(
     windows: EndpointWindows,
 ) -> Sheet {
     let as_days = DateWriter { deidentify: true };
-    let mut header: Vec<String> = [
-        "study_id",
-        "cohort",
-        "dfs_days",
-        "dfs_event",
-        "os_days",
-        "os_event",
-        "early_recurrence",
-        "adjuvant_chemo",
-    ]
-    .iter()
-    .map(|c| (*c).to_owned())
-    .collect();
-    header.extend(variable_columns(dictionary, &as_days));
-    let mut sheet = Sheet {
-        name: "analysis",
-        header,
-        rows: Vec::new(),
-    };
+    let mut columns: Vec<Column> = ANALYSIS_COLUMNS.iter().map(|c| Column::fixed(c)).collect();
+    columns.extend(variable_columns(dictionary));
+    let rows = records.iter().map(|r| (r, endpoints::derive(r, windows)));
     let time = |t: Option<TimeToEvent>| (opt(t.map(|t| t.days)), flag(t.map(|t| t.event)));
-    for record in records {
-        let e = endpoints::derive(record, windows);
-        let (dfs_days, dfs_event) = time(e.dfs);
-        let (os_days, os_event) = time(e.os);
-        let mut row = vec![
-            record.study_id().to_owned(),
-            opt(record.patient.cohort),
-            dfs_days,
-            dfs_event,
-            os_days,
-            os_event,
-            flag(e.early_recurrence),
-            flag(e.adjuvant_chemo),
-        ];
-        for variable in dictionary {
-            row.push(value_cell(
-                record.values.get(&variable.name),
-                record.surgery.date,
-                &as_days,
-            ));
-        }
-        sheet.rows.push(row);
-    }
-    sheet
+    sheet(
+        "analysis",
+        columns,
+        &as_days,
+        rows,
+        |(record, e), column| match column {
+            "study_id" => record.study_id().to_owned(),
+            "cohort" => opt(record.patient.cohort),
+            "dfs_days" => time(e.dfs).0,
+            "dfs_event" => time(e.dfs).1,
+            "os_days" => time(e.os).0,
+            "os_event" => time(e.os).1,
+            "early_recurrence" => flag(e.early_recurrence),
+            "adjuvant_chemo" => flag(e.adjuvant_chemo),
+            variable => value_cell(record.values.get(variable), record.surgery.date, &as_days),
+        },
+    )
 }
 
 fn audit_sheet(db: &StudyDb) -> Result<Sheet, StudyError> {
-    let mut sheet = Sheet::new(
-        "audit_log",
-        &[
-            "id",
-            "at",
-            "user",
-            "action",
-            "table",
-            "record",
-            "study_id",
-            "field",
-            "old_value",
-            "new_value",
-        ],
-    );
-    for entry in db.audit_log(None)? {
-        sheet.rows.push(vec![
-            entry.id.to_string(),
-            entry.at,
-            entry.user,
-            entry.action,
-            entry.table,
-            entry.record,
-            opt(entry.study_id),
-            entry.field,
-            opt(entry.old_value),
-            opt(entry.new_value),
-        ]);
-    }
+    let header = [
+        "id",
+        "at",
+        "user",
+        "action",
+        "table",
+        "record",
+        "study_id",
+        "field",
+        "old_value",
+        "new_value",
+    ];
+    let rows = db
+        .audit_log(None)?
+        .into_iter()
+        .map(|entry| {
+            vec![
+                entry.id.to_string(),
+                entry.at,
+                entry.user,
+                entry.action,
+                entry.table,
+                entry.record,
+                opt(entry.study_id),
+                entry.field,
+                opt(entry.old_value),
+                opt(entry.new_value),
+            ]
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "audit_log",
+        header: header.map(str::to_owned).to_vec(),
+        rows,
+    };
     Ok(sheet)
 }
 

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::csv_table::{Cell, CsvTable};
-use super::{ImportOptions, Plan, Problem, RESERVED_COLUMNS};
+use super::{ImportOptions, Plan, Problem, is_reserved_column};
 use crate::study::changes::{RowKey, row_change, variable_columns};
 use crate::study::model::{Variable, VariableType, parse_bool, parse_finite};
 use crate::study::{StudyDb, StudyError};
@@ -28,7 +28,7 @@ fn check_name(text: &str) -> Result<String, String> {
     if !starts_with_letter || !rest_valid || text.len() > 64 {
         return Err("a variable name is a lowercase letter, then lowercase letters, digits or '_' (64 at most)".to_owned());
     }
-    if RESERVED_COLUMNS.contains(&text) {
+    if is_reserved_column(text) {
         return Err("this name is one of radcohort's own columns".to_owned());
     }
     Ok(text.to_owned())

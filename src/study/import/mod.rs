@@ -59,6 +59,18 @@ impl ImportKind {
         ImportKind::Imaging,
     ];
 
+    /// The file's columns in their canonical order; a patients file may add
+    /// any dictionary variable after them.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            ImportKind::Patients => patients::COLUMNS,
+            ImportKind::Events => events::COLUMNS,
+            ImportKind::Chemo => chemo::COLUMNS,
+            ImportKind::Imaging => imaging::COLUMNS,
+            ImportKind::Dictionary => dictionary::COLUMNS,
+        }
+    }
+
     /// The kind's name on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -390,25 +402,8 @@ pub(crate) fn plan_records<'a>(pending: impl IntoIterator<Item = &'a PendingReco
     plan
 }
 
-/// Column names with a fixed meaning, which dictionary variables may not
-/// take: the patients file's own columns and the analysis file's endpoints.
-pub const RESERVED_COLUMNS: &[&str] = &[
-    "study_id",
-    "sex",
-    "age",
-    "cohort",
-    "surgery_date",
-    "procedure",
-    "lymphadenectomy",
-    "recurrence_date",
-    "recurrence_site",
-    "death_date",
-    "death_cause",
-    "last_followup_date",
-    "dfs_days",
-    "dfs_event",
-    "os_days",
-    "os_event",
-    "early_recurrence",
-    "adjuvant_chemo",
-];
+/// Whether a name has a fixed meaning that no dictionary variable may take:
+/// a column of the patients file or of the analysis file.
+pub fn is_reserved_column(name: &str) -> bool {
+    patients::COLUMNS.contains(&name) || super::export::ANALYSIS_COLUMNS.contains(&name)
+}
