@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use radcohort::sample_study::{PATIENTS, TRAINING, sample_csv_files, write_sample_study};
-use radcohort::study::quality::{self, ImageCheck};
+use radcohort::study::validation::{self, ImageCheck};
 use radcohort::study::{Actor, StudyDb};
 
 /// The generated sample study, written once per test run.
@@ -69,7 +69,7 @@ fn the_committed_csvs_are_the_generators_output() {
 fn the_written_study_is_complete_and_clean() {
     let folder = sample();
     let db = StudyDb::open(&folder.join("study.db")).unwrap();
-    let report = quality::check(&db, ImageCheck::Checksum).unwrap();
+    let report = validation::check(&db, ImageCheck::Checksum).unwrap();
     assert_eq!(report.patients, PATIENTS);
     assert_eq!(report.images, 3 * PATIENTS);
     assert!(report.issues.is_empty(), "{:#?}", report.issues);

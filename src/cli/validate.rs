@@ -4,7 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use radcohort::study::quality::{self, ImageCheck};
+use radcohort::study::validation::{self, ImageCheck};
 
 /// Arguments of `validate`.
 #[derive(Debug, clap::Args)]
@@ -25,7 +25,7 @@ pub fn run(db: &Path, args: Args) -> Result<ExitCode> {
     } else {
         ImageCheck::Checksum
     };
-    let report = quality::check(&study, images)?;
+    let report = validation::check(&study, images)?;
     if args.json {
         super::print_json(&report)?;
     } else {

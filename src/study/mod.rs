@@ -8,7 +8,7 @@
 //!   cross-field rules every timeline obeys;
 //! - [`import`] reads CSV files, validating every row before anything is
 //!   written, and [`export`] writes the tables and the analysis file;
-//! - [`quality`] lists data-quality problems and [`summary`] counts the
+//! - [`validation`] lists data-quality problems and [`summary`] counts the
 //!   cohort and its endpoints;
 //! - every change is written together with its audit rows ([`audit`]).
 
@@ -23,9 +23,9 @@ pub mod import;
 mod load;
 mod migrations;
 pub mod model;
-pub mod quality;
 pub mod rules;
 pub mod summary;
+pub mod validation;
 
 pub use audit::{Actor, AuditEntry};
 pub use changes::ChangeCounts;
