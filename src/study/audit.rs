@@ -1,5 +1,5 @@
 //! The audit trail: who changed what, when. Rows are written by
-//! [`super::changes`] in the same transaction as the change they describe.
+//! the study module's change writer in the same transaction as the change they describe.
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::params;

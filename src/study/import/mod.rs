@@ -2,7 +2,7 @@
 //! series and the data dictionary.
 //!
 //! Every row of a file is validated — against the schema, the data
-//! dictionary and the cross-field [rules](super::rules) applied to each
+//! dictionary and the cross-field [`super::rules`] applied to each
 //! patient's record as it would become — before anything is written. A file
 //! with any problem is rejected whole, with every problem reported (file,
 //! line, column, value, reason), and the database is left untouched. A valid
