@@ -12,11 +12,13 @@
 //!   model, CSV import and export with validation, derived endpoints (DFS,
 //!   OS, early recurrence, adjuvant chemotherapy), data-quality checks and
 //!   the audit trail.
-//! - [`imaging`]: NIfTI headers, image geometry and volume writing.
+//! - [`imaging`]: NIfTI volumes, image geometry, resampling and filters.
+//! - [`radiomics`]: feature extraction reproducing PyRadiomics.
 //! - [`sample_study`]: the deterministic synthetic study modelled on the
 //!   intrahepatic cholangiocarcinoma cohort of Yang et al. (Insights Imaging
 //!   2022).
 
 pub mod imaging;
+pub mod radiomics;
 pub mod sample_study;
 pub mod study;

@@ -62,4 +62,15 @@ pub enum ImagingError {
         /// The nifti crate's error.
         source: nifti::NiftiError,
     },
+    /// Voxels that are NaN or infinite.
+    #[error("{path}: {count} voxel{} NaN or infinite, the first at ({}, {}, {})",
+            if *count == 1 { " is" } else { "s are" }, first[0], first[1], first[2])]
+    NonFinite {
+        /// The file concerned.
+        path: PathBuf,
+        /// How many voxels.
+        count: usize,
+        /// Index (x, y, z) of the first.
+        first: [usize; 3],
+    },
 }

@@ -8,7 +8,9 @@
 mod error;
 mod geometry;
 mod nifti_io;
+mod volume;
 
 pub use error::ImagingError;
 pub use geometry::{Geometry, GeometryMismatch, GeometryTolerance};
-pub use nifti_io::{ImageHeader, file_checksum, read_header, write_volume};
+pub use nifti_io::{ImageHeader, MAX_VOXELS, file_checksum, read_header, write_volume};
+pub use volume::{LoadedVolume, PixelType, Volume, read_volume};

@@ -28,39 +28,85 @@ pub struct ImageHeader {
     pub raw: NiftiHeader,
 }
 
+/// The most voxels radcohort allocates for one volume (2³⁰, 8 GiB as
+/// 64-bit floats): a header asking for more is refused before anything is
+/// allocated.
+pub const MAX_VOXELS: u64 = 1 << 30;
+
 /// Reads and checks a NIfTI-1 file (`.nii` or `.nii.gz`): parses the header,
 /// derives the geometry, verifies that the whole gzip stream decodes and
 /// holds all the voxels the header promises, and hashes the file.
 ///
 /// The voxels themselves are not kept.
 pub fn read_header(path: &Path) -> Result<ImageHeader, ImagingError> {
-    let bytes = fs::read(path).map_err(|source| ImagingError::Io {
+    Ok(read_raw(path)?.header)
+}
+
+/// A file read whole: its header and its decoded bytes.
+pub(crate) struct RawNifti {
+    pub header: ImageHeader,
+    /// The decompressed file, header included.
+    pub bytes: Vec<u8>,
+    /// Where the voxels start in `bytes`.
+    pub data_start: usize,
+}
+
+/// Reads a file, checking everything [`read_header`] promises. The header
+/// is decoded first and the size it announces checked against
+/// [`MAX_VOXELS`], so a corrupt or hostile header cannot make radcohort
+/// allocate absurd amounts of memory.
+pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
+    let file = fs::read(path).map_err(|source| ImagingError::Io {
         path: path.to_owned(),
         source,
     })?;
-    let sha256 = hex(&Sha256::digest(&bytes));
-    let decoded = if is_gzip(&bytes) {
-        let mut out = Vec::with_capacity(bytes.len() * 2);
-        MultiGzDecoder::new(bytes.as_slice())
-            .read_to_end(&mut out)
-            .map_err(|err| ImagingError::Truncated {
-                path: path.to_owned(),
-                detail: format!("gzip stream: {err}"),
-            })?;
-        out
-    } else {
-        bytes
+    let sha256 = hex(&Sha256::digest(&file));
+    let gzip = is_gzip(&file);
+    let truncated = |err: std::io::Error| ImagingError::Truncated {
+        path: path.to_owned(),
+        detail: format!("gzip stream: {err}"),
     };
-    let raw = parse_header(path, &decoded)?;
+    let mut head = Vec::with_capacity(NIFTI1_HEADER_BYTES);
+    if gzip {
+        MultiGzDecoder::new(file.as_slice())
+            .take(NIFTI1_HEADER_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(truncated)?;
+    } else {
+        head.extend_from_slice(&file[..file.len().min(NIFTI1_HEADER_BYTES)]);
+    }
+    let raw = parse_header(path, &head)?;
     let geometry = geometry_from_header(path, &raw)?;
     let data_type = raw.data_type().map_err(|source| ImagingError::Nifti {
         path: path.to_owned(),
         source,
     })?;
-    let voxel_bytes = geometry.voxel_count() as u64 * data_type.size_of() as u64;
+    let voxels = geometry.dims.iter().map(|&d| d as u64).product::<u64>();
+    if voxels > MAX_VOXELS {
+        return Err(ImagingError::InvalidHeader {
+            path: path.to_owned(),
+            field: "dim",
+            value: format!(
+                "{}×{}×{} = {voxels} voxels, more than the {MAX_VOXELS} radcohort reads",
+                geometry.dims[0], geometry.dims[1], geometry.dims[2]
+            ),
+        });
+    }
+    let voxel_bytes = voxels * data_type.size_of() as u64;
     let data_start = raw.vox_offset.max(NIFTI1_HEADER_BYTES as f32) as u64;
-    let available = decoded.len() as u64;
-    if available < data_start + voxel_bytes {
+    let expected = data_start + voxel_bytes;
+    let bytes = if gzip {
+        let mut out = Vec::with_capacity(expected as usize);
+        MultiGzDecoder::new(file.as_slice())
+            .take(expected)
+            .read_to_end(&mut out)
+            .map_err(truncated)?;
+        out
+    } else {
+        file
+    };
+    let available = bytes.len() as u64;
+    if available < expected {
         return Err(ImagingError::Truncated {
             path: path.to_owned(),
             detail: format!(
@@ -71,11 +117,15 @@ pub fn read_header(path: &Path) -> Result<ImageHeader, ImagingError> {
             ),
         });
     }
-    Ok(ImageHeader {
-        geometry,
-        data_type,
-        sha256,
-        raw,
+    Ok(RawNifti {
+        header: ImageHeader {
+            geometry,
+            data_type,
+            sha256,
+            raw,
+        },
+        bytes,
+        data_start: data_start as usize,
     })
 }
 

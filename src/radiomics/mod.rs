@@ -1,0 +1,17 @@
+//! Radiomic feature extraction that reproduces PyRadiomics 3.1.
+//!
+//! - [`settings`]: every extraction setting, named as in PyRadiomics;
+//! - [`discretize`]: gray-level binning;
+//! - [`features`]: the feature classes (first order, shape, GLCM, GLRLM,
+//!   GLSZM, GLDM, NGTDM);
+//! - [`roi`]: selecting, checking and cropping to the region of interest;
+//! - [`numeric`]: reductions that round as numpy does.
+//!
+//! Arrays are indexed `[z, y, x]` as in PyRadiomics (SimpleITK's
+//! `GetArrayFromImage`); spacings are (x, y, z).
+
+pub mod discretize;
+pub mod features;
+pub mod numeric;
+pub mod roi;
+pub mod settings;

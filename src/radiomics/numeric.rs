@@ -1,0 +1,90 @@
+//! Floating-point reductions done the way numpy does them, so that sums of
+//! many voxels round exactly as in PyRadiomics.
+
+/// numpy's pairwise summation of a contiguous `float64` array
+/// (`pairwise_sum` in numpy's `loops_utils.h`): a plain loop below 8
+/// elements, eight interleaved accumulators up to 128, halves above.
+pub fn numpy_sum(values: &[f64]) -> f64 {
+    let n = values.len();
+    if n < 8 {
+        // numpy starts from -0.0 so that an all -0.0 sum keeps its sign.
+        values.iter().fold(-0.0, |acc, v| acc + v)
+    } else if n <= 128 {
+        let mut r = [0.0; 8];
+        r.copy_from_slice(&values[..8]);
+        let mut i = 8;
+        while i < n - (n % 8) {
+            for (j, acc) in r.iter_mut().enumerate() {
+                *acc += values[i + j];
+            }
+            i += 8;
+        }
+        let mut total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        for v in &values[i..] {
+            total += v;
+        }
+        total
+    } else {
+        let mut half = n / 2;
+        half -= half % 8;
+        numpy_sum(&values[..half]) + numpy_sum(&values[half..])
+    }
+}
+
+/// `numpy.mean`: the pairwise sum divided by the count.
+pub fn numpy_mean(values: &[f64]) -> f64 {
+    numpy_sum(values) / values.len() as f64
+}
+
+/// `numpy.percentile(values, q)` with the default linear method, on values
+/// already sorted ascending.
+pub fn numpy_percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    let index = (n - 1) as f64 * (q / 100.0);
+    let below = index.floor();
+    let gamma = index - below;
+    let lower = sorted[below as usize];
+    let upper = sorted[(below as usize + 1).min(n - 1)];
+    // numpy's `_lerp` computes from the nearer end for accuracy.
+    let difference = upper - lower;
+    if gamma >= 0.5 {
+        upper - difference * (1.0 - gamma)
+    } else {
+        lower + difference * gamma
+    }
+}
+
+/// `numpy.median` on values already sorted ascending.
+pub fn numpy_median_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        numpy_mean(&sorted[n / 2 - 1..=n / 2])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_sum_matches_numpy_where_naive_summation_does_not() {
+        // numpy 1.26: np.sum([1e16] + [1.0] * 300) == 1.0000000000000292e16,
+        // whereas adding left to right loses every 1.0.
+        let mut values = vec![1e16];
+        values.extend(std::iter::repeat_n(1.0, 300));
+        assert_eq!(numpy_sum(&values), 1.0000000000000292e16);
+        assert_eq!(values.iter().sum::<f64>(), 1e16);
+    }
+
+    #[test]
+    fn percentiles_and_medians_interpolate_like_numpy() {
+        let sorted = [1.0, 2.0, 4.0, 7.0, 11.0];
+        assert_eq!(numpy_percentile_sorted(&sorted, 10.0), 1.4);
+        assert_eq!(numpy_percentile_sorted(&sorted, 90.0), 9.4);
+        assert_eq!(numpy_percentile_sorted(&sorted, 100.0), 11.0);
+        assert_eq!(numpy_median_sorted(&sorted), 4.0);
+        assert_eq!(numpy_median_sorted(&sorted[..4]), 3.0);
+    }
+}

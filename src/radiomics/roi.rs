@@ -1,0 +1,215 @@
+//! The region of interest: selecting it from a label mask, checking it as
+//! PyRadiomics' `checkMask` does, and cropping images to it.
+
+use ndarray::{Array3, s};
+
+use super::settings::Settings;
+
+/// Why an ROI cannot be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RoiError {
+    /// The mask has no non-zero voxel.
+    #[error("the mask is empty: nothing is segmented")]
+    Empty,
+    /// The label is not in the mask.
+    #[error("label {label} is not in the mask; it holds {present}")]
+    LabelAbsent {
+        /// The label asked for.
+        label: u32,
+        /// The labels present, e.g. `1, 2`.
+        present: String,
+    },
+    /// The ROI is one voxel.
+    #[error("the ROI is a single voxel; features need more")]
+    SingleVoxel,
+    /// The ROI spans too few dimensions.
+    #[error("the ROI spans {found} dimension(s), minimumROIDimensions is {required}")]
+    TooFewDimensions {
+        /// Dimensions in which the ROI is more than one voxel wide.
+        found: u32,
+        /// The setting.
+        required: u32,
+    },
+    /// The ROI has too few voxels.
+    #[error("the ROI has {voxels} voxels, minimumROISize requires more than {required}")]
+    TooSmall {
+        /// Voxels in the ROI.
+        voxels: u64,
+        /// The setting.
+        required: u64,
+    },
+}
+
+/// The ROI's bounding box in array indices, inclusive: `lower[a]..=upper[a]`
+/// along axis `a` of `[z, y, x]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BoundingBox {
+    /// Lowest index per axis.
+    pub lower: [usize; 3],
+    /// Highest index per axis.
+    pub upper: [usize; 3],
+}
+
+impl BoundingBox {
+    /// Extent per axis.
+    pub fn size(&self) -> [usize; 3] {
+        [0, 1, 2].map(|a| self.upper[a] - self.lower[a] + 1)
+    }
+}
+
+/// Selects the voxels of `label` from a label volume whose values have been
+/// cast to whole numbers as PyRadiomics does (`sitk.Cast` to UInt32:
+/// truncation toward zero).
+pub fn select_label(mask: &Array3<f64>, label: u32) -> Result<Array3<bool>, RoiError> {
+    let wanted = f64::from(label);
+    let roi = mask.mapv(|v| v.trunc() == wanted);
+    if roi.iter().any(|&inside| inside) {
+        return Ok(roi);
+    }
+    let mut present: Vec<i64> = mask
+        .iter()
+        .map(|v| v.trunc() as i64)
+        .filter(|&v| v != 0)
+        .collect();
+    if present.is_empty() {
+        return Err(RoiError::Empty);
+    }
+    present.sort_unstable();
+    present.dedup();
+    let listed: Vec<String> = present.iter().take(20).map(ToString::to_string).collect();
+    Err(RoiError::LabelAbsent {
+        label,
+        present: listed.join(", "),
+    })
+}
+
+/// The bounding box of the ROI, or `None` when it is empty.
+pub fn bounding_box(roi: &Array3<bool>) -> Option<BoundingBox> {
+    let mut lower = [usize::MAX; 3];
+    let mut upper = [0; 3];
+    let mut any = false;
+    for ((z, y, x), &inside) in roi.indexed_iter() {
+        if inside {
+            any = true;
+            for (axis, index) in [z, y, x].into_iter().enumerate() {
+                lower[axis] = lower[axis].min(index);
+                upper[axis] = upper[axis].max(index);
+            }
+        }
+    }
+    any.then_some(BoundingBox { lower, upper })
+}
+
+/// Checks the ROI against `minimumROIDimensions` and `minimumROISize` and
+/// returns its bounding box (PyRadiomics `checkMask`, after the geometry
+/// check).
+pub fn check_roi(roi: &Array3<bool>, settings: &Settings) -> Result<BoundingBox, RoiError> {
+    let bbox = bounding_box(roi).ok_or(RoiError::Empty)?;
+    let dimensions = bbox.size().iter().filter(|&&extent| extent > 1).count() as u32;
+    if dimensions == 0 {
+        return Err(RoiError::SingleVoxel);
+    }
+    if dimensions < settings.minimum_roi_dimensions {
+        return Err(RoiError::TooFewDimensions {
+            found: dimensions,
+            required: settings.minimum_roi_dimensions,
+        });
+    }
+    if let Some(required) = settings.minimum_roi_size {
+        let voxels = roi.iter().filter(|&&inside| inside).count() as u64;
+        if voxels <= required {
+            return Err(RoiError::TooSmall { voxels, required });
+        }
+    }
+    Ok(bbox)
+}
+
+/// The part of `array` inside the bounding box widened by `pad` voxels on
+/// every side, clipped to the array (PyRadiomics `cropToTumorMask`). Also
+/// returns the offset of the crop's first voxel in `array`.
+pub fn crop<T: Clone>(
+    array: &Array3<T>,
+    bbox: &BoundingBox,
+    pad: usize,
+) -> (Array3<T>, [usize; 3]) {
+    let shape = array.shape();
+    let low = [0, 1, 2].map(|a| bbox.lower[a].saturating_sub(pad));
+    let high = [0, 1, 2].map(|a| (bbox.upper[a] + pad).min(shape[a] - 1));
+    let view = array.slice(s![low[0]..=high[0], low[1]..=high[1], low[2]..=high[2]]);
+    (view.to_owned(), low)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mask(values: &[f64], shape: (usize, usize, usize)) -> Array3<f64> {
+        Array3::from_shape_vec(shape, values.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn labels_are_selected_after_truncation() {
+        let m = mask(&[0.0, 1.0, 1.9, 2.0, 0.0, 1.0], (1, 2, 3));
+        let roi = select_label(&m, 1).unwrap();
+        assert_eq!(roi.iter().filter(|&&v| v).count(), 3);
+        assert_eq!(
+            select_label(&m, 3).unwrap_err().to_string(),
+            "label 3 is not in the mask; it holds 1, 2"
+        );
+        assert_eq!(
+            select_label(&mask(&[0.0; 6], (1, 2, 3)), 1),
+            Err(RoiError::Empty)
+        );
+    }
+
+    #[test]
+    fn roi_checks_follow_pyradiomics() {
+        let settings = Settings::default();
+        let mut roi = Array3::from_elem((3, 4, 5), false);
+        roi[[1, 2, 3]] = true;
+        assert_eq!(check_roi(&roi, &settings), Err(RoiError::SingleVoxel));
+        roi[[1, 2, 4]] = true;
+        assert_eq!(
+            check_roi(&roi, &settings),
+            Err(RoiError::TooFewDimensions {
+                found: 1,
+                required: 2
+            })
+        );
+        roi[[1, 3, 4]] = true;
+        let bbox = check_roi(&roi, &settings).unwrap();
+        assert_eq!(
+            bbox,
+            BoundingBox {
+                lower: [1, 2, 3],
+                upper: [1, 3, 4]
+            }
+        );
+        let strict = Settings {
+            minimum_roi_size: Some(3),
+            ..Settings::default()
+        };
+        assert_eq!(
+            check_roi(&roi, &strict),
+            Err(RoiError::TooSmall {
+                voxels: 3,
+                required: 3
+            })
+        );
+    }
+
+    #[test]
+    fn crops_are_padded_and_clipped() {
+        let array = Array3::from_shape_fn((3, 4, 5), |(z, y, x)| z * 100 + y * 10 + x);
+        let bbox = BoundingBox {
+            lower: [1, 2, 3],
+            upper: [1, 3, 4],
+        };
+        let (cropped, offset) = crop(&array, &bbox, 0);
+        assert_eq!(cropped.shape(), [1, 2, 2]);
+        assert_eq!(cropped[[0, 0, 0]], 123);
+        let (padded, offset_padded) = crop(&array, &bbox, 2);
+        assert_eq!(padded.shape(), [3, 4, 5]);
+        assert_eq!((offset, offset_padded), ([1, 2, 3], [0, 0, 0]));
+    }
+}
