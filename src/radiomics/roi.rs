@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(cropped.shape(), [1, 2, 2]);
         assert_eq!(cropped[[0, 0, 0]], 123);
         let (padded, offset_padded) = crop(&array, &bbox, 2);
-        assert_eq!(padded.shape(), [3, 4, 5]);
-        assert_eq!((offset, offset_padded), ([1, 2, 3], [0, 0, 0]));
+        assert_eq!(padded.shape(), [3, 4, 4]);
+        assert_eq!((offset, offset_padded), ([1, 2, 3], [0, 0, 1]));
     }
 }
