@@ -13,5 +13,6 @@
 pub mod discretize;
 pub mod features;
 pub mod numeric;
+pub mod params;
 pub mod roi;
 pub mod settings;
