@@ -22,3 +22,17 @@ pub mod imaging;
 pub mod radiomics;
 pub mod sample_study;
 pub mod study;
+
+/// An error and every cause beneath it on one line, joined by `: ` — the
+/// form radcohort shows errors in. Error types here keep their causes out
+/// of their own messages and expose them as `source()`, so nothing repeats.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}

@@ -2,6 +2,7 @@
 //! calling the library and printing its result.
 
 mod export;
+mod features;
 mod import;
 mod info;
 mod init;
@@ -45,6 +46,8 @@ enum Command {
     Info(info::Args),
     /// Write the synthetic sample study: CSVs, images and a ready database.
     SampleStudy(sample::Args),
+    /// Extract radiomic features of one image and mask, like `pyradiomics`.
+    Features(features::Args),
 }
 
 /// Parses the command line and runs it.
@@ -71,6 +74,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Validate(args)) => validate::run(&db, args),
         Some(Command::Info(args)) => info::run(&db, args),
         Some(Command::SampleStudy(args)) => sample::run(args),
+        Some(Command::Features(args)) => features::run(args),
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum ImagingError {
     /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file concerned.
         path: PathBuf,
@@ -55,7 +55,7 @@ pub enum ImagingError {
         value: String,
     },
     /// The nifti crate refused the header or the volume.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Nifti {
         /// The file concerned.
         path: PathBuf,

@@ -24,8 +24,8 @@ pub struct Geometry {
 /// different tools can differ in the last bits.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GeometryTolerance {
-    /// Largest relative difference of voxel spacing.
-    pub spacing_relative: f64,
+    /// Largest absolute difference of voxel spacing, in mm.
+    pub spacing_mm: f64,
     /// Largest absolute difference of the origin, in mm.
     pub origin_mm: f64,
     /// Largest absolute difference of any direction cosine.
@@ -35,7 +35,7 @@ pub struct GeometryTolerance {
 impl Default for GeometryTolerance {
     fn default() -> Self {
         GeometryTolerance {
-            spacing_relative: 1e-4,
+            spacing_mm: 1e-4,
             origin_mm: 1e-3,
             direction: 1e-4,
         }
@@ -130,7 +130,7 @@ impl Geometry {
             .spacing
             .iter()
             .zip(&other.spacing)
-            .any(|(a, b)| (a - b).abs() > tolerance.spacing_relative * a.abs().max(b.abs()));
+            .any(|(a, b)| (a - b).abs() > tolerance.spacing_mm);
         if spacing_differs {
             found.push(GeometryMismatch::Spacing {
                 left: self.spacing,

@@ -11,8 +11,11 @@
 //! `GetArrayFromImage`); spacings are (x, y, z).
 
 pub mod discretize;
+pub mod extractor;
 pub mod features;
+pub mod image_types;
 pub mod numeric;
 pub mod params;
+pub mod resegment;
 pub mod roi;
 pub mod settings;

@@ -49,7 +49,7 @@ pub struct SampleStudy {
 #[derive(Debug, thiserror::Error)]
 pub enum SampleError {
     /// A file or folder could not be written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: PathBuf,

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum StudyError {
     /// SQLite refused an operation; `context` says which.
-    #[error("{path}: {context}: {source}")]
+    #[error("{path}: {context}")]
     Database {
         /// The database file.
         path: PathBuf,
@@ -22,7 +22,7 @@ pub enum StudyError {
         reason: String,
     },
     /// A file operation around the database failed.
-    #[error("{path}: {context}: {source}")]
+    #[error("{path}: {context}")]
     Io {
         /// The file concerned.
         path: PathBuf,

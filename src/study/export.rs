@@ -32,7 +32,7 @@ pub enum ExportError {
     #[error(transparent)]
     Study(#[from] StudyError),
     /// A file could not be written.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file.
         path: PathBuf,

@@ -44,7 +44,7 @@ pub fn spawn_sample_build(
             let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
                 match write_sample_study(&folder, &actor, &progress) {
                     Ok(study) => JobEvent::SampleReady(study.database),
-                    Err(err) => JobEvent::SampleFailed(err.to_string()),
+                    Err(err) => JobEvent::SampleFailed(radcohort::error_chain(&err)),
                 }
             }));
             send(outcome.unwrap_or_else(|_| {

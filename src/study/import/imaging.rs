@@ -76,7 +76,7 @@ pub(super) fn plan(
             if !path.is_file() {
                 return Err(format!("no such file: {}", path.display()));
             }
-            let header = imaging::read_header(&path).map_err(|err| err.to_string())?;
+            let header = imaging::read_header(&path).map_err(|err| crate::error_chain(&err))?;
             Ok((path, header))
         });
         let (Some(series), Some(kind)) = (series, kind) else {

@@ -1,0 +1,345 @@
+//! The extraction pipeline, step for step as PyRadiomics 3.1
+//! `RadiomicsFeatureExtractor.execute`:
+//!
+//! 1. select the ROI's label from the mask;
+//! 2. preprocess: normalise, then resample (or pre-crop);
+//! 3. check the image/mask geometry and the ROI, get its bounding box;
+//! 4. re-segment by intensity, if asked, and check again;
+//! 5. shape features from the mask cropped to the bounding box;
+//! 6. for every image type, derive its images from the whole (preprocessed)
+//!    image, crop each to the bounding box and compute every other class.
+//!
+//! Independent (image, class) computations run in parallel.
+
+use ndarray::Array3;
+use rayon::prelude::*;
+
+use super::features::{ClassInput, FeatureClass, FeatureError};
+use super::image_types::{self, DerivedImage, ImageTypeError};
+use super::params::Params;
+use super::resegment::{ResegmentError, resegment};
+use super::roi::{BoundingBox, RoiError, check_roi, crop, select_label};
+use super::settings::Settings;
+use crate::imaging::{GeometryMismatch, GeometryTolerance, Volume};
+
+/// One feature value, named as PyRadiomics names it
+/// (`<imageType>_<class>_<feature>`, e.g. `wavelet-LLH_glcm_Contrast`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    /// The full feature name.
+    pub name: String,
+    /// Its value, always finite.
+    pub value: f64,
+}
+
+/// The result of one extraction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extraction {
+    /// Feature values in PyRadiomics' order.
+    pub features: Vec<Feature>,
+    /// `diagnostics_*` entries (with `additionalInfo`), as text.
+    pub diagnostics: Vec<(String, String)>,
+    /// Things skipped on purpose, as PyRadiomics logs warnings for them
+    /// (e.g. a LoG sigma too large for the image).
+    pub warnings: Vec<String>,
+}
+
+/// Why an extraction failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The image and mask grids differ.
+    #[error("image and mask do not occupy the same space: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    GeometryMismatch(Vec<GeometryMismatch>),
+    /// The ROI is unusable.
+    #[error(transparent)]
+    Roi(#[from] RoiError),
+    /// Re-segmentation left too little.
+    #[error(transparent)]
+    Resegment(#[from] ResegmentError),
+    /// An image type could not be derived.
+    #[error(transparent)]
+    ImageType(#[from] ImageTypeError),
+    /// A feature class failed.
+    #[error("{image}")]
+    Feature {
+        /// The image (type) name, e.g. `original`.
+        image: String,
+        /// The class's error.
+        source: FeatureError,
+    },
+    /// A feature came out NaN or infinite.
+    #[error("{name} is {value}: the ROI does not define it")]
+    NonFinite {
+        /// The feature.
+        name: String,
+        /// The value.
+        value: f64,
+    },
+    /// A setting that this build cannot honour yet.
+    #[error("setting {0} is not supported yet")]
+    Unsupported(&'static str),
+}
+
+/// The tolerance of the image/mask geometry check: SimpleITK's default
+/// coordinate and direction tolerance of 1e-6 (scaled by the first spacing
+/// for coordinates, as ITK does), or `geometryTolerance`.
+fn geometry_tolerance(settings: &Settings, image: &Volume) -> GeometryTolerance {
+    let tolerance = settings.geometry_tolerance.unwrap_or(1e-6);
+    let coordinate = tolerance * image.geometry.spacing[0];
+    GeometryTolerance {
+        spacing_mm: coordinate,
+        origin_mm: coordinate,
+        direction: tolerance,
+    }
+}
+
+/// The inputs of an extraction read from files, with their checksums.
+#[derive(Debug, Clone)]
+pub struct CaseFiles {
+    /// The image.
+    pub image: crate::imaging::LoadedVolume,
+    /// The label mask.
+    pub mask: crate::imaging::LoadedVolume,
+}
+
+/// Why a case's files could not be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{role}")]
+pub struct ReadError {
+    /// `image` or `mask`.
+    pub role: &'static str,
+    /// What went wrong.
+    pub source: crate::imaging::ImagingError,
+}
+
+impl CaseFiles {
+    /// Reads an image and its mask.
+    pub fn read(image: &std::path::Path, mask: &std::path::Path) -> Result<CaseFiles, ReadError> {
+        let read = |role, path| {
+            crate::imaging::read_volume(path).map_err(|source| ReadError { role, source })
+        };
+        Ok(CaseFiles {
+            image: read("image", image)?,
+            mask: read("mask", mask)?,
+        })
+    }
+}
+
+/// Extracts every enabled feature of an image and its label mask.
+pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extraction, ExtractError> {
+    let settings = &params.settings;
+    if settings.normalize {
+        return Err(ExtractError::Unsupported("normalize"));
+    }
+    if settings.resampled_pixel_spacing.is_some() {
+        return Err(ExtractError::Unsupported("resampledPixelSpacing"));
+    }
+    if settings.correct_mask {
+        return Err(ExtractError::Unsupported("correctMask"));
+    }
+    let roi = select_label(&mask.data, settings.label)?;
+    let mismatches = image
+        .geometry
+        .mismatches(&mask.geometry, geometry_tolerance(settings, image));
+    if !mismatches.is_empty() {
+        return Err(ExtractError::GeometryMismatch(mismatches));
+    }
+    let (image, roi) = if settings.pre_crop {
+        let bbox = check_roi(&roi, settings)?;
+        let (data, _) = crop(&image.data, &bbox, settings.pad_distance);
+        let (cropped_roi, _) = crop(&roi, &bbox, settings.pad_distance);
+        let mut geometry = image.geometry.clone();
+        geometry.dims = [data.shape()[2], data.shape()[1], data.shape()[0]];
+        let volume = Volume {
+            data,
+            geometry,
+            pixel_type: image.pixel_type,
+        };
+        (volume, cropped_roi)
+    } else {
+        (image.clone(), roi)
+    };
+    let mut bbox = check_roi(&roi, settings)?;
+    let resegmented = resegment(&image.data, &roi, settings)?;
+    if let Some(kept) = &resegmented {
+        bbox = check_roi(kept, settings)?;
+    }
+    let shape_roi = match (&resegmented, settings.resegment_shape) {
+        (Some(kept), true) => kept,
+        _ => &roi,
+    };
+    let texture_roi = resegmented.as_ref().unwrap_or(&roi);
+
+    let mut features = Vec::new();
+    let shape_classes: Vec<_> = params
+        .classes
+        .iter()
+        .filter(|c| c.class.is_shape())
+        .collect();
+    if !shape_classes.is_empty() {
+        let (cropped, _) = crop(&image.data, &bbox, 0);
+        let (cropped_roi, _) = crop(shape_roi, &bbox, 0);
+        let input = ClassInput {
+            image: &cropped,
+            mask: &cropped_roi,
+            spacing: image.spacing(),
+            settings,
+        };
+        for spec in shape_classes {
+            if spec.class == FeatureClass::Shape2D && !settings.force_2d {
+                continue;
+            }
+            let values = spec
+                .class
+                .compute(&input, &spec.wanted())
+                .map_err(|source| ExtractError::Feature {
+                    image: "original".to_owned(),
+                    source,
+                })?;
+            features.extend(values.into_iter().map(|(name, value)| Feature {
+                name: format!("original_{}_{name}", spec.class.name()),
+                value,
+            }));
+        }
+    }
+
+    // Keep only each derived image's crop: whole filtered volumes (eight of
+    // them for a wavelet) would otherwise all be held at once.
+    let mut warnings = Vec::new();
+    let cropped_roi = crop(texture_roi, &bbox, 0).0;
+    let mut crops: Vec<(String, Array3<f64>, [f64; 3], &Settings)> = Vec::new();
+    for spec in &params.image_types {
+        let images = image_types::derive(spec.kind, &image, texture_roi, &spec.settings)?;
+        warnings.extend(images.warnings);
+        for DerivedImage { name, volume } in images.images {
+            let data = crop(&volume.data, &bbox, 0).0;
+            crops.push((name, data, volume.spacing(), &spec.settings));
+        }
+    }
+    let texture_classes: Vec<_> = params
+        .classes
+        .iter()
+        .filter(|c| !c.class.is_shape())
+        .collect();
+    let tasks: Vec<(usize, usize)> = (0..crops.len())
+        .flat_map(|i| (0..texture_classes.len()).map(move |c| (i, c)))
+        .collect();
+    let results: Vec<Result<Vec<Feature>, ExtractError>> = tasks
+        .par_iter()
+        .map(|&(i, c)| {
+            let (image_name, data, spacing, image_settings) = &crops[i];
+            let spec = texture_classes[c];
+            let input = ClassInput {
+                image: data,
+                mask: &cropped_roi,
+                spacing: *spacing,
+                settings: image_settings,
+            };
+            let values = spec
+                .class
+                .compute(&input, &spec.wanted())
+                .map_err(|source| ExtractError::Feature {
+                    image: image_name.clone(),
+                    source,
+                })?;
+            Ok(values
+                .into_iter()
+                .map(|(name, value)| Feature {
+                    name: format!("{image_name}_{}_{name}", spec.class.name()),
+                    value,
+                })
+                .collect())
+        })
+        .collect();
+    for result in results {
+        features.extend(result?);
+    }
+    if let Some(bad) = features.iter().find(|f| !f.value.is_finite()) {
+        return Err(ExtractError::NonFinite {
+            name: bad.name.clone(),
+            value: bad.value,
+        });
+    }
+    let diagnostics = if settings.additional_info {
+        diagnostics(params, &image, texture_roi, &bbox)
+    } else {
+        Vec::new()
+    };
+    Ok(Extraction {
+        features,
+        diagnostics,
+        warnings,
+    })
+}
+
+/// `diagnostics_*` entries in the manner of PyRadiomics' `generalinfo`:
+/// versions, configuration, and the image and mask as used.
+fn diagnostics(
+    params: &Params,
+    image: &Volume,
+    roi: &Array3<bool>,
+    bbox: &BoundingBox,
+) -> Vec<(String, String)> {
+    let values: Vec<f64> = image.data.iter().copied().collect();
+    let mean = super::numeric::numpy_mean(&values);
+    let minimum = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let maximum = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let voxels = roi.iter().filter(|&&inside| inside).count();
+    let g = &image.geometry;
+    let size = bbox.size();
+    let types: Vec<&str> = params.image_types.iter().map(|t| t.kind.name()).collect();
+    vec![
+        (
+            "diagnostics_Versions_radcohort".to_owned(),
+            env!("CARGO_PKG_VERSION").to_owned(),
+        ),
+        (
+            "diagnostics_Configuration_Mode".to_owned(),
+            params.settings.mode.as_str().to_owned(),
+        ),
+        (
+            "diagnostics_Configuration_ParamsHash".to_owned(),
+            params.hash.clone(),
+        ),
+        (
+            "diagnostics_Configuration_EnabledImageTypes".to_owned(),
+            types.join(", "),
+        ),
+        (
+            "diagnostics_Image-original_Dimensionality".to_owned(),
+            "3D".to_owned(),
+        ),
+        (
+            "diagnostics_Image-original_Spacing".to_owned(),
+            format!("({}, {}, {})", g.spacing[0], g.spacing[1], g.spacing[2]),
+        ),
+        (
+            "diagnostics_Image-original_Size".to_owned(),
+            format!("({}, {}, {})", g.dims[0], g.dims[1], g.dims[2]),
+        ),
+        (
+            "diagnostics_Image-original_Mean".to_owned(),
+            mean.to_string(),
+        ),
+        (
+            "diagnostics_Image-original_Minimum".to_owned(),
+            minimum.to_string(),
+        ),
+        (
+            "diagnostics_Image-original_Maximum".to_owned(),
+            maximum.to_string(),
+        ),
+        (
+            "diagnostics_Mask-original_BoundingBox".to_owned(),
+            // PyRadiomics lists (x, y, z, size x, size y, size z).
+            format!(
+                "({}, {}, {}, {}, {}, {})",
+                bbox.lower[2], bbox.lower[1], bbox.lower[0], size[2], size[1], size[0]
+            ),
+        ),
+        (
+            "diagnostics_Mask-original_VoxelNum".to_owned(),
+            voxels.to_string(),
+        ),
+    ]
+}
