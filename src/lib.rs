@@ -14,10 +14,12 @@
 //!   the audit trail.
 //! - [`imaging`]: NIfTI volumes, image geometry, resampling and filters.
 //! - [`radiomics`]: feature extraction reproducing PyRadiomics.
+//! - [`extraction`]: cohort extraction runs stored in the study database.
 //! - [`sample_study`]: the deterministic synthetic study modelled on the
 //!   intrahepatic cholangiocarcinoma cohort of Yang et al. (Insights Imaging
 //!   2022).
 
+pub mod extraction;
 pub mod imaging;
 pub mod radiomics;
 pub mod sample_study;

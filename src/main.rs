@@ -7,6 +7,7 @@ mod tui;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     // A bug must still end in one line, not a backtrace. The terminal UI
     // adds a hook in front of this one that restores the terminal first.
     std::panic::set_hook(Box::new(|info| {
@@ -31,5 +32,17 @@ fn main() -> ExitCode {
             eprintln!("radcohort: {err:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so writing to a closed pipe (`radcohort info | head`)
+/// fails with an error on every print. A command-line tool should instead
+/// end quietly, as the default signal action does.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any other thread exists;
+    // setting a signal's disposition to its default has no other effect.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -71,7 +71,8 @@ fn the_written_study_is_complete_and_clean() {
     let db = StudyDb::open(&folder.join("study.db")).unwrap();
     let report = validation::check(&db, ImageCheck::Checksum).unwrap();
     assert_eq!(report.patients, PATIENTS);
-    assert_eq!(report.images, 3 * PATIENTS);
+    // b0, b800, the tumour mask and the fitted ADC map.
+    assert_eq!(report.images, 4 * PATIENTS);
     assert!(report.issues.is_empty(), "{:#?}", report.issues);
     assert!(!folder.join(".building-study.db").exists());
     // The study refuses to be written over.

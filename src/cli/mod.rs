@@ -2,6 +2,7 @@
 //! calling the library and printing its result.
 
 mod export;
+mod extract;
 mod features;
 mod import;
 mod info;
@@ -48,6 +49,12 @@ enum Command {
     SampleStudy(sample::Args),
     /// Extract radiomic features of one image and mask, like `pyradiomics`.
     Features(features::Args),
+    /// Extract every selected patient's image and mask into the study.
+    Extract(extract::Args),
+    /// List extraction runs, or export one as CSV.
+    Runs(extract::RunsArgs),
+    /// Fit ADC maps from each patient's DWI series and register them.
+    Adc(extract::AdcArgs),
 }
 
 /// Parses the command line and runs it.
@@ -75,6 +82,9 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Info(args)) => info::run(&db, args),
         Some(Command::SampleStudy(args)) => sample::run(args),
         Some(Command::Features(args)) => features::run(args),
+        Some(Command::Extract(args)) => extract::run(&db, args),
+        Some(Command::Runs(args)) => extract::runs(&db, args),
+        Some(Command::Adc(args)) => extract::adc(&db, args),
     }
 }
 

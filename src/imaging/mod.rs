@@ -5,6 +5,7 @@
 //! header's sform or qform states them; conversion to ITK's LPS convention is
 //! the business of code that must match ITK-based tools.
 
+pub mod adc;
 mod error;
 mod geometry;
 mod nifti_io;

@@ -71,6 +71,17 @@ pub enum SampleError {
     /// The generated files did not import (a bug in the generator).
     #[error(transparent)]
     Import(#[from] ImportError),
+    /// An ADC map could not be fitted or registered.
+    #[error("ADC map of {study_id}: {reason}")]
+    Adc {
+        /// The patient.
+        study_id: String,
+        /// Why.
+        reason: String,
+    },
+    /// An ADC map could not be saved.
+    #[error(transparent)]
+    Save(#[from] crate::study::SaveError),
 }
 
 /// The sample study's CSV files, generated from the fixed seed; they are the
@@ -185,6 +196,20 @@ fn build_database(
         done: steps.len(),
         total: steps.len(),
     });
+    let adc_progress = |done, total| {
+        progress(SampleProgress {
+            stage: "fitting ADC maps",
+            done,
+            total,
+        })
+    };
+    let adc = crate::extraction::adc_maps::compute_adc_maps(&mut db, None, actor, &adc_progress)?;
+    if let Some((study_id, reason)) = adc.failed.first() {
+        return Err(SampleError::Adc {
+            study_id: study_id.clone(),
+            reason: reason.clone(),
+        });
+    }
     // Closing checkpoints the write-ahead log into the file before it moves.
     drop(db);
     Ok(())

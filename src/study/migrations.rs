@@ -16,11 +16,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. A test checks this list against `schema/`.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    file: "0001_initial.sql",
-    sql: include_str!("../../schema/0001_initial.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        file: "0001_initial.sql",
+        sql: include_str!("../../schema/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        file: "0002_extraction.sql",
+        sql: include_str!("../../schema/0002_extraction.sql"),
+    },
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> u32 {

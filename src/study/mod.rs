@@ -24,6 +24,7 @@ mod load;
 mod migrations;
 pub mod model;
 pub mod rules;
+mod save;
 pub mod summary;
 pub mod validation;
 
@@ -32,3 +33,4 @@ pub use changes::ChangeCounts;
 pub use db::{StudyDb, StudySettings};
 pub use error::StudyError;
 pub use migrations::latest_version as latest_schema_version;
+pub use save::SaveError;
