@@ -22,8 +22,13 @@ use crate::study::{Actor, StudyDb, StudyError, StudySettings};
 pub use files::SampleCsvFiles;
 pub use simulate::{CHEMO_HR_HIGH_RISK, PATIENTS, SEED, TRAINING};
 
-/// The sample study's README, copied into every generated folder.
-const README: &str = include_str!("../../sample_study/README.md");
+/// The sample study's README and extraction parameter files, copied into
+/// every generated folder.
+const COPIED: [(&str, &str); 3] = [
+    ("README.md", include_str!("../../sample_study/README.md")),
+    ("params_default.yaml", include_str!("../../sample_study/params_default.yaml")),
+    ("params_filters.yaml", include_str!("../../sample_study/params_filters.yaml")),
+];
 
 /// Where a sample-study build has got to, for progress displays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +117,7 @@ pub fn write_sample_study(
 
     let patients = simulate::simulate();
     let csv = files::csv_files(&patients);
-    fs::write(folder.join("README.md"), README).map_err(io(&folder.join("README.md")))?;
-    for (name, text) in csv.named() {
+    for (name, text) in COPIED.into_iter().chain(csv.named()) {
         let path = folder.join(name);
         fs::write(&path, text).map_err(io(&path))?;
     }
