@@ -26,8 +26,14 @@ pub use simulate::{CHEMO_HR_HIGH_RISK, PATIENTS, SEED, TRAINING};
 /// every generated folder.
 const COPIED: [(&str, &str); 3] = [
     ("README.md", include_str!("../../sample_study/README.md")),
-    ("params_default.yaml", include_str!("../../sample_study/params_default.yaml")),
-    ("params_filters.yaml", include_str!("../../sample_study/params_filters.yaml")),
+    (
+        "params_default.yaml",
+        include_str!("../../sample_study/params_default.yaml"),
+    ),
+    (
+        "params_filters.yaml",
+        include_str!("../../sample_study/params_filters.yaml"),
+    ),
 ];
 
 /// Where a sample-study build has got to, for progress displays.
