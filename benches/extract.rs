@@ -14,7 +14,7 @@
 //! resident memory of the process is reported too, so run one measurement
 //! per process.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -97,7 +97,7 @@ fn run() -> Result<(), String> {
 }
 
 /// Extracts a whole study (DWI b=800) into a fresh run and reports the time.
-fn cohort(study: &PathBuf, params_path: &PathBuf, threads: usize) -> Result<(), String> {
+fn cohort(study: &Path, params_path: &Path, threads: usize) -> Result<(), String> {
     let source = std::fs::read_to_string(params_path).map_err(|err| err.to_string())?;
     let mut params = Params::from_yaml(&source, &params_path.display().to_string(), &[])
         .map_err(|err| err.to_string())?;
