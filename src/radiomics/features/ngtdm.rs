@@ -182,3 +182,220 @@ impl Ngtdm {
         }) / total_difference
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array3;
+    use proptest::prelude::*;
+
+    use super::super::glszm::testing::{self, Case, assert_features, run, settings};
+    use super::*;
+    use crate::radiomics::settings::Settings;
+
+    fn ngtdm(case: &Case, settings: &Settings) -> FeatureValues {
+        run(compute, FEATURES, case, settings).unwrap()
+    }
+
+    fn matrix_of(case: &Case, settings: &Settings) -> Ngtdm {
+        let input = ClassInput {
+            image: &case.image,
+            mask: &case.mask,
+            spacing: [1.0; 3],
+            settings,
+        };
+        let gray = GrayImage::new(&input, CLASS).unwrap();
+        let neighbourhood =
+            Neighbourhood::new(gray.shape, &settings.distances, &input, CLASS).unwrap();
+        Ngtdm::new(&gray, &neighbourhood)
+    }
+
+    #[test]
+    fn documentation_example() {
+        // PyRadiomics' ngtdm.py docstring: n = 6, 2, 4, 4 for levels 1, 2,
+        // 3, 5 (none of 4) and s1 = 13.35, s2 = 2, s3 = 3.03 (its table's
+        // 2.63 is a typo: the terms listed add up to 3.0333), s5 = 10.075.
+        let case = testing::doc_ngtdm();
+        let m = matrix_of(&case, &settings(1.0));
+        assert_eq!(m.levels, [1.0, 2.0, 3.0, 5.0]);
+        assert_eq!(m.voxels, 16.0);
+        let n: Vec<f64> = m.p.iter().map(|p| p * 16.0).collect();
+        assert_eq!(n, [6.0, 2.0, 4.0, 4.0]);
+        let s1 = (1.0 - 10.0 / 3.0f64).abs()
+            + (1.0 - 30.0 / 8.0f64).abs()
+            + (1.0 - 15.0 / 5.0f64).abs()
+            + (1.0 - 13.0 / 5.0f64).abs()
+            + (1.0 - 15.0 / 5.0f64).abs()
+            + (1.0 - 11.0 / 3.0f64).abs();
+        let s3 = 0.6 + 0.6 + 0.5 + 4.0 / 3.0;
+        for (got, want) in m.s.iter().zip([s1, 2.0, s3, 10.075]) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
+        // PyRadiomics 3.1.4 RadiomicsNGTDM on this slice, binWidth 1.
+        assert_features(
+            &ngtdm(&case, &settings(1.0)),
+            &[
+                ("Busyness", 1.2641975308641973),
+                ("Coarseness", 0.11718750000000003),
+                ("Complexity", 14.38329861111111),
+                ("Contrast", 0.7364705403645834),
+                ("Strength", 1.3177159590043925),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_flat_roi_takes_pyradiomics_fixed_values() {
+        // No differences at all: Coarseness is PyRadiomics' 1e6, the rest 0
+        // (PyRadiomics 3.1.4, binWidth 25).
+        assert_features(
+            &ngtdm(&testing::flat(), &settings(25.0)),
+            &[
+                ("Busyness", 0.0),
+                ("Coarseness", 1e6),
+                ("Complexity", 0.0),
+                ("Contrast", 0.0),
+                ("Strength", 0.0),
+            ],
+        );
+    }
+
+    #[test]
+    fn voxels_without_neighbours_count_with_no_difference() {
+        // 1 1 . 2
+        // 1 . . .
+        // The 2 has no ROI neighbour: PyRadiomics 3.1.4 still counts it
+        // (n = 3, 1; s = 0, 0). Two gray levels but no difference, so
+        // Coarseness 1e6, Busyness 0/…, Contrast and Strength 0.
+        let image = Array3::from_shape_vec([1, 2, 4], vec![1.0, 1.0, 0.0, 2.0, 1.0, 0.0, 0.0, 0.0])
+            .unwrap();
+        let case = Case {
+            mask: image.mapv(|v| v > 0.0),
+            image,
+        };
+        let m = matrix_of(&case, &settings(1.0));
+        assert_eq!((m.voxels, m.s.clone()), (4.0, vec![0.0, 0.0]));
+        assert_features(
+            &ngtdm(&case, &settings(1.0)),
+            &[
+                ("Busyness", 0.0),
+                ("Coarseness", 1e6),
+                ("Complexity", 0.0),
+                ("Contrast", 0.0),
+                ("Strength", 0.0),
+            ],
+        );
+    }
+
+    #[test]
+    fn a_2d_roi_inside_a_3d_array() {
+        // PyRadiomics 3.1.4 on the uncropped 3 × 4 × 4 array, binWidth 10.
+        assert_features(
+            &ngtdm(&testing::slice(), &settings(10.0)),
+            &[
+                ("Busyness", 0.20148148148148148),
+                ("Coarseness", 0.7720588235294119),
+                ("Complexity", 2.1001700680272104),
+                ("Contrast", 0.0742007091952427),
+                ("Strength", 3.9455143259746364),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_roi_with_holes() {
+        // PyRadiomics 3.1.4, binWidth 1.
+        assert_features(
+            &ngtdm(&testing::holes(), &settings(1.0)),
+            &[
+                ("Busyness", 0.7315108759553204),
+                ("Coarseness", 0.15189263039459935),
+                ("Complexity", 12.48697490780824),
+                ("Contrast", 0.2751260288065844),
+                ("Strength", 1.2073591414334992),
+            ],
+        );
+    }
+
+    #[test]
+    fn two_distances() {
+        // PyRadiomics 3.1.4, binWidth 1, distances [1, 2].
+        let two = Settings {
+            distances: vec![1, 2],
+            ..settings(1.0)
+        };
+        assert_features(
+            &ngtdm(&testing::cube(), &two),
+            &[
+                ("Busyness", 1.285754301747411),
+                ("Coarseness", 0.06189020461283197),
+                ("Complexity", 20.92905932236924),
+                ("Contrast", 0.31970519925352153),
+                ("Strength", 0.7714746116745477),
+            ],
+        );
+    }
+
+    #[test]
+    fn force_2d_keeps_neighbours_in_their_slice() {
+        // PyRadiomics 3.1.4, binWidth 1, force2D, force2Ddimension 0.
+        let force = Settings {
+            force_2d: true,
+            ..settings(1.0)
+        };
+        assert_features(
+            &ngtdm(&testing::cube3(), &force),
+            &[
+                ("Busyness", 6.422289253539252),
+                ("Coarseness", 0.06312475028775619),
+                ("Complexity", 2.352833641685776),
+                ("Contrast", 0.17509842004703113),
+                ("Strength", 0.1628546186315893),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_empty_roi_is_an_error() {
+        let case = Case {
+            image: Array3::zeros([2, 2, 2]),
+            mask: Array3::from_elem([2, 2, 2], false),
+        };
+        let error = run(compute, FEATURES, &case, &settings(1.0)).unwrap_err();
+        assert!(
+            error.to_string().starts_with("ngtdm: the ROI is empty"),
+            "{error}"
+        );
+    }
+
+    fn roi() -> impl Strategy<Value = Case> {
+        (1usize..5, 1usize..6, 1usize..6).prop_flat_map(|(d, h, w)| {
+            let n = d * h * w;
+            (
+                proptest::collection::vec(0u8..5, n),
+                proptest::collection::vec(proptest::bool::weighted(0.6), n),
+            )
+                .prop_map(move |(values, inside)| Case {
+                    image: Array3::from_shape_vec(
+                        [d, h, w],
+                        values.into_iter().map(f64::from).collect(),
+                    )
+                    .unwrap(),
+                    mask: Array3::from_shape_vec([d, h, w], inside).unwrap(),
+                })
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn every_roi_voxel_is_counted_and_no_feature_is_nan(case in roi()) {
+            let voxels = case.mask.iter().filter(|&&inside| inside).count();
+            prop_assume!(voxels > 0 && case.image.len() > 1);
+            let m = matrix_of(&case, &settings(1.0));
+            prop_assert_eq!(m.voxels, voxels as f64);
+            let total_p: f64 = m.p.iter().sum();
+            prop_assert!((total_p - 1.0).abs() < 1e-12);
+            let values = ngtdm(&case, &settings(1.0));
+            prop_assert!(values.iter().all(|(_, v)| v.is_finite()), "{:?}", values);
+        }
+    }
+}
