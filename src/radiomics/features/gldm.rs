@@ -90,10 +90,17 @@ pub fn compute(
 }
 
 /// The GLDM in one raster pass over the ROI. A neighbour depends on the
-/// centre when `|level difference| ≤ alpha`; PyRadiomics passes α to its C
-/// code as an `int`, and the settings only hold whole numbers, so comparing
-/// the integer difference with the `f64` is the same test.
+/// centre when `|level difference| ≤ alpha` (PyRadiomics passes α to its C
+/// code as an `int`; the settings only hold whole numbers).
 fn dependence_matrix(gray: &GrayImage, neighbourhood: &Neighbourhood, alpha: f64) -> CountMatrix {
+    // Level differences are whole numbers, so `difference ≤ α` is
+    // `difference ≤ ⌊α⌋`; a negative (or NaN) α admits no neighbour, which
+    // a zero-length range of `u64` differences expresses without a branch.
+    let (limit, admits_any) = if alpha >= 0.0 {
+        (alpha.floor().min(u64::MAX as f64) as u64, true)
+    } else {
+        (0, false)
+    };
     let levels = &gray.levels;
     let [depth, height, width] = gray.shape;
     // A voxel has at most one dependent neighbour per offset.
@@ -107,11 +114,12 @@ fn dependence_matrix(gray: &GrayImage, neighbourhood: &Neighbourhood, alpha: f64
                 let level = levels[index];
                 if level != 0 {
                     let mut dependent = 0;
+                    // Branch-free: which neighbours are in the ROI and alike
+                    // is unpredictable, and mispredictions would dominate.
                     neighbourhood.for_each([z, y, x], index, |neighbour| {
                         let other = levels[neighbour];
-                        if other != 0 && f64::from(level.abs_diff(other)) <= alpha {
-                            dependent += 1;
-                        }
+                        let alike = u64::from(level.abs_diff(other)) <= limit;
+                        dependent += usize::from((other != 0) & alike & admits_any);
                     });
                     let row = gray.index_of[level as usize] as usize;
                     counts[row * columns + dependent] += 1.0;

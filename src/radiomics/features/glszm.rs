@@ -97,14 +97,24 @@ pub fn compute(
 
 /// The GLSZM of a discretised ROI: zones are found by a depth-first flood
 /// fill with an explicit stack, each voxel pushed once, so the labelling is
-/// linear in the number of voxels (PyRadiomics' C code finds the same zones).
+/// linear in the number of voxels (PyRadiomics' C code finds the same zones,
+/// rescanning the image for each).
 fn size_zone_matrix(gray: GrayImage, neighbourhood: &Neighbourhood) -> CountMatrix {
-    let [_, height, width] = gray.shape;
-    let plane = height * width;
+    // The levels are copied into an array with a border of one empty voxel
+    // on every side: the offsets (at most 1 along each axis) then never
+    // leave the array, and the fill needs neither coordinates nor bounds
+    // checks. Voxels are set to 0 once they belong to a zone, so 0 means
+    // "outside the ROI or already taken".
+    let [depth, height, width] = gray.shape;
+    let padded = [depth + 2, height + 2, width + 2];
+    let mut unassigned = vec![0u32; padded.iter().product()];
+    for (row, levels) in gray.levels.chunks(width.max(1)).enumerate() {
+        let (z, y) = (row / height.max(1), row % height.max(1));
+        let start = ((z + 1) * padded[1] + y + 1) * padded[2] + 1;
+        unassigned[start..start + width].copy_from_slice(levels);
+    }
+    let steps = neighbourhood.steps_in(padded);
     let index_of = gray.index_of;
-    // Voxels are set to 0 once they belong to a zone, so 0 means "outside
-    // the ROI or already taken" and the levels need no second array.
-    let mut unassigned = gray.levels;
     let mut stack: Vec<usize> = Vec::new();
     // (row of the gray level, zone size) of every zone.
     let mut zones: Vec<(u32, usize)> = Vec::new();
@@ -119,13 +129,13 @@ fn size_zone_matrix(gray: GrayImage, neighbourhood: &Neighbourhood) -> CountMatr
         let mut size = 0;
         while let Some(voxel) = stack.pop() {
             size += 1;
-            let at = [voxel / plane, (voxel % plane) / width, voxel % width];
-            neighbourhood.for_each(at, voxel, |neighbour| {
+            for &step in &steps {
+                let neighbour = voxel.wrapping_add_signed(step);
                 if unassigned[neighbour] == level {
                     unassigned[neighbour] = 0;
                     stack.push(neighbour);
                 }
-            });
+            }
         }
         largest = largest.max(size);
         zones.push((index_of[level as usize], size));
@@ -238,12 +248,16 @@ impl GrayImage {
         }
 
         let binned = discretize(input.image, input.mask, settings);
-        let levels: Vec<u32> = binned.levels.iter().copied().collect();
-        let inside_without_level = levels
-            .iter()
-            .zip(input.mask.iter())
-            .any(|(&level, &inside)| inside && level == 0);
-        if inside_without_level {
+        // `discretize` makes a fresh array, normally in standard layout,
+        // whose storage is then already in `[z, y, x]` order.
+        let levels = if binned.levels.is_standard_layout() {
+            binned.levels.into_raw_vec_and_offset().0
+        } else {
+            binned.levels.iter().copied().collect()
+        };
+        // Voxels outside the ROI are 0, so fewer non-zero levels than ROI
+        // voxels means an ROI voxel got level 0.
+        if levels.iter().filter(|&&level| level != 0).count() != voxels {
             // Cannot happen for finite values (the first edge is at or below
             // the minimum), but a level 0 would index before the first row.
             return Err(fail(
@@ -317,23 +331,30 @@ impl Neighbourhood {
                 ),
             });
         }
-        let strides = [(shape[1] * shape[2]) as isize, shape[2] as isize, 1];
-        let steps = angles
-            .iter()
-            .map(|angle| angle[0] * strides[0] + angle[1] * strides[1] + angle[2])
-            .collect();
         let mut reach = [0; 3];
         for angle in &angles {
             for axis in 0..3 {
                 reach[axis] = reach[axis].max(angle[axis].unsigned_abs());
             }
         }
-        Ok(Neighbourhood {
+        let mut neighbourhood = Neighbourhood {
             angles,
-            steps,
+            steps: Vec::new(),
             reach,
             shape,
-        })
+        };
+        neighbourhood.steps = neighbourhood.steps_in(shape);
+        Ok(neighbourhood)
+    }
+
+    /// The offsets as steps in a flat `[z, y, x]` array of another shape
+    /// (a padded copy of the array this neighbourhood was made for).
+    pub(super) fn steps_in(&self, shape: [usize; 3]) -> Vec<isize> {
+        let strides = [(shape[1] * shape[2]) as isize, shape[2] as isize, 1];
+        self.angles
+            .iter()
+            .map(|angle| angle[0] * strides[0] + angle[1] * strides[1] + angle[2])
+            .collect()
     }
 
     /// How many offsets there are (PyRadiomics' `Na`).

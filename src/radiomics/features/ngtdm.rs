@@ -80,19 +80,21 @@ impl Ngtdm {
                 for x in 0..width {
                     let level = levels[index];
                     if level != 0 {
-                        let mut count = 0.0;
-                        let mut sum = 0.0;
+                        // Integer sums are what the C code's `double`
+                        // sums of `int` levels hold (exactly, far below
+                        // 2^53), and voxels outside the ROI add 0, so the
+                        // loop needs no unpredictable branch.
+                        let mut count = 0u32;
+                        let mut sum = 0u64;
                         neighbourhood.for_each([z, y, x], index, |neighbour| {
                             let other = levels[neighbour];
-                            if other != 0 {
-                                count += 1.0;
-                                sum += f64::from(other);
-                            }
+                            count += u32::from(other != 0);
+                            sum += u64::from(other);
                         });
-                        let difference = if count == 0.0 {
+                        let difference = if count == 0 {
                             0.0
                         } else {
-                            (f64::from(level) - sum / count).abs()
+                            (f64::from(level) - sum as f64 / f64::from(count)).abs()
                         };
                         let row = gray.index_of[level as usize] as usize;
                         n[row] += 1.0;
