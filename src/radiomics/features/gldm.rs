@@ -94,8 +94,7 @@ pub fn compute(
 /// code as an `int`; the settings only hold whole numbers).
 fn dependence_matrix(gray: &GrayImage, neighbourhood: &Neighbourhood, alpha: f64) -> CountMatrix {
     // Level differences are whole numbers, so `difference ≤ α` is
-    // `difference ≤ ⌊α⌋`; a negative (or NaN) α admits no neighbour, which
-    // a zero-length range of `u64` differences expresses without a branch.
+    // `difference ≤ ⌊α⌋`; a negative (or NaN) α admits no neighbour at all.
     let (limit, admits_any) = if alpha >= 0.0 {
         (alpha.floor().min(u64::MAX as f64) as u64, true)
     } else {

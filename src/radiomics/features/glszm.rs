@@ -6,9 +6,9 @@
 //! 3D, 8-connectivity in a single slice or with `force2D`. `P(i, j)` counts
 //! the zones of gray level `i` and size `j`. As in PyRadiomics, gray levels
 //! absent from the ROI and zone sizes that never occur are removed before
-//! the features are computed, and every sum is numpy's (pairwise, over the
-//! matrix flattened gray level by gray level), so the values round as
-//! PyRadiomics' do.
+//! the features are computed, and every sum is numpy's: pairwise, in 8192
+//! element blocks, over the terms in the memory order numpy leaves them in
+//! (see [`CountMatrix::new`]), so the values round as PyRadiomics' do.
 //!
 //! This module also holds what the three neighbourhood classes GLSZM, GLDM
 //! and NGTDM share: the checked, discretised ROI ([`GrayImage`]), the
@@ -1117,6 +1117,49 @@ mod tests {
                 ("ZoneVariance", 0.9333333333333333),
             ],
         );
+    }
+
+    #[test]
+    fn sums_follow_the_layout_numpy_delete_leaves() {
+        // Slices (binWidth 1) whose ZoneEntropy rounds differently summed
+        // row by row or column by column; PyRadiomics 3.1.4 gives the
+        // values below, bit for bit. Its matrix has 0, 1 and 2 empty size
+        // columns: only the single deletion keeps `P` row-major.
+        let cases: [(&[f64], [usize; 3], f64); 3] = [
+            (
+                &[
+                    1., 3., 3., 3., 3., 2., 2., 2., 1., 1., 3., 3., 1., 2., 2., 1., 3., 3., 1., 2.,
+                    2., 3., 2., 3.,
+                ],
+                [1, 6, 4],
+                3.3219280948873595,
+            ),
+            (
+                &[
+                    2., 2., 2., 2., 3., 3., 1., 2., 2., 1., 1., 3., 2., 2., 2., 2.,
+                ],
+                [1, 4, 4],
+                1.9219280948873612,
+            ),
+            (
+                &[3., 3., 3., 1., 2., 3., 3., 1., 2., 1., 2., 1., 2., 3., 2.],
+                [1, 5, 3],
+                1.9219280948873614,
+            ),
+        ];
+        for (values, shape, entropy) in cases {
+            let case = Case {
+                image: Array3::from_shape_vec(shape, values.to_vec()).unwrap(),
+                mask: Array3::from_elem(shape, true),
+            };
+            let got = glszm(&case, &settings(1.0));
+            let got = got.iter().find(|(n, _)| *n == "ZoneEntropy").unwrap().1;
+            assert_eq!(
+                got.to_bits(),
+                entropy.to_bits(),
+                "{shape:?}: {got} vs {entropy}"
+            );
+        }
     }
 
     #[test]
