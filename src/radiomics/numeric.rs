@@ -1,10 +1,23 @@
 //! Floating-point reductions done the way numpy does them, so that sums of
 //! many voxels round exactly as in PyRadiomics.
 
-/// numpy's pairwise summation of a contiguous `float64` array
-/// (`pairwise_sum` in numpy's `loops_utils.h`): a plain loop below 8
-/// elements, eight interleaved accumulators up to 128, halves above.
+/// The block length of numpy's reductions: `np.sum` reaches its inner loop
+/// through the iterator's buffer (`np.getbufsize()`, 8192 elements), so
+/// longer arrays are summed block by block.
+const NUMPY_BUFFER_SIZE: usize = 8192;
+
+/// `numpy.sum` of a contiguous `float64` array: numpy's pairwise summation
+/// within each block of 8192 elements, the block sums added in order.
 pub fn numpy_sum(values: &[f64]) -> f64 {
+    values
+        .chunks(NUMPY_BUFFER_SIZE)
+        .fold(-0.0, |total, block| total + pairwise_sum(block))
+}
+
+/// numpy's pairwise summation of one inner-loop block (`pairwise_sum` in
+/// numpy's `loops_utils.h`): a plain loop below 8 elements, eight
+/// interleaved accumulators up to 128, halves above.
+fn pairwise_sum(values: &[f64]) -> f64 {
     let n = values.len();
     if n < 8 {
         // numpy starts from -0.0 so that an all -0.0 sum keeps its sign.
@@ -27,7 +40,7 @@ pub fn numpy_sum(values: &[f64]) -> f64 {
     } else {
         let mut half = n / 2;
         half -= half % 8;
-        numpy_sum(&values[..half]) + numpy_sum(&values[half..])
+        pairwise_sum(&values[..half]) + pairwise_sum(&values[half..])
     }
 }
 
@@ -76,6 +89,24 @@ mod tests {
         values.extend(std::iter::repeat_n(1.0, 300));
         assert_eq!(numpy_sum(&values), 1.0000000000000292e16);
         assert_eq!(values.iter().sum::<f64>(), 1e16);
+    }
+
+    #[test]
+    fn long_sums_go_block_by_block_as_numpy_buffers_them() {
+        // numpy 1.26: np.sum([1e16] + [1.0] * 10000) == 1.0000000000009984e16
+        // and np.sum([1.0] * 8192 + [1e16] + [1.0] * 8000) ==
+        // 1.000000000001618e16; one pairwise tree over all values gives
+        // different roundings.
+        let mut values = vec![1e16];
+        values.extend(std::iter::repeat_n(1.0, 10_000));
+        assert_eq!(numpy_sum(&values), 1.0000000000009984e16);
+        assert_ne!(pairwise_sum(&values), numpy_sum(&values));
+        let mut values = vec![1.0; 8192];
+        values.push(1e16);
+        values.extend(std::iter::repeat_n(1.0, 8000));
+        assert_eq!(numpy_sum(&values), 1.000000000001618e16);
+        assert_ne!(pairwise_sum(&values), numpy_sum(&values));
+        assert_eq!(numpy_sum(&[0.1; 20_000]), 2000.0000000000005);
     }
 
     #[test]
