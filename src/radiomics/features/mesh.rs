@@ -23,6 +23,11 @@
 //! re-check every configuration against values from the installed
 //! PyRadiomics 3.1.4.
 //!
+//! PyRadiomics resolves ambiguous faces per cube, so adjacent cubes can
+//! disagree: its mesh of a noisy mask need not be closed nor mirror
+//! symmetric, and its volume then depends on the origin. Hence the origin
+//! is kept where PyRadiomics puts it, at the padded bounding box.
+//!
 //! Because a cube's triangles only depend on its configuration, area and
 //! volume are accumulated per configuration: a cube at corner `t` adds
 //! `a·(b×c) + t·((b−a)×(c−a))` for each of its triangles, so the pass over
@@ -271,10 +276,12 @@ pub(crate) fn marching_squares(roi: ArrayView2<'_, bool>, spacing: [f64; 2]) -> 
 /// x = 0, 1). Square corner `c` is at `(c >> 1 & 1, c & 1)`.
 const SQUARE_EDGE_MIDPOINTS: [[u8; 2]; 4] = [[0, 1], [2, 1], [1, 0], [1, 2]];
 
-/// The oriented segments (edge, edge) of each square configuration: the
-/// ROI lies to the left of `a → b` in (y, x) axes, i.e. `(b−a) × (inside−a)`
-/// is positive. A saddle (diagonal corners inside) cuts off each inside
-/// corner separately, as PyRadiomics does.
+/// The oriented segments `[a, b]` (edges) of each square configuration,
+/// indexed by the configuration (bit `c` set when corner `c` is inside),
+/// oriented so that `(b − a) × (inside − a) > 0` with `u × v = u_y v_x −
+/// u_x v_y`, which makes the ROI's signed area positive as in PyRadiomics.
+/// A saddle (diagonal corners inside) cuts off each inside corner
+/// separately, as PyRadiomics does.
 const SQUARE_SEGMENTS: [&[[u8; 2]]; 16] = [
     &[],               // 0000
     &[[2, 0]],         // 0001

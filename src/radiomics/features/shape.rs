@@ -2,7 +2,7 @@
 //! `shape.py` (with `cshape.c`) computes it:
 //!
 //! - MeshVolume, SurfaceArea and the ratios built on them come from the
-//!   triangle mesh of [`mesh::marching_cubes`](super::mesh);
+//!   marching-cubes triangle mesh (private module `mesh`);
 //! - the diameters are the largest distances between mesh vertices, over
 //!   all vertices (3D) or over vertices sharing their z (Slice), y (Column)
 //!   or x (Row) coordinate;

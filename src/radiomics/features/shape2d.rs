@@ -4,7 +4,7 @@
 //! - the ROI must lie in one slice along `force2Ddimension`; that axis is
 //!   dropped and the remaining two keep their array order and spacings;
 //! - MeshSurface and Perimeter come from the contour of
-//!   [`mesh::marching_squares`](super::mesh), MaximumDiameter is the largest
+//!   marching squares (private module `mesh`), MaximumDiameter is the largest
 //!   distance between its vertices;
 //! - the axis lengths and Elongation come from the eigenvalues λ₀ ≤ λ₁ of
 //!   the covariance (divided by N) of the physical pixel coordinates;
