@@ -4,12 +4,15 @@
 //! features by PyRadiomics name.
 
 pub mod angles;
+mod diameter;
 pub mod firstorder;
 pub mod glcm;
 pub mod gldm;
 pub mod glrlm;
 pub mod glszm;
+mod mesh;
 pub mod ngtdm;
+mod pca;
 pub mod shape;
 pub mod shape2d;
 
