@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use ndarray::Array3;
 use radcohort::imaging::read_volume;
 use radcohort::radiomics::features::{ClassInput, FeatureClass, FeatureValues};
 use radcohort::radiomics::roi::{check_roi, crop, select_label};
@@ -194,39 +193,5 @@ fn shape_features_of_the_ibsi_phantom_match_pyradiomics() {
             relative_error(got, want) <= 1e-12,
             "{name}: {got} vs {want}"
         );
-    }
-}
-
-/// Not a check but a measurement: a ball of radius 60 voxels (about 900 000
-/// voxels and 90 000 mesh vertices), far larger than the reference ROIs.
-/// `cargo test --release --test reference_shape -- --ignored --nocapture`.
-#[test]
-#[ignore = "timing only"]
-fn timing_of_a_large_ball() {
-    let radius = 60.0;
-    let size = 2 * radius as usize + 3;
-    let centre = size as f64 / 2.0 - 0.5;
-    let mask = Array3::from_shape_fn((size, size, size), |(z, y, x)| {
-        let d = [z, y, x].map(|i| i as f64 - centre);
-        d[0] * d[0] + d[1] * d[1] + d[2] * d[2] <= radius * radius
-    });
-    let image = Array3::zeros(mask.dim());
-    let settings = Settings::default();
-    let input = ClassInput {
-        image: &image,
-        mask: &mask,
-        spacing: [0.7, 0.7, 2.5],
-        settings: &settings,
-    };
-    let wanted: Vec<&'static str> = FeatureClass::Shape
-        .features()
-        .iter()
-        .map(|f| f.name)
-        .collect();
-    let start = Instant::now();
-    let values = FeatureClass::Shape.compute(&input, &wanted).unwrap();
-    eprintln!("ball of radius {radius}: {:.2?}", start.elapsed());
-    for (name, value) in values {
-        eprintln!("  {name}: {value}");
     }
 }

@@ -171,6 +171,7 @@ pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extract
     let texture_roi = resegmented.as_ref().unwrap_or(&roi);
 
     let mut features = Vec::new();
+    let mut warnings = Vec::new();
     let shape_classes: Vec<_> = params
         .classes
         .iter()
@@ -186,8 +187,20 @@ pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extract
             settings,
         };
         for spec in shape_classes {
-            if spec.class == FeatureClass::Shape2D && !settings.force_2d {
-                continue;
+            if spec.class == FeatureClass::Shape2D {
+                // PyRadiomics 3.1 `computeShape` runs shape2D only with
+                // force2D, and only when the ROI's extent along axis
+                // `force2Ddimension` *of the (x, y, z) size* is above one —
+                // an inverted, mis-indexed test that we keep so the same
+                // parameter files give the same features.
+                let extent_xyz = [bbox.size()[2], bbox.size()[1], bbox.size()[0]];
+                if !settings.force_2d || extent_xyz[settings.force_2d_dimension] <= 1 {
+                    warnings.push(format!(
+                        "shape2D skipped: it needs force2D and, as PyRadiomics tests it, an ROI wider than one voxel along axis {} of (x, y, z)",
+                        settings.force_2d_dimension
+                    ));
+                    continue;
+                }
             }
             let values = spec
                 .class
@@ -205,7 +218,6 @@ pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extract
 
     // Keep only each derived image's crop: whole filtered volumes (eight of
     // them for a wavelet) would otherwise all be held at once.
-    let mut warnings = Vec::new();
     let cropped_roi = crop(texture_roi, &bbox, 0).0;
     let mut crops: Vec<(String, Array3<f64>, [f64; 3], &Settings)> = Vec::new();
     for spec in &params.image_types {

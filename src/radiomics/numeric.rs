@@ -9,38 +9,50 @@ const NUMPY_BUFFER_SIZE: usize = 8192;
 /// `numpy.sum` of a contiguous `float64` array: numpy's pairwise summation
 /// within each block of 8192 elements, the block sums added in order.
 pub fn numpy_sum(values: &[f64]) -> f64 {
-    values
-        .chunks(NUMPY_BUFFER_SIZE)
-        .fold(-0.0, |total, block| total + pairwise_sum(block))
+    numpy_sum_of(values.len(), |k| values[k])
+}
+
+/// `numpy.sum` of the virtual array `term(0), …, term(n - 1)`, computed
+/// without storing it, rounding exactly as [`numpy_sum`] of the collected
+/// terms would — so that sums over matrices need not allocate.
+pub fn numpy_sum_of(n: usize, term: impl Fn(usize) -> f64) -> f64 {
+    let mut total = -0.0;
+    let mut start = 0;
+    while start < n {
+        let block = NUMPY_BUFFER_SIZE.min(n - start);
+        total += pairwise(start, block, &term);
+        start += block;
+    }
+    total
 }
 
 /// numpy's pairwise summation of one inner-loop block (`pairwise_sum` in
-/// numpy's `loops_utils.h`): a plain loop below 8 elements, eight
-/// interleaved accumulators up to 128, halves above.
-fn pairwise_sum(values: &[f64]) -> f64 {
-    let n = values.len();
+/// numpy's `loops_utils.h`) of `term(start..start + n)`: a plain loop below
+/// 8 elements, eight interleaved accumulators up to 128, halves above.
+fn pairwise(start: usize, n: usize, term: &impl Fn(usize) -> f64) -> f64 {
     if n < 8 {
         // numpy starts from -0.0 so that an all -0.0 sum keeps its sign.
-        values.iter().fold(-0.0, |acc, v| acc + v)
+        (start..start + n).fold(-0.0, |total, k| total + term(k))
     } else if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&values[..8]);
+        let mut partial: [f64; 8] = std::array::from_fn(|j| term(start + j));
+        let whole = n - n % 8;
         let mut i = 8;
-        while i < n - (n % 8) {
-            for (j, acc) in r.iter_mut().enumerate() {
-                *acc += values[i + j];
+        while i < whole {
+            for (j, sum) in partial.iter_mut().enumerate() {
+                *sum += term(start + i + j);
             }
             i += 8;
         }
-        let mut total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for v in &values[i..] {
-            total += v;
+        let mut total = ((partial[0] + partial[1]) + (partial[2] + partial[3]))
+            + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+        for k in start + whole..start + n {
+            total += term(k);
         }
         total
     } else {
         let mut half = n / 2;
         half -= half % 8;
-        pairwise_sum(&values[..half]) + pairwise_sum(&values[half..])
+        pairwise(start, half, term) + pairwise(start + half, n - half, term)
     }
 }
 
@@ -100,12 +112,18 @@ mod tests {
         let mut values = vec![1e16];
         values.extend(std::iter::repeat_n(1.0, 10_000));
         assert_eq!(numpy_sum(&values), 1.0000000000009984e16);
-        assert_ne!(pairwise_sum(&values), numpy_sum(&values));
+        assert_ne!(
+            pairwise(0, values.len(), &|k| values[k]),
+            numpy_sum(&values)
+        );
         let mut values = vec![1.0; 8192];
         values.push(1e16);
         values.extend(std::iter::repeat_n(1.0, 8000));
         assert_eq!(numpy_sum(&values), 1.000000000001618e16);
-        assert_ne!(pairwise_sum(&values), numpy_sum(&values));
+        assert_ne!(
+            pairwise(0, values.len(), &|k| values[k]),
+            numpy_sum(&values)
+        );
         assert_eq!(numpy_sum(&[0.1; 20_000]), 2000.0000000000005);
     }
 

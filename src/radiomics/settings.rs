@@ -77,80 +77,80 @@ pub enum LbpMethod {
 pub struct Settings {
     /// `mode` (radcohort): which definitions to follow; `pyradiomics`.
     pub mode: Mode,
-    /// `minimumROIDimensions` [2]: dimensions in which the ROI must span more
+    /// `minimumROIDimensions` (default 2): dimensions in which the ROI must span more
     /// than one voxel (1–3).
     pub minimum_roi_dimensions: u32,
-    /// `minimumROISize` [none]: the ROI must have more voxels than this.
+    /// `minimumROISize` (default none): the ROI must have more voxels than this.
     pub minimum_roi_size: Option<u64>,
-    /// `geometryTolerance` [none]: tolerance of the image/mask geometry check.
+    /// `geometryTolerance` (default none): tolerance of the image/mask geometry check.
     pub geometry_tolerance: Option<f64>,
-    /// `correctMask` [false]: resample a mask that does not match its image.
+    /// `correctMask` (default false): resample a mask that does not match its image.
     pub correct_mask: bool,
-    /// `additionalInfo` [true]: add `diagnostics_*` entries.
+    /// `additionalInfo` (default true): add `diagnostics_*` entries.
     pub additional_info: bool,
-    /// `label` [1]: the mask value of the ROI.
+    /// `label` (default 1): the mask value of the ROI.
     pub label: u32,
-    /// `binWidth` [25]: width of the gray-level bins.
+    /// `binWidth` (default 25): width of the gray-level bins.
     pub bin_width: f64,
-    /// `binCount` [none]: a fixed number of bins instead of a width.
+    /// `binCount` (default none): a fixed number of bins instead of a width.
     pub bin_count: Option<u32>,
-    /// `normalize` [false]: z-score the whole image first.
+    /// `normalize` (default false): z-score the whole image first.
     pub normalize: bool,
-    /// `normalizeScale` [1]: scale after normalisation.
+    /// `normalizeScale` (default 1): scale after normalisation.
     pub normalize_scale: f64,
-    /// `removeOutliers` [none]: clip normalised values beyond this many SDs.
+    /// `removeOutliers` (default none): clip normalised values beyond this many SDs.
     pub remove_outliers: Option<f64>,
-    /// `resampledPixelSpacing` [none]: resample to this spacing (x, y, z);
+    /// `resampledPixelSpacing` (default none): resample to this spacing (x, y, z);
     /// a 0 keeps that axis' spacing.
     pub resampled_pixel_spacing: Option<[f64; 3]>,
-    /// `interpolator` [sitkBSpline].
+    /// `interpolator` (default sitkBSpline).
     pub interpolator: Interpolator,
-    /// `padDistance` [5]: voxels kept around the ROI when cropping before
+    /// `padDistance` (default 5): voxels kept around the ROI when cropping before
     /// filtering.
     pub pad_distance: usize,
-    /// `preCrop` [false]: crop to the ROI plus padding before filtering.
+    /// `preCrop` (default false): crop to the ROI plus padding before filtering.
     pub pre_crop: bool,
-    /// `distances` [1]: neighbour distances of GLCM and NGTDM.
+    /// `distances` (default 1): neighbour distances of GLCM and NGTDM.
     pub distances: Vec<u32>,
-    /// `force2D` [false]: texture in 2D slices.
+    /// `force2D` (default false): texture in 2D slices.
     pub force_2d: bool,
-    /// `force2Ddimension` [0]: the axis across slices (0 = z, as numpy).
+    /// `force2Ddimension` (default 0): the axis across slices (0 = z, as numpy).
     pub force_2d_dimension: usize,
-    /// `resegmentRange` [none]: one or two thresholds.
+    /// `resegmentRange` (default none): one or two thresholds.
     pub resegment_range: Option<Vec<f64>>,
-    /// `resegmentMode` [absolute].
+    /// `resegmentMode` (default absolute).
     pub resegment_mode: ResegmentMode,
-    /// `resegmentShape` [false]: use the resegmented mask for shape too.
+    /// `resegmentShape` (default false): use the resegmented mask for shape too.
     pub resegment_shape: bool,
-    /// `sigma` [none]: LoG widths in mm.
+    /// `sigma` (default none): LoG widths in mm.
     pub sigma: Vec<f64>,
-    /// `start_level` [0]: first wavelet level used.
+    /// `start_level` (default 0): first wavelet level used.
     pub start_level: u32,
-    /// `level` [1]: wavelet levels used.
+    /// `level` (default 1): wavelet levels used.
     pub level: u32,
-    /// `wavelet` [coif1].
+    /// `wavelet` (default coif1).
     pub wavelet: String,
-    /// `gradientUseSpacing` [true].
+    /// `gradientUseSpacing` (default true).
     pub gradient_use_spacing: bool,
-    /// `lbp2DRadius` [1].
+    /// `lbp2DRadius` (default 1).
     pub lbp_2d_radius: f64,
-    /// `lbp2DSamples` [8].
+    /// `lbp2DSamples` (default 8).
     pub lbp_2d_samples: u32,
-    /// `lbp2DMethod` [uniform].
+    /// `lbp2DMethod` (default uniform).
     pub lbp_2d_method: LbpMethod,
-    /// `lbp3DLevels` [2].
+    /// `lbp3DLevels` (default 2).
     pub lbp_3d_levels: u32,
-    /// `lbp3DIcosphereRadius` [1].
+    /// `lbp3DIcosphereRadius` (default 1).
     pub lbp_3d_icosphere_radius: f64,
-    /// `lbp3DIcosphereSubdivision` [1].
+    /// `lbp3DIcosphereSubdivision` (default 1).
     pub lbp_3d_icosphere_subdivision: u32,
-    /// `voxelArrayShift` [0]: added to intensities before energy features.
+    /// `voxelArrayShift` (default 0): added to intensities before energy features.
     pub voxel_array_shift: f64,
-    /// `symmetricalGLCM` [true].
+    /// `symmetricalGLCM` (default true).
     pub symmetrical_glcm: bool,
-    /// `weightingNorm` [none].
+    /// `weightingNorm` (default none).
     pub weighting_norm: Option<WeightingNorm>,
-    /// `gldm_a` [0]: dependence cut-off α of GLDM.
+    /// `gldm_a` (default 0): dependence cut-off α of GLDM.
     pub gldm_a: f64,
 }
 

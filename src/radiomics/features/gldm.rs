@@ -10,7 +10,7 @@
 //! and the features share GLSZM's formulas with `j` the dependence count
 //! plus one.
 
-use super::glszm::{CountMatrix, GrayImage, Neighbourhood, finish};
+use super::texture::{CountMatrix, GrayImage, Neighbourhood, finish};
 use super::{ClassInput, FeatureDef, FeatureError, FeatureValues, deprecated, feature};
 
 /// The class's features, in PyRadiomics' order.
@@ -151,7 +151,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::super::firstorder;
-    use super::super::glszm::testing::{self, Case, assert_features, run, settings};
+    use super::super::texture::testing::{self, Case, assert_features, run, settings};
     use super::*;
     use crate::radiomics::settings::Settings;
 

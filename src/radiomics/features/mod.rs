@@ -15,6 +15,7 @@ pub mod ngtdm;
 mod pca;
 pub mod shape;
 pub mod shape2d;
+mod texture;
 
 use ndarray::Array3;
 

@@ -14,8 +14,9 @@
 //! 0 for a single gray level, Busyness 0 when `Σ Σ |i p_i - j p_j| = 0`,
 //! Strength 0 when `Σ s_i = 0`.
 
-use super::glszm::{GrayImage, Neighbourhood, finish, sum_of};
+use super::texture::{GrayImage, Neighbourhood, finish};
 use super::{ClassInput, FeatureDef, FeatureError, FeatureValues, feature};
+use crate::radiomics::numeric::numpy_sum_of as sum_of;
 
 /// The class's features, in PyRadiomics' order.
 pub const FEATURES: &[FeatureDef] = &[
@@ -190,7 +191,7 @@ mod tests {
     use ndarray::Array3;
     use proptest::prelude::*;
 
-    use super::super::glszm::testing::{self, Case, assert_features, run, settings};
+    use super::super::texture::testing::{self, Case, assert_features, run, settings};
     use super::*;
     use crate::radiomics::settings::Settings;
 
