@@ -716,3 +716,372 @@ fn run<I: Interpolate>(mapping: &Mapping, interpolator: &I, output_type: PixelTy
         });
     data
 }
+
+#[cfg(test)]
+mod tests {
+    //! Expected values come from SimpleITK 2.5.7 (ITK 5.4): `sitk.Resample(
+    //! image, size, sitk.Transform(), interpolator, origin, spacing,
+    //! identity, 0.0, output_type)` on the image described in each test,
+    //! with origin 0 and identity direction in SimpleITK's LPS (here RAS
+    //! direction diag(−1, −1, 1)). Values are compared bit for bit.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    const LPS_IDENTITY: [[f64; 3]; 3] = [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]];
+
+    /// A volume with LPS-identity direction and origin 0; `values` x fastest.
+    fn volume(
+        values: &[f64],
+        dims: [usize; 3],
+        spacing: [f64; 3],
+        pixel_type: PixelType,
+    ) -> Volume {
+        Volume {
+            data: Array3::from_shape_vec((dims[2], dims[1], dims[0]), values.to_vec()).unwrap(),
+            geometry: Geometry {
+                dims,
+                spacing,
+                origin: [0.0; 3],
+                direction: LPS_IDENTITY,
+            },
+            pixel_type,
+        }
+    }
+
+    /// An output grid given by its LPS origin, as SimpleITK is given it.
+    fn grid(dims: [usize; 3], lps_origin: [f64; 3], spacing: [f64; 3]) -> Geometry {
+        Geometry {
+            dims,
+            spacing,
+            origin: lps_ras(lps_origin),
+            direction: LPS_IDENTITY,
+        }
+    }
+
+    fn at(image: &Volume, point: [f64; 3], interpolation: Interpolation) -> f64 {
+        let out = resample(
+            image,
+            &grid([1, 1, 1], point, [1.0; 3]),
+            interpolation,
+            PixelType::F64,
+        )
+        .unwrap();
+        out.data[[0, 0, 0]]
+    }
+
+    #[test]
+    fn nearest_neighbour_rounds_half_up_and_respects_the_buffer_edge() {
+        // 4×1×1 image [10, 20, 30, 40].
+        let image = volume(
+            &[10.0, 20.0, 30.0, 40.0],
+            [4, 1, 1],
+            [1.0; 3],
+            PixelType::F64,
+        );
+        let cases = [
+            (-0.5, 10.0),                    // on the lower buffer edge: inside
+            (-0.500_000_000_000_000_1, 0.0), // just beyond it: default value
+            (0.5, 20.0),                     // half rounds up
+            (1.499_999_999_999_999_8, 20.0),
+            (3.499_999_999_999_999_6, 40.0),
+            (3.5, 0.0), // the upper edge is outside
+        ];
+        for (x, want) in cases {
+            assert_eq!(
+                at(&image, [x, 0.0, 0.0], Interpolation::NearestNeighbor),
+                want,
+                "x = {x}"
+            );
+        }
+    }
+
+    #[test]
+    fn linear_matches_simpleitk_inside_and_at_the_borders() {
+        // 2×2×2 image, v(x, y, z) = 1 + x + 2y + 4z + 8xyz.
+        let values: Vec<f64> = (0..8)
+            .map(|i| {
+                let (x, y, z) = ((i % 2) as f64, ((i / 2) % 2) as f64, (i / 4) as f64);
+                1.0 + x + 2.0 * y + 4.0 * z + 8.0 * x * y * z
+            })
+            .collect();
+        let image = volume(&values, [2, 2, 2], [1.0; 3], PixelType::F64);
+        let cases = [
+            ([0.5, 0.5, 0.5], 5.5),
+            ([1.25, 0.0, 0.0], 2.0), // beyond the last centre: constant
+            ([-0.5, -0.5, -0.5], 1.0),
+            ([0.25, 0.75, 1.4], 8.25),
+            ([0.3, 0.6, 0.9], 7.396),
+        ];
+        for (point, want) in cases {
+            assert_eq!(at(&image, point, Interpolation::Linear), want, "{point:?}");
+        }
+    }
+
+    #[test]
+    fn integer_outputs_are_truncated_after_interpolation() {
+        // Int16 image [0, 7, 14, 21], spacing (0.7, 1, 1); output origin 0,
+        // spacing 0.3, 6 voxels. In double precision the values are
+        // 0, 2.9999999999999996, 5.999999999999999, 9, 11.999999999999998, 15.
+        let image = volume(
+            &[0.0, 7.0, 14.0, 21.0],
+            [4, 1, 1],
+            [0.7, 1.0, 1.0],
+            PixelType::I16,
+        );
+        let target = grid([6, 1, 1], [0.0; 3], [0.3, 1.0, 1.0]);
+        let out = resample(&image, &target, Interpolation::Linear, PixelType::I16).unwrap();
+        assert_eq!(
+            out.data.iter().copied().collect::<Vec<_>>(),
+            [0.0, 2.0, 5.0, 9.0, 11.0, 15.0]
+        );
+        assert_eq!(out.pixel_type, PixelType::I16);
+        let real = resample(&image, &target, Interpolation::Linear, PixelType::F64).unwrap();
+        assert_eq!(real.data[[0, 0, 1]], 2.999_999_999_999_999_6);
+    }
+
+    #[test]
+    fn bspline_matches_simpleitk_including_the_borders() {
+        // 6×1×1 image [3, −1, 4, 1, −5, 9].
+        let image = volume(
+            &[3.0, -1.0, 4.0, 1.0, -5.0, 9.0],
+            [6, 1, 1],
+            [1.0; 3],
+            PixelType::F64,
+        );
+        let cases = [
+            (-0.5, 1.032_296_650_717_702_7),
+            (0.0, 3.000_000_000_000_001),
+            (0.3, 2.152_277_511_961_723),
+            (2.5, 4.238_636_363_636_366),
+            (4.9, 8.684_220_095_693_783),
+            (5.4999, 3.060_500_675_339_319_4),
+        ];
+        for (x, want) in cases {
+            assert_eq!(
+                at(&image, [x, 0.0, 0.0], Interpolation::BSpline),
+                want,
+                "x = {x}"
+            );
+        }
+    }
+
+    #[test]
+    fn bspline_in_three_dimensions_matches_simpleitk() {
+        // 5×4×3 image, v = (7x + 3y − 5z) mod 11 (Python's modulo); output
+        // origin (−0.4, −0.4, −0.4), spacing (1.7, 1.7, 1.2), 3×3×3 voxels.
+        let values: Vec<f64> = (0..60i32)
+            .map(|i| {
+                let (x, y, z): (i32, i32, i32) = (i % 5, (i / 5) % 4, i / 20);
+                f64::from((7 * x + 3 * y - 5 * z).rem_euclid(11))
+            })
+            .collect();
+        let image = volume(&values, [5, 4, 3], [1.0; 3], PixelType::F64);
+        let target = grid([3, 3, 3], [-0.4; 3], [1.7, 1.7, 1.2]);
+        let out = resample(&image, &target, Interpolation::BSpline, PixelType::F64).unwrap();
+        let want = [
+            4.107253365028565,
+            6.1787172608,
+            7.713843200000001,
+            5.972865442742854,
+            8.0617565348,
+            2.927715199999999,
+            6.124731428571431,
+            2.4046289999999977,
+            6.167999999999999,
+            5.5553788196571405,
+            3.536998886399996,
+            7.152665600000005,
+            7.362236264228571,
+            5.9246205684,
+            5.318321600000001,
+            2.9191085714285703,
+            1.740816999999995,
+            3.423999999999997,
+            2.7716187428571404,
+            6.301888800000006,
+            0.7103999999999933,
+            2.83445417142857,
+            1.6433470499999927,
+            3.950399999999997,
+            9.255428571428576,
+            3.890624999999999,
+            9.000000000000005,
+        ];
+        assert_eq!(out.data.iter().copied().collect::<Vec<_>>(), want);
+    }
+
+    #[test]
+    fn bspline_overshoot_is_clamped_to_the_pixel_type() {
+        // UInt8 image [0, 0, 255, 255, 0, 0]; output origin −0.5, spacing
+        // 0.5, 12 voxels. The spline rings below 0 and above 255.
+        let image = volume(
+            &[0.0, 0.0, 255.0, 255.0, 0.0, 0.0],
+            [6, 1, 1],
+            [1.0; 3],
+            PixelType::U8,
+        );
+        let target = grid([12, 1, 1], [-0.5, 0.0, 0.0], [0.5, 1.0, 1.0]);
+        let bytes = resample(&image, &target, Interpolation::BSpline, PixelType::U8).unwrap();
+        assert_eq!(
+            bytes.data.iter().copied().collect::<Vec<_>>(),
+            [
+                0.0, 0.0, 0.0, 0.0, 118.0, 255.0, 255.0, 255.0, 118.0, 0.0, 0.0, 0.0
+            ]
+        );
+        let real = resample(&image, &target, Interpolation::BSpline, PixelType::F64).unwrap();
+        assert_eq!(real.data[[0, 0, 0]], -17.386363636363637);
+        assert_eq!(real.data[[0, 0, 6]], 307.159090909091);
+    }
+
+    #[test]
+    fn outside_voxels_get_zero_and_bad_grids_are_refused() {
+        let image = volume(&[5.0; 8], [2, 2, 2], [1.0; 3], PixelType::I16);
+        let far = grid([2, 1, 1], [100.0, 0.0, 0.0], [1.0; 3]);
+        for interpolation in [
+            Interpolation::NearestNeighbor,
+            Interpolation::Linear,
+            Interpolation::BSpline,
+        ] {
+            let out = resample(&image, &far, interpolation, PixelType::I16).unwrap();
+            assert!(out.data.iter().all(|&v| v == 0.0));
+        }
+        let mut bad = far.clone();
+        bad.spacing[1] = 0.0;
+        assert!(matches!(
+            resample(&image, &bad, Interpolation::Linear, PixelType::F64),
+            Err(ResampleError::InvalidGrid {
+                which: "output",
+                ..
+            })
+        ));
+        bad = far.clone();
+        bad.direction = [[1.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, 1.0]];
+        assert!(resample(&image, &bad, Interpolation::Linear, PixelType::F64).is_err());
+        let mut wrong = image.clone();
+        wrong.geometry.dims = [3, 2, 2];
+        assert!(matches!(
+            resample(&wrong, &far, Interpolation::Linear, PixelType::F64),
+            Err(ResampleError::ShapeMismatch { .. })
+        ));
+        let huge = grid([1 << 20, 1 << 20, 2], [0.0; 3], [1.0; 3]);
+        assert!(matches!(
+            resample(&image, &huge, Interpolation::Linear, PixelType::F64),
+            Err(ResampleError::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn frames_follow_itk_operation_order() {
+        // ITK maps a point to a continuous index with the reciprocal of the
+        // spacing: (p − o)·(1/s), which differs from (p − o)/s here.
+        let geometry = Geometry {
+            dims: [4, 4, 4],
+            spacing: [0.5703125, 0.5703125, 5.0],
+            origin: [146.0, 325.0, -777.5],
+            direction: [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]],
+        };
+        let frame = ItkFrame::new(&geometry, "input").unwrap();
+        let point = [-100.1, -300.3, -700.7];
+        let index = frame.physical_to_continuous_index(point);
+        assert_eq!(index[0], (point[0] + 146.0) * (1.0 / 0.5703125));
+        assert_eq!(
+            frame.index_to_physical([2, 3, 4]),
+            [-146.0 + 0.5703125 * 2.0, -325.0 + 0.5703125 * 3.0, -757.5]
+        );
+        assert_eq!(lps_ras(lps_ras(point)), point);
+    }
+
+    #[test]
+    fn identity_resampling_can_change_integers() {
+        // As in ITK: Int16 image 1×2×1 [858, −851], spacing (0.8, 1.3, 2.5),
+        // LPS origin (−12.5, 40.25, 7), resampled onto itself with
+        // sitkLinear gives [858, −850]: 1.3·(1/1.3) is 0.9999999999999999.
+        let mut image = volume(&[858.0, -851.0], [1, 2, 1], [0.8, 1.3, 2.5], PixelType::I16);
+        image.geometry.origin = [12.5, -40.25, 7.0];
+        let out = resample(
+            &image,
+            &image.geometry,
+            Interpolation::Linear,
+            PixelType::I16,
+        )
+        .unwrap();
+        assert_eq!(
+            out.data.iter().copied().collect::<Vec<_>>(),
+            [858.0, -850.0]
+        );
+    }
+
+    fn random_volume(dims: [usize; 3], seed: u64, pixel_type: PixelType) -> Volume {
+        let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+        let values: Vec<f64> = (0..dims.iter().product::<usize>())
+            .map(|_| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                pixel_type.cast(((state >> 33) % 2000) as f64 - 1000.0)
+            })
+            .collect();
+        let mut v = volume(&values, dims, [0.8, 1.3, 2.5], pixel_type);
+        v.geometry.origin = [12.5, -40.25, 7.0];
+        v
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        #[test]
+        fn resampling_onto_the_same_grid_returns_the_image(
+            dims in proptest::array::uniform3(1usize..9),
+            seed in any::<u64>(),
+        ) {
+            let image = random_volume(dims, seed, PixelType::I16);
+            let out = resample(&image, &image.geometry, Interpolation::NearestNeighbor, PixelType::I16)
+                .unwrap();
+            prop_assert_eq!(&out.data, &image.data);
+            prop_assert_eq!(&out.geometry, &image.geometry);
+            // Linear and spline land within an ulp of the samples (the index
+            // is (p − o)·(1/s), not exactly an integer), so compare in double
+            // precision; see `identity_resampling_can_change_integers` for
+            // what truncation then does.
+            for interpolation in [Interpolation::Linear, Interpolation::BSpline] {
+                let out = resample(&image, &image.geometry, interpolation, PixelType::F64).unwrap();
+                for (a, b) in out.data.iter().zip(image.data.iter()) {
+                    prop_assert!((a - b).abs() <= 1e-9 * (1.0 + b.abs()), "{} vs {}", a, b);
+                }
+            }
+            // With power-of-two spacings 1/s is exact and so is linear.
+            let mut exact = image.clone();
+            exact.geometry.spacing = [0.5, 1.0, 2.0];
+            let out = resample(&exact, &exact.geometry, Interpolation::Linear, PixelType::I16).unwrap();
+            prop_assert_eq!(&out.data, &exact.data);
+        }
+
+        #[test]
+        fn linear_interpolation_of_a_ramp_is_exact_inside_the_buffer(
+            slope in proptest::array::uniform3(-10.0f64..10.0),
+            offset in proptest::array::uniform3(-0.3f64..0.9),
+            step in proptest::array::uniform3(0.15f64..1.4),
+        ) {
+            // v = 3 + a·x + b·y + c·z on a 6×5×4 grid of unit spacing.
+            let dims = [6usize, 5, 4];
+            let values: Vec<f64> = (0..120)
+                .map(|i| {
+                    let (x, y, z) = ((i % 6) as f64, ((i / 6) % 5) as f64, (i / 30) as f64);
+                    3.0 + slope[0] * x + slope[1] * y + slope[2] * z
+                })
+                .collect();
+            let image = volume(&values, dims, [1.0; 3], PixelType::F64);
+            let target = grid([4, 4, 3], offset, step);
+            let out = resample(&image, &target, Interpolation::Linear, PixelType::F64).unwrap();
+            for ((z, y, x), &v) in out.data.indexed_iter() {
+                let p = [offset[0] + step[0] * x as f64, offset[1] + step[1] * y as f64, offset[2] + step[2] * z as f64];
+                // Only between the outer voxel centres is the ramp linear.
+                if (0..3).all(|a| p[a] >= 0.0 && p[a] <= (dims[a] - 1) as f64) {
+                    let want = 3.0 + slope[0] * p[0] + slope[1] * p[1] + slope[2] * p[2];
+                    prop_assert!((v - want).abs() <= 1e-12 * (1.0 + want.abs() + 30.0), "{} vs {}", v, want);
+                }
+            }
+        }
+    }
+}
