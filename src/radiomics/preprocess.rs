@@ -163,7 +163,7 @@ impl fmt::Display for GeometryDifference {
                 tolerance,
             } => write!(
                 f,
-                "spacing differs by up to {:e} mm (tolerance {:e} mm): image {:?}, mask {:?}",
+                "spacing differs by up to {:.3e} mm (tolerance {:e} mm): image {:?}, mask {:?}",
                 largest_difference(image.iter(), mask.iter()),
                 tolerance,
                 image,
@@ -175,7 +175,7 @@ impl fmt::Display for GeometryDifference {
                 tolerance,
             } => write!(
                 f,
-                "origin differs by up to {:e} mm (tolerance {:e} mm): image {:?}, mask {:?} (RAS)",
+                "origin differs by up to {:.3e} mm (tolerance {:e} mm): image {:?}, mask {:?} (RAS)",
                 largest_difference(image.iter(), mask.iter()),
                 tolerance,
                 image,
@@ -187,7 +187,7 @@ impl fmt::Display for GeometryDifference {
                 tolerance,
             } => write!(
                 f,
-                "direction differs by up to {:e} (tolerance {:e}): image {:?}, mask {:?} (RAS rows)",
+                "direction differs by up to {:.3e} (tolerance {:e}): image {:?}, mask {:?} (RAS rows)",
                 largest_difference(image.iter().flatten(), mask.iter().flatten()),
                 tolerance,
                 image,
@@ -588,4 +588,314 @@ pub fn normalize_image(image: &Volume, settings: &Settings) -> Result<Volume, Pr
         geometry: image.geometry.clone(),
         pixel_type: PixelType::F64,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! Expected arrays come from PyRadiomics 3.1.4 with SimpleITK 2.5.7 on
+    //! the volumes built here (LPS-identity direction; origins given in LPS
+    //! as SimpleITK was given them).
+
+    use ndarray::Array3;
+
+    use super::*;
+
+    const LPS_IDENTITY: [[f64; 3]; 3] = [[-1.0, 0.0, 0.0], [0.0, -1.0, 0.0], [0.0, 0.0, 1.0]];
+
+    fn geometry(dims: [usize; 3], spacing: [f64; 3], lps_origin: [f64; 3]) -> Geometry {
+        Geometry {
+            dims,
+            spacing,
+            origin: lps_ras(lps_origin),
+            direction: LPS_IDENTITY,
+        }
+    }
+
+    /// 8×6×4 Int16 image, spacing (1, 1, 3), LPS origin (−4, 2, 10),
+    /// v = 10x + 100y + 1000z + (xyz mod 7).
+    fn image() -> Volume {
+        Volume {
+            data: Array3::from_shape_fn((4, 6, 8), |(z, y, x)| {
+                (10 * x + 100 * y + 1000 * z + (x * y * z) % 7) as f64
+            }),
+            geometry: geometry([8, 6, 4], [1.0, 1.0, 3.0], [-4.0, 2.0, 10.0]),
+            pixel_type: PixelType::I16,
+        }
+    }
+
+    /// Label 1 in z 1..=2, y 2..=3, x 3..=5, and one voxel of label 2 at
+    /// (x, y, z) = (6, 3, 2); on the image's grid unless moved.
+    fn mask(lps_origin: [f64; 3]) -> Volume {
+        let mut data = Array3::zeros((4, 6, 8));
+        data.slice_mut(s![1..3, 2..4, 3..6]).fill(1.0);
+        data[[2, 3, 6]] = 2.0;
+        Volume {
+            data,
+            geometry: geometry([8, 6, 4], [1.0, 1.0, 3.0], lps_origin),
+            pixel_type: PixelType::U32,
+        }
+    }
+
+    fn settings(spacing: [f64; 3], interpolator: Interpolator, pad: usize) -> Settings {
+        Settings {
+            resampled_pixel_spacing: Some(spacing),
+            interpolator,
+            pad_distance: pad,
+            ..Settings::default()
+        }
+    }
+
+    fn flat(volume: &Volume) -> Vec<f64> {
+        volume.data.iter().copied().collect()
+    }
+
+    #[test]
+    fn resampling_limits_the_grid_to_the_roi_and_keeps_zero_spacing_axes() {
+        // resampledPixelSpacing [2, 2, 0], sitkLinear, padDistance 1.
+        let (image, mask) = resample_image_and_mask(
+            &image(),
+            &mask([-4.0, 2.0, 10.0]),
+            &settings([2.0, 2.0, 0.0], Interpolator::Linear, 1),
+        )
+        .unwrap();
+        let want_geometry = geometry([4, 3, 4], [2.0, 2.0, 3.0], [-3.5, 2.5, 10.0]);
+        assert_eq!(image.geometry, want_geometry);
+        assert_eq!(mask.geometry, want_geometry);
+        assert_eq!(
+            (image.pixel_type, mask.pixel_type),
+            (PixelType::I16, PixelType::U32)
+        );
+        assert_eq!(
+            flat(&image),
+            [
+                55.0, 75.0, 95.0, 115.0, 255.0, 275.0, 295.0, 315.0, 455.0, 475.0, 495.0, 515.0,
+                1055.0, 1076.0, 1097.0, 1116.0, 1256.0, 1279.0, 1297.0, 1317.0, 1457.0, 1477.0,
+                1499.0, 1516.0, 2055.0, 2077.0, 2096.0, 2116.0, 2257.0, 2278.0, 2298.0, 2316.0,
+                2456.0, 2478.0, 2498.0, 2517.0, 3055.0, 3077.0, 3096.0, 3116.0, 3257.0, 3279.0,
+                3297.0, 3316.0, 3456.0, 3477.0, 3499.0, 3517.0
+            ]
+        );
+        let labelled: Vec<usize> = (0..48).filter(|&i| flat(&mask)[i] == 1.0).collect();
+        assert_eq!(labelled, [17, 18, 29, 30]);
+        assert!(flat(&mask).iter().all(|&v| v == 0.0 || v == 1.0));
+    }
+
+    #[test]
+    fn equal_spacing_only_aligns_the_mask_and_crops() {
+        // resampledPixelSpacing equal to the image's: the image is cropped to
+        // the ROI plus padDistance 1, not interpolated.
+        let (image, mask) = resample_image_and_mask(
+            &image(),
+            &mask([-4.0, 2.0, 10.0]),
+            &settings([1.0, 1.0, 3.0], Interpolator::Linear, 1),
+        )
+        .unwrap();
+        assert_eq!(
+            image.geometry,
+            geometry([5, 4, 4], [1.0, 1.0, 3.0], [-2.0, 3.0, 10.0])
+        );
+        assert_eq!(
+            image.data.slice(s![1, 1, ..]).to_vec(),
+            [1224.0, 1236.0, 1241.0, 1253.0, 1265.0]
+        );
+        assert_eq!(
+            mask.data.slice(s![2, 2, ..]).to_vec(),
+            [0.0, 1.0, 1.0, 1.0, 2.0]
+        );
+        assert_eq!(mask.data.iter().filter(|&&v| v == 1.0).count(), 12);
+    }
+
+    #[test]
+    fn a_single_slice_roi_is_not_resampled_across_slices() {
+        // Label 1 only in slice z = 2 (y 1..=4, x 2..=5); [1.5, 1.5, 1.5],
+        // sitkBSpline, padDistance 0: z keeps its 3 mm.
+        let mut one_slice = mask([-4.0, 2.0, 10.0]);
+        one_slice.data.fill(0.0);
+        one_slice.data.slice_mut(s![2, 1..5, 2..6]).fill(1.0);
+        let (image, mask) = resample_image_and_mask(
+            &image(),
+            &one_slice,
+            &settings([1.5, 1.5, 1.5], Interpolator::BSpline, 0),
+        )
+        .unwrap();
+        assert_eq!(
+            image.geometry,
+            geometry([4, 4, 3], [1.5, 1.5, 3.0], [-2.25, 2.25, 13.0])
+        );
+        assert_eq!(
+            image
+                .data
+                .slice(s![1, .., ..])
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+            [
+                2027.0, 2042.0, 2057.0, 2073.0, 2196.0, 2214.0, 2229.0, 2243.0, 2345.0, 2359.0,
+                2373.0, 2387.0, 2513.0, 2525.0, 2539.0, 2557.0
+            ]
+        );
+        let labelled: Vec<usize> = (0..48).filter(|&i| flat(&mask)[i] == 1.0).collect();
+        assert_eq!(labelled, [20, 21, 22, 24, 25, 26]);
+    }
+
+    #[test]
+    fn without_a_spacing_nothing_is_resampled() {
+        let off = Settings::default();
+        let (image, mask) =
+            resample_image_and_mask(&image(), &mask([-4.0, 2.0, 10.0]), &off).unwrap();
+        assert_eq!(
+            (image, mask),
+            (self::image(), self::mask([-4.0, 2.0, 10.0]))
+        );
+    }
+
+    #[test]
+    fn an_roi_outside_the_image_is_refused_with_its_bounds() {
+        // Mask moved 4 mm along x: PyRadiomics reports ROI bounds
+        // ((−1.5, 1.5, 0.5), (1.5, 3.5, 2.5)) against image size (8, 6, 4).
+        let err = roi_box_in_image(&image(), &mask([-8.0, 2.0, 10.0]), 1).unwrap_err();
+        assert_eq!(
+            err,
+            PreprocessError::RoiOutsideImage {
+                label: 1,
+                lower: [-1.5, 1.5, 0.5],
+                upper: [1.5, 3.5, 2.5],
+                size: [8, 6, 4],
+            }
+        );
+        assert!(
+            err.to_string()
+                .contains("[-1.5, 1.5, 0.5] to [1.5, 3.5, 2.5]"),
+            "{err}"
+        );
+        let absent = roi_box_in_image(&image(), &mask([-4.0, 2.0, 10.0]), 7).unwrap_err();
+        assert_eq!(absent.to_string(), "label 7 is not present in the mask");
+    }
+
+    #[test]
+    fn a_shifted_mask_is_corrected_onto_the_image_grid() {
+        // Mask origin half a voxel off along x (LPS −3.5 instead of −4):
+        // PyRadiomics `_correctMask` moves the ROI one voxel up in x.
+        let shifted = mask([-3.5, 2.0, 10.0]);
+        let settings = Settings {
+            correct_mask: true,
+            ..Settings::default()
+        };
+        let corrected = align_mask(&image(), &shifted, &settings).unwrap().unwrap();
+        assert_eq!(corrected.geometry, image().geometry);
+        let ones: Vec<usize> = (0..192).filter(|&i| flat(&corrected)[i] == 1.0).collect();
+        assert_eq!(ones, [67, 68, 69, 75, 76, 77, 115, 116, 117, 123, 124, 125]);
+        assert_eq!(flat(&corrected)[126], 2.0);
+
+        let strict = Settings::default();
+        let err = align_mask(&image(), &shifted, &strict).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "image and mask do not occupy the same physical space: origin differs by up to 5.000e-1 mm \
+                 (tolerance 1e-6 mm)"
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            align_mask(&image(), &mask([-4.0, 2.0, 10.0]), &strict),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn geometry_differences_use_itk_tolerances_and_name_everything() {
+        let image = geometry([8, 6, 4], [0.5, 1.0, 3.0], [-4.0, 2.0, 10.0]);
+        let mut mask = image.clone();
+        // Within 1e-6 × 0.5 mm: the same space for SimpleITK.
+        mask.origin[0] += 4e-7;
+        mask.spacing[2] += 4e-7;
+        assert!(geometry_differences(&image, &mask, None).is_empty());
+        mask.origin[0] += 2e-7;
+        mask.spacing[2] += 2e-7;
+        let found = geometry_differences(&image, &mask, None);
+        assert_eq!(found.len(), 2);
+        assert!(
+            matches!(found[0], GeometryDifference::Spacing { tolerance, .. } if tolerance == 5e-7)
+        );
+        // geometryTolerance replaces both tolerances.
+        assert!(geometry_differences(&image, &mask, Some(1e-3)).is_empty());
+
+        mask.dims = [8, 6, 5];
+        mask.direction[0][0] = -0.9999;
+        let text: Vec<String> = geometry_differences(&image, &mask, None)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(text.len(), 4);
+        assert_eq!(text[0], "size differs: image 8×6×4, mask 8×6×5 voxels");
+        assert!(
+            text[1].starts_with("spacing differs by up to 6.000e-7 mm (tolerance 5e-7 mm)"),
+            "{}",
+            text[1]
+        );
+        assert!(
+            text[1].contains("image [0.5, 1.0, 3.0], mask [0.5, 1.0, 3.0000006]"),
+            "{}",
+            text[1]
+        );
+        assert!(text[2].starts_with("origin differs"), "{}", text[2]);
+        assert!(
+            text[3].starts_with("direction differs by up to 1.000e-4 (tolerance 1e-6)"),
+            "{}",
+            text[3]
+        );
+    }
+
+    #[test]
+    fn normalisation_matches_simpleitk() {
+        // Int16 2×2×1 image [1, 2, 3, 4].
+        let image = Volume {
+            data: Array3::from_shape_vec((1, 2, 2), vec![1.0, 2.0, 3.0, 4.0]).unwrap(),
+            geometry: geometry([2, 2, 1], [1.0; 3], [0.0; 3]),
+            pixel_type: PixelType::I16,
+        };
+        let plain = normalize_image(&image, &Settings::default()).unwrap();
+        assert_eq!(plain.pixel_type, PixelType::F64);
+        assert_eq!(
+            flat(&plain),
+            [
+                -1.161895003862225,
+                -0.3872983346207417,
+                0.3872983346207417,
+                1.161895003862225
+            ]
+        );
+        let clipped = Settings {
+            remove_outliers: Some(1.0),
+            normalize_scale: 100.0,
+            ..Settings::default()
+        };
+        assert_eq!(
+            flat(&normalize_image(&image, &clipped).unwrap()),
+            [-100.0, -38.72983346207417, 38.72983346207417, 100.0]
+        );
+        let mut constant = image.clone();
+        constant.data.fill(3.0);
+        assert!(matches!(
+            normalize_image(&constant, &Settings::default()),
+            Err(PreprocessError::CannotNormalize { .. })
+        ));
+    }
+
+    #[test]
+    fn mismatched_arrays_are_errors_not_panics() {
+        let mut broken = image();
+        broken.geometry.dims = [8, 6, 5];
+        let err = resample_image_and_mask(
+            &broken,
+            &mask([-4.0, 2.0, 10.0]),
+            &settings([2.0; 3], Interpolator::Linear, 5),
+        )
+        .unwrap_err();
+        assert!(matches!(
+            err,
+            PreprocessError::ShapeMismatch { which: "image", .. }
+        ));
+        assert!(normalize_image(&broken, &Settings::default()).is_err());
+    }
 }
