@@ -96,11 +96,14 @@ impl ItkFrame {
     /// non-finite spacing, a non-finite origin or a singular direction —
     /// the cases ITK refuses with an exception.
     ///
-    /// For directions that are signed permutations (every axis-aligned
-    /// image, whatever its orientation) the inverse is formed as ITK's SVD
-    /// forms it, `±1/spacing`, so results are exact. For oblique directions
-    /// ITK inverts with `vnl_svd`, whose last bits this cofactor inverse does
-    /// not reproduce.
+    /// ITK inverts `M` with `vnl_svd` (LINPACK `dsvdc`). For diagonal
+    /// directions (any axis flips) that yields exactly `±1/spacing`, which
+    /// is what is used here, so those grids match ITK bit for bit. For
+    /// permuted axes (e.g. sagittal or coronal acquisitions) ITK's SVD
+    /// leaves 1-ulp errors and ~1e-16 cross terms that the exact `±1/spacing`
+    /// used here does not have, and for oblique directions the cofactor
+    /// inverse used here differs from it in the last bits: values then agree
+    /// to ~1e-11 rather than bit for bit.
     pub fn new(geometry: &Geometry, which: &'static str) -> Result<ItkFrame, ResampleError> {
         let invalid = |problem: String| ResampleError::InvalidGrid { which, problem };
         if geometry
@@ -130,8 +133,8 @@ impl ItkFrame {
         let direction = [0, 1, 2].map(|r| [0, 1, 2].map(|c| flip[r] * geometry.direction[r][c]));
         let index_to_physical =
             [0, 1, 2].map(|r| [0, 1, 2].map(|c| direction[r][c] * geometry.spacing[c]));
-        let physical_to_index = match signed_permutation(&direction) {
-            Some(_) => [0, 1, 2].map(|r| {
+        let physical_to_index = match is_signed_permutation(&direction) {
+            true => [0, 1, 2].map(|r| {
                 [0, 1, 2].map(|c| {
                     if direction[c][r] == 0.0 {
                         0.0
@@ -140,7 +143,7 @@ impl ItkFrame {
                     }
                 })
             }),
-            None => inverse(&index_to_physical).ok_or_else(|| {
+            false => inverse(&index_to_physical).ok_or_else(|| {
                 invalid(format!("direction {:?} is singular", geometry.direction))
             })?,
         };
@@ -196,31 +199,15 @@ pub fn lps_ras(point: [f64; 3]) -> [f64; 3] {
     [-point[0], -point[1], point[2]]
 }
 
-/// For a matrix with exactly one ±1 per row and column and zeros elsewhere,
-/// the column each row uses.
-fn signed_permutation(direction: &[[f64; 3]; 3]) -> Option<[usize; 3]> {
-    let mut columns = [usize::MAX; 3];
-    let mut used = [false; 3];
-    for (r, row) in direction.iter().enumerate() {
-        let mut found = None;
-        for (c, &v) in row.iter().enumerate() {
-            if v == 1.0 || v == -1.0 {
-                if found.is_some() {
-                    return None;
-                }
-                found = Some(c);
-            } else if v != 0.0 {
-                return None;
-            }
-        }
-        let c = found?;
-        if used[c] {
-            return None;
-        }
-        used[c] = true;
-        columns[r] = c;
-    }
-    Some(columns)
+/// Whether a matrix has exactly one ±1 in each row and column and zeros
+/// elsewhere (an axis-aligned orientation).
+fn is_signed_permutation(direction: &[[f64; 3]; 3]) -> bool {
+    let unit = |v: f64| v == 1.0 || v == -1.0;
+    let rows = direction.iter().all(|row| {
+        row.iter().filter(|&&v| unit(v)).count() == 1 && row.iter().all(|&v| unit(v) || v == 0.0)
+    });
+    let columns = (0..3).all(|c| (0..3).filter(|&r| unit(direction[r][c])).count() == 1);
+    rows && columns
 }
 
 /// The inverse of a 3×3 matrix by cofactors, or `None` when singular.
@@ -670,6 +657,14 @@ pub fn resample(
     }
     let contiguous = input.data.as_standard_layout();
     let values = contiguous.as_slice().unwrap_or(&[]);
+    if values.len() != ix * iy * iz {
+        // A standard-layout array always has a slice; this keeps indexing
+        // safe should that ever not hold.
+        return Err(ResampleError::ShapeMismatch {
+            expected: [iz, iy, ix],
+            actual,
+        });
+    }
     let buffer = || Buffer {
         values,
         dims: input.geometry.dims,
