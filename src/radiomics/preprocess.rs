@@ -20,7 +20,8 @@
 
 use std::fmt;
 
-use ndarray::s;
+use ndarray::{Axis, s};
+use rayon::prelude::*;
 
 use super::settings::{Interpolator, Settings};
 use crate::imaging::resample::lps_ras;
@@ -313,19 +314,47 @@ pub struct IndexBox {
 /// `None` when there are none.
 pub fn label_box(mask: &Volume, label: u32) -> Option<IndexBox> {
     let wanted = f64::from(label);
-    let mut lower = [usize::MAX; 3];
-    let mut upper = [0usize; 3];
-    let mut any = false;
-    for ((z, y, x), &v) in mask.data.indexed_iter() {
-        if v.trunc() == wanted {
-            any = true;
-            for (a, i) in [x, y, z].into_iter().enumerate() {
-                lower[a] = lower[a].min(i);
-                upper[a] = upper[a].max(i);
-            }
+    // trunc(v) == label, written as a range test because masks can be whole
+    // CT volumes and this runs on every voxel.
+    let selected = |v: f64| {
+        if label > 0 {
+            wanted <= v && v < wanted + 1.0
+        } else {
+            v.trunc() == 0.0
         }
-    }
-    any.then(|| IndexBox {
+    };
+    // Each slice's box, then their union; slices in parallel.
+    let slices: Vec<Option<([usize; 3], [usize; 3])>> = (0..mask.data.len_of(Axis(0)))
+        .into_par_iter()
+        .map(|z| {
+            let plane = mask.data.index_axis(Axis(0), z);
+            let mut found: Option<([usize; 3], [usize; 3])> = None;
+            for (y, row) in plane.outer_iter().enumerate() {
+                let mut first = None;
+                let mut last = 0;
+                for (x, &v) in row.iter().enumerate() {
+                    if selected(v) {
+                        first.get_or_insert(x);
+                        last = x;
+                    }
+                }
+                if let Some(first) = first {
+                    let (low, high) = found.get_or_insert(([first, y, z], [last, y, z]));
+                    low[0] = low[0].min(first);
+                    high[0] = high[0].max(last);
+                    high[1] = y;
+                }
+            }
+            found
+        })
+        .collect();
+    let (lower, upper) = slices.into_iter().flatten().reduce(|(l1, u1), (l2, u2)| {
+        (
+            [0, 1, 2].map(|a| l1[a].min(l2[a])),
+            [0, 1, 2].map(|a| u1[a].max(u2[a])),
+        )
+    })?;
+    Some(IndexBox {
         lower,
         size: [0, 1, 2].map(|a| upper[a] - lower[a] + 1),
     })
