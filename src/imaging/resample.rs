@@ -256,10 +256,22 @@ fn round_half_up(x: f64) -> i64 {
 
 impl Interpolate for Nearest<'_> {
     fn evaluate(&self, index: [f64; 3]) -> f64 {
-        // Inside the buffer the rounded index is always valid; clamping only
-        // guards against a caller that skipped the inside test.
-        let [x, y, z] =
-            [0, 1, 2].map(|a| round_half_up(index[a]).clamp(0, self.0.dims[a] as i64 - 1) as usize);
+        let rounded = index.map(round_half_up);
+        let [nx, ny, _] = self.0.dims.map(|n| n as i64);
+        // Within an ulp of the upper buffer edge (i = size − 0.5 − ε, which
+        // IsInsideBuffer accepts) ITK rounds to `size` and reads the voxel at
+        // that flat offset, unchecked: the first voxel of the next row or
+        // slice. Reading the same offset reproduces it; only past the end of
+        // the whole buffer, where ITK reads foreign memory, is the index
+        // clamped instead.
+        let offset = rounded[0] + nx * (rounded[1] + ny * rounded[2]);
+        if let Some(&value) = usize::try_from(offset)
+            .ok()
+            .and_then(|o| self.0.values.get(o))
+        {
+            return value;
+        }
+        let [x, y, z] = [0, 1, 2].map(|a| rounded[a].clamp(0, self.0.dims[a] as i64 - 1) as usize);
         self.0.at(x, y, z)
     }
 }
