@@ -27,21 +27,38 @@ fn reference_values(path: &Path) -> BTreeMap<String, f64> {
 }
 
 fn compare(reference: &Path, case: &str, params_name: &str) {
-    let expected = reference_values(&reference.join(format!("pyradiomics/values/{case}.{params_name}.json")));
-    let params = Params::from_file(&reference.join(format!("pyradiomics/params/{params_name}.yaml"))).unwrap();
+    let expected =
+        reference_values(&reference.join(format!("pyradiomics/values/{case}.{params_name}.json")));
+    let params =
+        Params::from_file(&reference.join(format!("pyradiomics/params/{params_name}.yaml")))
+            .unwrap();
     let cases = reference.join("pyradiomics/cases");
     let files = CaseFiles::read(
         &cases.join(format!("{case}_image.nii.gz")),
         &cases.join(format!("{case}_label.nii.gz")),
     )
     .unwrap();
-    let extraction = extract(&files.image.volume, &files.mask.volume, &params).unwrap_or_else(|err| {
-        panic!("{case} {params_name}: {}", radcohort::error_chain(&err));
-    });
-    let ours: BTreeMap<&str, f64> = extraction.features.iter().map(|f| (f.name.as_str(), f.value)).collect();
-    let missing: Vec<&String> = expected.keys().filter(|name| !ours.contains_key(name.as_str())).collect();
-    let extra: Vec<&&str> = ours.keys().filter(|name| !expected.contains_key(**name)).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "{case} {params_name}: missing {missing:?}, extra {extra:?}");
+    let extraction =
+        extract(&files.image.volume, &files.mask.volume, &params).unwrap_or_else(|err| {
+            panic!("{case} {params_name}: {}", radcohort::error_chain(&err));
+        });
+    let ours: BTreeMap<&str, f64> = extraction
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f.value))
+        .collect();
+    let missing: Vec<&String> = expected
+        .keys()
+        .filter(|name| !ours.contains_key(name.as_str()))
+        .collect();
+    let extra: Vec<&&str> = ours
+        .keys()
+        .filter(|name| !expected.contains_key(**name))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{case} {params_name}: missing {missing:?}, extra {extra:?}"
+    );
     let mut failures = Vec::new();
     let mut worst = (0.0_f64, String::new());
     for (name, &want) in &expected {
@@ -52,7 +69,9 @@ fn compare(reference: &Path, case: &str, params_name: &str) {
             worst = (relative, name.clone());
         }
         if error > ABSOLUTE && relative > RELATIVE {
-            failures.push(format!("{name}: {got} vs PyRadiomics {want} (relative {relative:.1e})"));
+            failures.push(format!(
+                "{name}: {got} vs PyRadiomics {want} (relative {relative:.1e})"
+            ));
         }
     }
     eprintln!(
@@ -61,7 +80,11 @@ fn compare(reference: &Path, case: &str, params_name: &str) {
         worst.0,
         worst.1
     );
-    assert!(failures.is_empty(), "{case} {params_name}:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{case} {params_name}:\n{}",
+        failures.join("\n")
+    );
 }
 
 macro_rules! reference_test {

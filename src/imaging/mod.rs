@@ -9,9 +9,11 @@ pub mod adc;
 mod error;
 mod geometry;
 mod nifti_io;
+pub mod resample;
 mod volume;
 
 pub use error::ImagingError;
 pub use geometry::{Geometry, GeometryMismatch, GeometryTolerance};
 pub use nifti_io::{ImageHeader, MAX_VOXELS, file_checksum, read_header, write_volume};
+pub use resample::{Interpolation, ItkFrame, ResampleError, resample};
 pub use volume::{LoadedVolume, PixelType, Volume, read_volume};

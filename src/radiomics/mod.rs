@@ -4,6 +4,8 @@
 //! - [`discretize`]: gray-level binning;
 //! - [`features`]: the feature classes (first order, shape, GLCM, GLRLM,
 //!   GLSZM, GLDM, NGTDM);
+//! - [`preprocess`]: resampling, normalisation and mask correction before
+//!   extraction, as PyRadiomics' `imageoperations` does them;
 //! - [`roi`]: selecting, checking and cropping to the region of interest;
 //! - [`numeric`]: reductions that round as numpy does.
 //!
@@ -16,6 +18,7 @@ pub mod features;
 pub mod image_types;
 pub mod numeric;
 pub mod params;
+pub mod preprocess;
 pub mod resegment;
 pub mod roi;
 pub mod settings;
