@@ -17,10 +17,11 @@ use rayon::prelude::*;
 use super::features::{ClassInput, FeatureClass, FeatureError};
 use super::image_types::{self, DerivedImage, ImageTypeError};
 use super::params::Params;
+use super::preprocess::{PreprocessError, align_mask, normalize_image, resample_image_and_mask};
 use super::resegment::{ResegmentError, resegment};
 use super::roi::{BoundingBox, RoiError, check_roi, crop, select_label};
 use super::settings::Settings;
-use crate::imaging::{GeometryMismatch, GeometryTolerance, Volume};
+use crate::imaging::Volume;
 
 /// One feature value, named as PyRadiomics names it
 /// (`<imageType>_<class>_<feature>`, e.g. `wavelet-LLH_glcm_Contrast`).
@@ -47,9 +48,9 @@ pub struct Extraction {
 /// Why an extraction failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    /// The image and mask grids differ.
-    #[error("image and mask do not occupy the same space: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
-    GeometryMismatch(Vec<GeometryMismatch>),
+    /// Normalisation, resampling or the image/mask grid check failed.
+    #[error(transparent)]
+    Preprocess(#[from] PreprocessError),
     /// The ROI is unusable.
     #[error(transparent)]
     Roi(#[from] RoiError),
@@ -75,22 +76,6 @@ pub enum ExtractError {
         /// The value.
         value: f64,
     },
-    /// A setting that this build cannot honour yet.
-    #[error("setting {0} is not supported yet")]
-    Unsupported(&'static str),
-}
-
-/// The tolerance of the image/mask geometry check: SimpleITK's default
-/// coordinate and direction tolerance of 1e-6 (scaled by the first spacing
-/// for coordinates, as ITK does), or `geometryTolerance`.
-fn geometry_tolerance(settings: &Settings, image: &Volume) -> GeometryTolerance {
-    let tolerance = settings.geometry_tolerance.unwrap_or(1e-6);
-    let coordinate = tolerance * image.geometry.spacing[0];
-    GeometryTolerance {
-        spacing_mm: coordinate,
-        origin_mm: coordinate,
-        direction: tolerance,
-    }
 }
 
 /// The inputs of an extraction read from files, with their checksums.
@@ -128,37 +113,32 @@ impl CaseFiles {
 /// Extracts every enabled feature of an image and its label mask.
 pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extraction, ExtractError> {
     let settings = &params.settings;
-    if settings.normalize {
-        return Err(ExtractError::Unsupported("normalize"));
-    }
-    if settings.resampled_pixel_spacing.is_some() {
-        return Err(ExtractError::Unsupported("resampledPixelSpacing"));
-    }
-    if settings.correct_mask {
-        return Err(ExtractError::Unsupported("correctMask"));
-    }
-    let roi = select_label(&mask.data, settings.label)?;
-    let mismatches = image
-        .geometry
-        .mismatches(&mask.geometry, geometry_tolerance(settings, image));
-    if !mismatches.is_empty() {
-        return Err(ExtractError::GeometryMismatch(mismatches));
-    }
-    let (image, roi) = if settings.pre_crop {
-        let bbox = check_roi(&roi, settings)?;
-        let (data, _) = crop(&image.data, &bbox, settings.pad_distance);
-        let (cropped_roi, _) = crop(&roi, &bbox, settings.pad_distance);
-        let mut geometry = image.geometry.clone();
-        geometry.dims = [data.shape()[2], data.shape()[1], data.shape()[0]];
-        let volume = Volume {
-            data,
-            geometry,
-            pixel_type: image.pixel_type,
-        };
-        (volume, cropped_roi)
+    // PyRadiomics `loadImage`: the label must be present; then normalise,
+    // then resample (or pre-crop); only then are image and mask compared.
+    select_label(&mask.data, settings.label)?;
+    let normalized = if settings.normalize {
+        Some(normalize_image(image, settings)?)
     } else {
-        (image.clone(), roi)
+        None
     };
+    let image = normalized.as_ref().unwrap_or(image);
+    let (image, mask) = if settings.resampled_pixel_spacing.is_some() {
+        resample_image_and_mask(image, mask, settings)?
+    } else if settings.pre_crop {
+        let corrected = align_mask(image, mask, settings)?;
+        let mask = corrected.as_ref().unwrap_or(mask);
+        let bbox = check_roi(&select_label(&mask.data, settings.label)?, settings)?;
+        (
+            crop_volume(image, &bbox, settings.pad_distance),
+            crop_volume(mask, &bbox, settings.pad_distance),
+        )
+    } else {
+        (image.clone(), mask.clone())
+    };
+    // PyRadiomics `checkMask`: the grids must match (or the mask is
+    // corrected onto the image), then the ROI is checked.
+    let corrected = align_mask(&image, &mask, settings)?;
+    let roi = select_label(&corrected.as_ref().unwrap_or(&mask).data, settings.label)?;
     let mut bbox = check_roi(&roi, settings)?;
     let resegmented = resegment(&image.data, &roi, settings)?;
     if let Some(kept) = &resegmented {
@@ -282,6 +262,28 @@ pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extract
         diagnostics,
         warnings,
     })
+}
+
+/// The part of a volume inside the bounding box widened by `pad` voxels,
+/// on a grid whose origin moves with the crop (PyRadiomics
+/// `cropToTumorMask`).
+fn crop_volume(volume: &Volume, bbox: &BoundingBox, pad: usize) -> Volume {
+    let (data, offset) = crop(&volume.data, bbox, pad);
+    let mut geometry = volume.geometry.clone();
+    let offset_xyz = [offset[2], offset[1], offset[0]];
+    for (row, origin) in geometry.origin.iter_mut().enumerate() {
+        *origin += (0..3)
+            .map(|axis| {
+                geometry.direction[row][axis] * geometry.spacing[axis] * offset_xyz[axis] as f64
+            })
+            .sum::<f64>();
+    }
+    geometry.dims = [data.shape()[2], data.shape()[1], data.shape()[0]];
+    Volume {
+        data,
+        geometry,
+        pixel_type: volume.pixel_type,
+    }
 }
 
 /// `diagnostics_*` entries in the manner of PyRadiomics' `generalinfo`:

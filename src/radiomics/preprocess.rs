@@ -33,7 +33,7 @@ use crate::imaging::{
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PreprocessError {
     /// The resampler refused a grid.
-    #[error("resampling: {0}")]
+    #[error("resampling")]
     Resample(#[from] ResampleError),
     /// A volume's voxel array does not match its geometry.
     #[error(
