@@ -33,7 +33,12 @@ fn reference_values(reference: &Path, case: &str) -> HashMap<String, f64> {
 
 /// Every default feature of `class` for a case, computed as PyRadiomics
 /// does: the ROI of label 1, cropped to its bounding box without padding.
-fn compute(reference: &Path, case: &str, class: FeatureClass) -> Vec<(&'static str, f64)> {
+/// Also returns how long the class took (reading excluded).
+fn compute(
+    reference: &Path,
+    case: &str,
+    class: FeatureClass,
+) -> (Vec<(&'static str, f64)>, std::time::Duration) {
     let cases = reference.join("pyradiomics/cases");
     let image = read_volume(&cases.join(format!("{case}_image.nii.gz"))).unwrap();
     let label = read_volume(&cases.join(format!("{case}_label.nii.gz"))).unwrap();
@@ -54,9 +59,11 @@ fn compute(reference: &Path, case: &str, class: FeatureClass) -> Vec<(&'static s
         .filter(|f| !f.deprecated)
         .map(|f| f.name)
         .collect();
+    let started = std::time::Instant::now();
     let values = class.compute(&input, &wanted).unwrap();
+    let elapsed = started.elapsed();
     assert_eq!(values.len(), wanted.len(), "{case} {}", class.name());
-    values
+    (values, elapsed)
 }
 
 fn check_class(class: FeatureClass) {
@@ -67,9 +74,7 @@ fn check_class(class: FeatureClass) {
     let mut failures = Vec::new();
     for case in CASES {
         let expected = reference_values(&reference, case);
-        let started = std::time::Instant::now();
-        let values = compute(&reference, case, class);
-        let elapsed = started.elapsed();
+        let (values, elapsed) = compute(&reference, case, class);
         let mut largest = (0.0f64, "");
         for (name, value) in values {
             let key = format!("original_{}_{name}", class.name());

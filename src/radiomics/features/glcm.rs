@@ -117,14 +117,12 @@ impl RoiLevels {
         angles: &[Angle],
     ) -> Result<RoiLevels, FeatureError> {
         let shape = input_shape(input, class)?;
+        check_binning(input, class)?;
         let binned = discretize(input.image, input.mask, input.settings);
-        if binned.gray_levels.is_empty() {
-            return Err(not_applicable(class, "the ROI is empty"));
-        }
-        if binned.gray_levels[0] == 0 {
+        if binned.gray_levels.first().is_none_or(|&level| level == 0) {
             return Err(not_applicable(
                 class,
-                "ROI intensities could not be discretised (not finite)",
+                "ROI intensities could not be discretised",
             ));
         }
         let mut pad = [0usize; 3];
@@ -136,17 +134,41 @@ impl RoiLevels {
         let padded = [0, 1, 2].map(|a| shape[a] + 2 * pad[a]);
         let strides = [padded[1] * padded[2], padded[2], 1];
         let mut data = vec![0u32; padded[0] * padded[1] * padded[2]];
-        let gray_levels = &binned.gray_levels;
-        for ((z, y, x), &level) in binned.levels.indexed_iter() {
-            if level != 0 && input.mask[[z, y, x]] {
-                // Every ROI level is in `gray_levels`, so the search finds it.
-                let index = gray_levels.partition_point(|&l| l < level);
-                let flat = (z + pad[0]) * strides[0] + (y + pad[1]) * strides[1] + x + pad[2];
-                data[flat] = index as u32 + 1;
+        // Levels never exceed the number of bin edges, so a table indexed by
+        // level is no larger than the edges.
+        let mut index_of = vec![0u32; binned.ng as usize + 1];
+        for (index, &level) in binned.gray_levels.iter().enumerate() {
+            index_of[level as usize] = index as u32 + 1;
+        }
+        let flat = |z: usize, y: usize, x: usize| {
+            (z + pad[0]) * strides[0] + (y + pad[1]) * strides[1] + x + pad[2]
+        };
+        match (binned.levels.as_slice(), input.mask.as_slice()) {
+            (Some(levels), Some(mask)) => {
+                let [_, sy, sx] = shape;
+                for (row, (levels, mask)) in levels
+                    .chunks_exact(sx)
+                    .zip(mask.chunks_exact(sx))
+                    .enumerate()
+                {
+                    let start = flat(row / sy, row % sy, 0);
+                    for (x, (&level, &inside)) in levels.iter().zip(mask).enumerate() {
+                        if inside {
+                            data[start + x] = index_of[level as usize];
+                        }
+                    }
+                }
+            }
+            _ => {
+                for ((z, y, x), &level) in binned.levels.indexed_iter() {
+                    if input.mask[[z, y, x]] {
+                        data[flat(z, y, x)] = index_of[level as usize];
+                    }
+                }
             }
         }
         Ok(RoiLevels {
-            levels: gray_levels.iter().map(|&l| f64::from(l)).collect(),
+            levels: binned.gray_levels.iter().map(|&l| f64::from(l)).collect(),
             ng: binned.ng,
             data,
             shape,
@@ -167,26 +189,54 @@ impl RoiLevels {
             .sum()
     }
 
-    /// Calls `f(flat index, level index)` for every ROI voxel, in row-major
-    /// order.
-    pub(crate) fn for_each_voxel(&self, mut f: impl FnMut(usize, u32)) {
-        let [sz, sy, sx] = self.shape;
-        for z in 0..sz {
-            for y in 0..sy {
-                let start = self.index(z, y, 0);
-                for (x, &level) in self.data[start..start + sx].iter().enumerate() {
-                    if level != 0 {
-                        f(start + x, level);
-                    }
-                }
-            }
-        }
+    /// The flat index of the first voxel of every row (`z`, `y`) of the
+    /// unpadded array, ascending; a row has `shape[2]` voxels.
+    pub(crate) fn row_starts(&self) -> impl Iterator<Item = usize> + '_ {
+        let [sz, sy, _] = self.shape;
+        (0..sz).flat_map(move |z| (0..sy).map(move |y| self.index(z, y, 0)))
     }
 
     /// Whether unpadded voxel `(z, y, x)` is in the ROI.
     pub(crate) fn inside(&self, z: usize, y: usize, x: usize) -> bool {
         self.data[self.index(z, y, x)] != 0
     }
+}
+
+/// Refuses, before binning, ROIs that the binning cannot handle: an empty
+/// ROI, non-finite intensities, and more bins than any texture matrix could
+/// hold (the bin edges alone would exhaust memory).
+fn check_binning(input: &ClassInput<'_>, class: &'static str) -> Result<(), FeatureError> {
+    let mut range: Option<(f64, f64)> = None;
+    for (&value, &inside) in input.image.iter().zip(input.mask.iter()) {
+        if inside {
+            if !value.is_finite() {
+                return Err(not_applicable(
+                    class,
+                    format!("the ROI holds a non-finite intensity ({value})"),
+                ));
+            }
+            range = Some(range.map_or((value, value), |(low, high)| {
+                (low.min(value), high.max(value))
+            }));
+        }
+    }
+    let Some((low, high)) = range else {
+        return Err(not_applicable(class, "the ROI is empty"));
+    };
+    let settings = input.settings;
+    let bins = match settings.bin_count {
+        Some(count) => f64::from(count),
+        None => (high - low) / settings.bin_width + 2.0,
+    };
+    if !(bins <= MAX_MATRIX_ELEMENTS as f64) {
+        return Err(not_applicable(
+            class,
+            format!(
+                "intensities {low} to {high} make {bins:.3e} gray levels, too many for a texture matrix; use a larger binWidth or a smaller binCount"
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The shape of the class input, checked against the mask's.
@@ -276,19 +326,26 @@ fn weight(norm: WeightingNorm, angle: Angle, spacing: [f64; 3]) -> f64 {
 fn count_pairs(roi: &RoiLevels, angles: &[Angle]) -> Vec<f64> {
     let g = roi.levels.len();
     let gg = g * g;
-    let offsets: Vec<isize> = angles.iter().map(|&angle| roi.offset(angle)).collect();
-    let mut counts = vec![0.0; angles.len() * gg];
-    roi.for_each_voxel(|index, level| {
-        let row = (level as usize - 1) * g;
-        for (a, &offset) in offsets.iter().enumerate() {
-            // The padding keeps `index + offset` inside the array.
-            let neighbour = roi.data[index.wrapping_add_signed(offset)];
-            if neighbour != 0 {
-                counts[a * gg + row + neighbour as usize - 1] += 1.0;
+    let width = roi.shape[2];
+    // Integer counts: increments of one cell in a row are then cheap.
+    let mut counts = vec![0u64; angles.len() * gg];
+    // One sweep per angle: three sequential streams, friendly to the cache
+    // even when the neighbour is a slice away.
+    for (angle, counts) in angles.iter().zip(counts.chunks_exact_mut(gg)) {
+        let offset = roi.offset(*angle);
+        for start in roi.row_starts() {
+            // The padding keeps the neighbours' row inside the array.
+            let neighbours = start.wrapping_add_signed(offset);
+            let row = &roi.data[start..start + width];
+            let next = &roi.data[neighbours..neighbours + width];
+            for (&level, &neighbour) in row.iter().zip(next) {
+                if level != 0 && neighbour != 0 {
+                    counts[(level as usize - 1) * g + neighbour as usize - 1] += 1;
+                }
             }
         }
-    });
-    counts
+    }
+    counts.into_iter().map(|c| c as f64).collect()
 }
 
 /// The flat matrix indices `i * g + j` grouped by a key of `(i, j)` (stable,
@@ -553,14 +610,20 @@ fn mcc_eigenvalue(p: &[f64], px: &[f64], py: &[f64]) -> Result<((f64, f64), bool
     let g = px.len();
     let mut q = vec![0.0; g * g];
     let mut divisor = vec![0.0; g];
+    let mut nonzero = Vec::with_capacity(g);
     for i in 0..g {
-        for (k, d) in divisor.iter_mut().enumerate() {
-            *d = px[i] * py[k] + EPS;
-        }
         let row_i = &p[i * g..(i + 1) * g];
+        // Zero terms add nothing to numpy's sum either: skip them.
+        nonzero.clear();
+        nonzero.extend((0..g).filter(|&k| row_i[k] != 0.0));
+        for &k in &nonzero {
+            divisor[k] = px[i] * py[k] + EPS;
+        }
         for j in 0..g {
             let row_j = &p[j * g..(j + 1) * g];
-            q[i * g + j] = (0..g).fold(-0.0, |total, k| total + (row_i[k] * row_j[k]) / divisor[k]);
+            q[i * g + j] = nonzero
+                .iter()
+                .fold(0.0, |total, &k| total + (row_i[k] * row_j[k]) / divisor[k]);
         }
     }
     let mut values = eigen::eigenvalues(&mut q, g).ok_or_else(|| {
@@ -1028,5 +1091,619 @@ mod eigen {
             }
         }
         Some(values)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::collections::HashMap;
+
+    use ndarray::Array3;
+
+    use super::*;
+    use crate::radiomics::settings::{Settings, WeightingNorm};
+
+    /// Shape of the fixtures, `[z, y, x]`.
+    pub(crate) const SHAPE: (usize, usize, usize) = (3, 4, 5);
+    /// Spacing (x, y, z) of the fixtures; anisotropic, so that the weighting
+    /// norms differ.
+    pub(crate) const SPACING: [f64; 3] = [0.7, 0.9, 2.5];
+
+    /// Seven gray levels under binWidth 10: `((7z + 3y + 5x + zyx) mod 7) × 10`.
+    pub(crate) fn textured() -> Array3<f64> {
+        Array3::from_shape_fn(SHAPE, |(z, y, x)| {
+            ((z * 7 + y * 3 + x * 5 + z * y * x) % 7) as f64 * 10.0
+        })
+    }
+
+    /// The whole block but for holes at (1, 1, 1), (1, 1, 3) and the column
+    /// y = 2, x = 2 through all slices.
+    pub(crate) fn holes() -> Array3<bool> {
+        Array3::from_shape_fn(SHAPE, |(z, y, x)| {
+            !((z == 1 && y == 1 && (x == 1 || x == 3)) || (y == 2 && x == 2))
+        })
+    }
+
+    /// The middle slice only: a 2D ROI in a 3D array.
+    pub(crate) fn slab() -> Array3<bool> {
+        Array3::from_shape_fn(SHAPE, |(z, _, _)| z == 1)
+    }
+
+    /// Default settings with binWidth 10.
+    pub(crate) fn width_10() -> Settings {
+        Settings {
+            bin_width: 10.0,
+            ..Settings::default()
+        }
+    }
+
+    /// Every feature of a class (deprecated ones included) by name.
+    pub(crate) fn all_features(
+        compute: fn(&ClassInput<'_>, &[&'static str]) -> Result<FeatureValues, FeatureError>,
+        table: &[FeatureDef],
+        image: &Array3<f64>,
+        mask: &Array3<bool>,
+        settings: &Settings,
+    ) -> Result<HashMap<&'static str, f64>, FeatureError> {
+        let input = ClassInput {
+            image,
+            mask,
+            spacing: SPACING,
+            settings,
+        };
+        let names: Vec<&'static str> = table.iter().map(|f| f.name).collect();
+        Ok(compute(&input, &names)?.into_iter().collect())
+    }
+
+    fn glcm(
+        image: &Array3<f64>,
+        mask: &Array3<bool>,
+        settings: &Settings,
+    ) -> HashMap<&'static str, f64> {
+        all_features(compute, FEATURES, image, mask, settings).unwrap()
+    }
+
+    /// Asserts that every expected value is matched to 1e-12 relative (or
+    /// 1e-15 absolute near zero).
+    pub(crate) fn assert_matches(got: &HashMap<&'static str, f64>, expected: &[(&str, f64)]) {
+        for &(name, want) in expected {
+            let value = got[name];
+            let error = (value - want).abs();
+            assert!(
+                error <= 1e-15 || error <= 1e-12 * want.abs(),
+                "{name}: {value} vs {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_two_by_two_slice_by_hand() {
+        // Levels [[1, 2], [2, 1]] (binWidth 1). Symmetric, normalised
+        // matrices of the four in-plane angles:
+        // (0,1,1): [[1, 0], [0, 0]]; (0,1,0): [[0, ½], [½, 0]];
+        // (0,1,-1): [[0, 0], [0, 1]]; (0,0,1): [[0, ½], [½, 0]].
+        let image = Array3::from_shape_vec((1, 2, 2), vec![1.0, 2.0, 2.0, 1.0]).unwrap();
+        let mask = Array3::from_elem((1, 2, 2), true);
+        let settings = Settings {
+            bin_width: 1.0,
+            ..Settings::default()
+        };
+        let f = glcm(&image, &mask, &settings);
+        let exact = |name: &str, want: f64| assert_eq!(f[name], want, "{name}");
+        exact("Contrast", (0.0 + 1.0 + 0.0 + 1.0) / 4.0);
+        exact("JointEnergy", (1.0 + 0.5 + 1.0 + 0.5) / 4.0);
+        exact("Autocorrelation", (1.0 + 2.0 + 4.0 + 2.0) / 4.0);
+        exact("JointAverage", (1.0 + 1.5 + 2.0 + 1.5) / 4.0);
+        exact("SumAverage", (2.0 + 3.0 + 4.0 + 3.0) / 4.0);
+        exact("MaximumProbability", (1.0 + 0.5 + 1.0 + 0.5) / 4.0);
+        exact("DifferenceAverage", 0.5);
+        exact("Id", (1.0 + 0.5 + 1.0 + 0.5) / 4.0);
+        exact("InverseVariance", 0.5);
+        // Flat angles correlate by definition (1); the others perfectly
+        // anti-correlate (-1, up to eps in the divisor).
+        assert!(f["Correlation"].abs() < 1e-15, "{}", f["Correlation"]);
+        // Two levels: the joint entropy of the mixed angles is 1 bit.
+        assert!((f["JointEntropy"] - 0.5).abs() < 1e-15);
+    }
+
+    // Expected values in the tests below are PyRadiomics 3.1.4's
+    // (`glcm.RadiomicsGLCM` on the same numpy arrays, spacing (0.7, 0.9,
+    // 2.5), binWidth 10 unless said otherwise).
+
+    #[test]
+    fn a_flat_roi_matches_pyradiomics() {
+        const FLAT: &[(&str, f64)] = &[
+            ("Autocorrelation", 1.0),
+            ("ClusterProminence", 0.0),
+            ("ClusterShade", 0.0),
+            ("ClusterTendency", 0.0),
+            ("Contrast", 0.0),
+            ("Correlation", 1.0),
+            ("DifferenceAverage", 0.0),
+            ("DifferenceEntropy", -3.2034265038149176e-16),
+            ("DifferenceVariance", 0.0),
+            ("Id", 1.0),
+            ("Idm", 1.0),
+            ("Idmn", 1.0),
+            ("Idn", 1.0),
+            ("Imc1", 0.0),
+            ("Imc2", 0.0),
+            ("InverseVariance", 0.0),
+            ("JointAverage", 1.0),
+            ("JointEnergy", 1.0),
+            ("JointEntropy", -3.2034265038149176e-16),
+            ("MCC", 1.0),
+            ("MaximumProbability", 1.0),
+            ("SumAverage", 2.0),
+            ("SumEntropy", -3.2034265038149176e-16),
+            ("SumSquares", 0.0),
+        ];
+        let image = textured().mapv(|_| 42.0);
+        let f = glcm(&image, &holes(), &width_10());
+        for &(name, want) in FLAT {
+            assert_eq!(f[name], want, "{name}");
+        }
+    }
+
+    #[test]
+    fn an_roi_with_holes_matches_pyradiomics() {
+        const HOLES: &[(&str, f64)] = &[
+            ("Autocorrelation", 19.854191411157352),
+            ("ClusterProminence", 137.34525130117134),
+            ("ClusterShade", -3.3802791206538214),
+            ("ClusterTendency", 7.507536686327596),
+            ("Contrast", 9.301328581978737),
+            ("Correlation", -0.10798300679436267),
+            ("DifferenceAverage", 2.5074642477119258),
+            ("DifferenceEntropy", 2.341249876599085),
+            ("DifferenceVariance", 2.8918831511523613),
+            ("Id", 0.40250779153384936),
+            ("Idm", 0.3058512919703259),
+            ("Idmn", 0.8620401742065078),
+            ("Idn", 0.7613221683254652),
+            ("Imc1", -0.2934887594708107),
+            ("Imc2", 0.8742534947121878),
+            ("InverseVariance", 0.2289566268657256),
+            ("JointAverage", 4.5026312553402335),
+            ("JointEnergy", 0.056301257514311094),
+            ("JointEntropy", 4.38621707227003),
+            ("MCC", 0.6709895523661734),
+            ("MaximumProbability", 0.10623573765988627),
+            ("SumAverage", 9.005262510680467),
+            ("SumEntropy", 3.060609641932251),
+            ("SumSquares", 4.202216317076583),
+        ];
+        assert_matches(&glcm(&textured(), &holes(), &width_10()), HOLES);
+    }
+
+    #[test]
+    fn a_2d_roi_in_a_3d_array_matches_pyradiomics_and_its_own_slice() {
+        const SLAB: &[(&str, f64)] = &[
+            ("Autocorrelation", 23.026041666666664),
+            ("ClusterProminence", 208.59932819711187),
+            ("ClusterShade", -8.730194986979154),
+            ("ClusterTendency", 9.432634548611112),
+            ("Contrast", 10.186458333333333),
+            ("Correlation", -0.03082245943738618),
+            ("DifferenceAverage", 2.5385416666666663),
+            ("DifferenceEntropy", 2.5296745066648585),
+            ("DifferenceVariance", 3.4395442708333333),
+            ("Id", 0.41968750000000005),
+            ("Idm", 0.335858976906771),
+            ("Idmn", 0.855288513782383),
+            ("Idn", 0.7642974010942761),
+            ("Imc1", -0.31182338171094887),
+            ("Imc2", 0.8760249811426827),
+            ("InverseVariance", 0.2731956018518518),
+            ("JointAverage", 4.817187499999999),
+            ("JointEnergy", 0.07173177083333333),
+            ("JointEntropy", 4.12537244089331),
+            ("MCC", 0.6241510465998211),
+            ("MaximumProbability", 0.15416666666666667),
+            ("SumAverage", 9.634374999999999),
+            ("SumEntropy", 3.093683834043603),
+            ("SumSquares", 4.904773220486112),
+        ];
+        let f = glcm(&textured(), &slab(), &width_10());
+        assert_matches(&f, SLAB);
+        // The angles across slices find no pairs and are dropped, so the
+        // slice alone gives the same features.
+        let slice = textured().slice(ndarray::s![1..2, .., ..]).to_owned();
+        let mask = Array3::from_elem(slice.raw_dim(), true);
+        assert_matches(&glcm(&slice, &mask, &width_10()), SLAB);
+    }
+
+    #[test]
+    fn an_asymmetric_glcm_matches_pyradiomics() {
+        const ASYMMETRIC: &[(&str, f64)] = &[
+            ("Autocorrelation", 19.854191411157355),
+            ("ClusterProminence", 137.34525130117134),
+            ("ClusterShade", -3.380279120653812),
+            ("ClusterTendency", 7.507536686327596),
+            ("Contrast", 9.301328581978737),
+            ("Correlation", -0.10213508465960318),
+            ("DifferenceAverage", 2.5074642477119258),
+            ("DifferenceEntropy", 2.341249876599085),
+            ("DifferenceVariance", 2.8918831511523613),
+            ("Id", 0.40250779153384936),
+            ("Idm", 0.3058512919703259),
+            ("Idmn", 0.8620401742065078),
+            ("Idn", 0.761322168325465),
+            ("Imc1", -0.4105462808976656),
+            ("Imc2", 0.9336816686704813),
+            ("InverseVariance", 0.2289566268657256),
+            ("JointAverage", 4.500408985006508),
+            ("JointEnergy", 0.0778946576065125),
+            ("JointEntropy", 3.8988164139651578),
+            ("MCC", 0.8434420213297623),
+            ("MaximumProbability", 0.14035712596084113),
+            ("SumAverage", 9.005262510680467),
+            ("SumEntropy", 3.060609641932251),
+            ("SumSquares", 4.401337509351862),
+        ];
+        let settings = Settings {
+            symmetrical_glcm: false,
+            ..width_10()
+        };
+        assert_matches(&glcm(&textured(), &holes(), &settings), ASYMMETRIC);
+    }
+
+    #[test]
+    fn two_distances_match_pyradiomics() {
+        const TWO_DISTANCES: &[(&str, f64)] = &[
+            ("Autocorrelation", 18.589357896608995),
+            ("ClusterProminence", 130.46707293533163),
+            ("ClusterShade", -3.1249046553550155),
+            ("ClusterTendency", 7.4302104307557215),
+            ("Contrast", 8.20108835412783),
+            ("Correlation", -0.05172592212507095),
+            ("DifferenceAverage", 2.3131071142571233),
+            ("DifferenceEntropy", 2.1682250841294888),
+            ("DifferenceVariance", 2.621669964977112),
+            ("Id", 0.4198052081521201),
+            ("Idm", 0.33288108289444157),
+            ("Idmn", 0.8769786474457767),
+            ("Idn", 0.7760088844936378),
+            ("Imc1", -0.41179895951788104),
+            ("Imc2", 0.9171670787280893),
+            ("InverseVariance", 0.29774944795795766),
+            ("JointAverage", 4.321438778319323),
+            ("JointEnergy", 0.07372565154622646),
+            ("JointEntropy", 3.962831008236675),
+            ("MCC", 0.7868277544905972),
+            ("MaximumProbability", 0.11664722284321331),
+            ("SumAverage", 8.642877556638647),
+            ("SumEntropy", 2.715211186516909),
+            ("SumSquares", 3.907824696220887),
+        ];
+        let settings = Settings {
+            distances: vec![1, 2],
+            ..width_10()
+        };
+        assert_matches(&glcm(&textured(), &holes(), &settings), TWO_DISTANCES);
+    }
+
+    #[test]
+    fn every_weighting_norm_matches_pyradiomics() {
+        const INFINITY: &[(&str, f64)] = &[
+            ("Autocorrelation", 18.4197264608203),
+            ("ClusterProminence", 131.95978153737946),
+            ("ClusterShade", 1.4141771910441223),
+            ("ClusterTendency", 7.387294038410502),
+            ("Contrast", 8.9517013666085),
+            ("Correlation", -0.09574684914333495),
+            ("DifferenceAverage", 2.5070019947845616),
+            ("DifferenceEntropy", 2.5546764379976112),
+            ("DifferenceVariance", 2.6666423647547277),
+            ("Id", 0.38865275550248946),
+            ("Idm", 0.2876988171990283),
+            ("Idmn", 0.8643268375465875),
+            ("Idn", 0.7586342597866154),
+            ("Imc1", -0.08554148162308643),
+            ("Imc2", 0.6038107208723302),
+            ("InverseVariance", 0.2305991377803661),
+            ("JointAverage", 4.337145177748815),
+            ("JointEnergy", 0.03649930048814749),
+            ("JointEntropy", 5.074555552483608),
+            ("MCC", 0.31245876174983667),
+            ("MaximumProbability", 0.06194106471380946),
+            ("SumAverage", 8.674290355497629),
+            ("SumEntropy", 3.3787688165394507),
+            ("SumSquares", 4.0847488512547505),
+        ];
+        const EUCLIDEAN: &[(&str, f64)] = &[
+            ("Autocorrelation", 18.219917748594554),
+            ("ClusterProminence", 123.31127089951588),
+            ("ClusterShade", 3.0026932835150717),
+            ("ClusterTendency", 7.139290461005846),
+            ("Contrast", 9.21906069836578),
+            ("Correlation", -0.1271381337335116),
+            ("DifferenceAverage", 2.5590846167629606),
+            ("DifferenceEntropy", 2.549357953158944),
+            ("DifferenceVariance", 2.670146622612947),
+            ("Id", 0.38430205121365235),
+            ("Idm", 0.2814170769568263),
+            ("Idmn", 0.8601960430872639),
+            ("Idn", 0.7546091351250076),
+            ("Imc1", -0.09784069959596277),
+            ("Imc2", 0.6361143278214061),
+            ("InverseVariance", 0.2157452230761941),
+            ("JointAverage", 4.328956029799164),
+            ("JointEnergy", 0.03736012262468457),
+            ("JointEntropy", 5.04106938850057),
+            ("MCC", 0.334027881501729),
+            ("MaximumProbability", 0.06421621554665642),
+            ("SumAverage", 8.657912059598328),
+            ("SumEntropy", 3.345897780135481),
+            ("SumSquares", 4.0895877898429065),
+        ];
+        const MANHATTAN: &[(&str, f64)] = &[
+            ("Autocorrelation", 17.893289617820376),
+            ("ClusterProminence", 109.34095553124047),
+            ("ClusterShade", 5.571015721123655),
+            ("ClusterTendency", 6.727348428035749),
+            ("Contrast", 9.663683342359473),
+            ("Correlation", -0.17914277486956054),
+            ("DifferenceAverage", 2.645639615340905),
+            ("DifferenceEntropy", 2.522026628798054),
+            ("DifferenceVariance", 2.664274368098302),
+            ("Id", 0.3770832467612871),
+            ("Idm", 0.2709980406750331),
+            ("Idmn", 0.8533294302772385),
+            ("Idn", 0.7479221682119407),
+            ("Imc1", -0.13226301573262358),
+            ("Imc2", 0.7096953861888124),
+            ("InverseVariance", 0.191097712502887),
+            ("JointAverage", 4.315944085180124),
+            ("JointEnergy", 0.03954480216383626),
+            ("JointEntropy", 4.946080786137032),
+            ("MCC", 0.4196053386681416),
+            ("MaximumProbability", 0.07095914455628023),
+            ("SumAverage", 8.631888170360249),
+            ("SumEntropy", 3.2742121303243947),
+            ("SumSquares", 4.097757942598806),
+        ];
+        const NO_WEIGHTING: &[(&str, f64)] = &[
+            ("Autocorrelation", 19.641744548286603),
+            ("ClusterProminence", 141.56872242561698),
+            ("ClusterShade", -2.4312605686010116),
+            ("ClusterTendency", 7.698450131501053),
+            ("Contrast", 9.236760124610592),
+            ("Correlation", -0.09083501000847558),
+            ("DifferenceAverage", 2.4890965732087222),
+            ("DifferenceEntropy", 2.6760831710849873),
+            ("DifferenceVariance", 3.0411583738511854),
+            ("Id", 0.4079735944221925),
+            ("Idm", 0.31172797951247644),
+            ("Idmn", 0.8628702424626743),
+            ("Idn", 0.7631671979802821),
+            ("Imc1", -0.031375687438941605),
+            ("Imc2", 0.3896648903710818),
+            ("InverseVariance", 0.2223122187608169),
+            ("JointAverage", 4.475077881619937),
+            ("JointEnergy", 0.033845750720586945),
+            ("JointEntropy", 5.166450504661184),
+            ("MCC", 0.2194522882873014),
+            ("MaximumProbability", 0.06230529595015576),
+            ("SumAverage", 8.950155763239875),
+            ("SumEntropy", 3.4206593694910974),
+            ("SumSquares", 4.233802564027911),
+        ];
+        for (norm, expected) in [
+            (WeightingNorm::Infinity, INFINITY),
+            (WeightingNorm::Euclidean, EUCLIDEAN),
+            (WeightingNorm::Manhattan, MANHATTAN),
+            (WeightingNorm::NoWeighting, NO_WEIGHTING),
+        ] {
+            let settings = Settings {
+                weighting_norm: Some(norm),
+                ..width_10()
+            };
+            assert_matches(&glcm(&textured(), &holes(), &settings), expected);
+        }
+    }
+
+    #[test]
+    fn force_2d_matches_pyradiomics() {
+        const FORCE_2D: &[(&str, f64)] = &[
+            ("Autocorrelation", 18.685435811751603),
+            ("ClusterProminence", 145.352315562152),
+            ("ClusterShade", -0.7005400246480624),
+            ("ClusterTendency", 7.743055720344519),
+            ("Contrast", 8.636737677527151),
+            ("Correlation", -0.05482549052968487),
+            ("DifferenceAverage", 2.4603104984683934),
+            ("DifferenceEntropy", 2.243412996514277),
+            ("DifferenceVariance", 2.511358090800813),
+            ("Id", 0.39037501160308175),
+            ("Idm", 0.2902866142262427),
+            ("Idmn", 0.8684792437168816),
+            ("Idn", 0.7616811678142087),
+            ("Imc1", -0.27822461783643043),
+            ("Imc2", 0.8701036811406735),
+            ("InverseVariance", 0.24286330796126115),
+            ("JointAverage", 4.34817947646895),
+            ("JointEnergy", 0.051048456795939536),
+            ("JointEntropy", 4.526501155791178),
+            ("MCC", 0.6213817606474776),
+            ("MaximumProbability", 0.09404065719855192),
+            ("SumAverage", 8.696358952937901),
+            ("SumEntropy", 3.1458499172992496),
+            ("SumSquares", 4.094948349467918),
+        ];
+        let settings = Settings {
+            force_2d: true,
+            ..width_10()
+        };
+        assert_matches(&glcm(&textured(), &holes(), &settings), FORCE_2D);
+    }
+
+    #[test]
+    fn a_bin_count_matches_pyradiomics() {
+        // Intensities `textured() × 1.37 + 3.1`, binCount 5.
+        const BIN_COUNT: &[(&str, f64)] = &[
+            ("Autocorrelation", 10.865799015799015),
+            ("ClusterProminence", 50.71018236345223),
+            ("ClusterShade", -2.4312452961768973),
+            ("ClusterTendency", 4.641374470393029),
+            ("Contrast", 5.582566624981486),
+            ("Correlation", -0.09681601199268317),
+            ("DifferenceAverage", 1.9168194894201087),
+            ("DifferenceEntropy", 2.008306238769151),
+            ("DifferenceVariance", 1.8289260647945607),
+            ("Id", 0.4696631982854893),
+            ("Idm", 0.3801080758210607),
+            ("Idmn", 0.843443874592612),
+            ("Idn", 0.753484752793687),
+            ("Imc1", -0.1933052229114805),
+            ("Imc2", 0.7188756900580705),
+            ("InverseVariance", 0.23918093348939148),
+            ("JointAverage", 3.330054001725828),
+            ("JointEnergy", 0.09429992034240922),
+            ("JointEntropy", 3.6137032745081497),
+            ("MCC", 0.5210180129429024),
+            ("MaximumProbability", 0.151301741201122),
+            ("SumAverage", 6.660108003451656),
+            ("SumEntropy", 2.596489541895523),
+            ("SumSquares", 2.555985273843629),
+        ];
+        let image = textured().mapv(|v| v * 1.37 + 3.1);
+        let settings = Settings {
+            bin_count: Some(5),
+            ..Settings::default()
+        };
+        assert_matches(&glcm(&image, &holes(), &settings), BIN_COUNT);
+    }
+
+    #[test]
+    fn deprecated_features_equal_the_features_pyradiomics_names() {
+        let f = glcm(&textured(), &holes(), &width_10());
+        assert_eq!(f["Dissimilarity"], f["DifferenceAverage"]);
+        assert_eq!(f["Homogeneity1"], f["Id"]);
+        assert_eq!(f["Homogeneity2"], f["Idm"]);
+        assert_eq!(f["SumVariance"], f["ClusterTendency"]);
+    }
+
+    #[test]
+    fn features_come_in_the_order_asked_for() {
+        let image = textured();
+        let mask = holes();
+        let settings = width_10();
+        let input = ClassInput {
+            image: &image,
+            mask: &mask,
+            spacing: SPACING,
+            settings: &settings,
+        };
+        let names: Vec<&str> = compute(&input, &["MCC", "Contrast", "Id"])
+            .unwrap()
+            .into_iter()
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, ["MCC", "Contrast", "Id"]);
+    }
+
+    fn error_of(image: &Array3<f64>, mask: &Array3<bool>, settings: &Settings) -> String {
+        all_features(compute, FEATURES, image, mask, settings)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn rois_without_features_are_errors_that_say_why() {
+        let image = textured();
+        let settings = width_10();
+        let none = Array3::from_elem(SHAPE, false);
+        assert_eq!(error_of(&image, &none, &settings), "glcm: the ROI is empty");
+        let other_shape = Array3::from_elem((3, 4, 4), true);
+        assert!(error_of(&image, &other_shape, &settings).contains("differ in shape"));
+        // Two voxels that are no neighbours at distance 1.
+        let mut apart = Array3::from_elem(SHAPE, false);
+        apart[[0, 0, 0]] = true;
+        apart[[2, 3, 4]] = true;
+        assert!(error_of(&image, &apart, &settings).contains("no two ROI voxels are neighbours"));
+        let mut nan = textured();
+        nan[[1, 0, 0]] = f64::NAN;
+        assert!(error_of(&nan, &holes(), &settings).contains("non-finite"));
+        let mut huge = textured();
+        huge[[1, 0, 0]] = 1e300;
+        assert!(error_of(&huge, &holes(), &settings).contains("too many"));
+        let empty = Array3::<f64>::zeros((0, 4, 5));
+        let empty_mask = Array3::from_elem((0, 4, 5), true);
+        assert_eq!(
+            error_of(&empty, &empty_mask, &settings),
+            "glcm: the ROI is empty"
+        );
+    }
+
+    fn sorted_eigenvalues(mut a: Vec<f64>, n: usize) -> Vec<(f64, f64)> {
+        let mut values = eigen::eigenvalues(&mut a, n).unwrap();
+        values.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        values
+    }
+
+    #[test]
+    fn eigenvalues_of_known_matrices() {
+        let close = |got: &[(f64, f64)], want: &[(f64, f64)]| {
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(want) {
+                assert!(
+                    (g.0 - w.0).abs() < 1e-12 && (g.1 - w.1).abs() < 1e-12,
+                    "{got:?} vs {want:?}"
+                );
+            }
+        };
+        close(
+            &sorted_eigenvalues(vec![2.0, 1.0, 1.0, 2.0], 2),
+            &[(1.0, 0.0), (3.0, 0.0)],
+        );
+        // A rotation by 90°: ±i.
+        close(
+            &sorted_eigenvalues(vec![0.0, -1.0, 1.0, 0.0], 2),
+            &[(0.0, -1.0), (0.0, 1.0)],
+        );
+        // The companion matrix of (x-1)(x-2)(x-3)(x-4)(x-5).
+        let companion = vec![
+            15.0, -85.0, 225.0, -274.0, 120.0, //
+            1.0, 0.0, 0.0, 0.0, 0.0, //
+            0.0, 1.0, 0.0, 0.0, 0.0, //
+            0.0, 0.0, 1.0, 0.0, 0.0, //
+            0.0, 0.0, 0.0, 1.0, 0.0,
+        ];
+        close(
+            &sorted_eigenvalues(companion, 5),
+            &[(1.0, 0.0), (2.0, 0.0), (3.0, 0.0), (4.0, 0.0), (5.0, 0.0)],
+        );
+        // Triangular with a zero row and badly scaled entries.
+        let scaled = vec![
+            1e-8, 1e8, 3.0, //
+            0.0, 0.0, 0.0, //
+            0.0, 0.0, 7.0,
+        ];
+        close(
+            &sorted_eigenvalues(scaled, 3),
+            &[(0.0, 0.0), (1e-8, 0.0), (7.0, 0.0)],
+        );
+        assert!(eigen::eigenvalues(&mut [f64::NAN], 1).is_none());
+    }
+
+    #[test]
+    fn complex_square_roots_keep_numpys_principal_branch() {
+        assert_eq!(complex_sqrt_re(4.0, 0.0), 2.0);
+        assert_eq!(complex_sqrt_re(-4.0, 0.0), 0.0);
+        // sqrt(3 + 4i) = 2 + i; sqrt(-3 + 4i) = 1 + 2i.
+        assert!((complex_sqrt_re(3.0, 4.0) - 2.0).abs() < 1e-15);
+        assert!((complex_sqrt_re(-3.0, 4.0) - 1.0).abs() < 1e-15);
+        assert!((complex_sqrt_re(-3.0, -4.0) - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn nanmean_skips_nan_like_numpy() {
+        assert_eq!(nanmean(&[1.0, f64::NAN, 2.0]), 1.5);
+        assert!(nanmean(&[f64::NAN]).is_nan());
+        // Among real eigenvalues a negative one is NaN and skipped; among
+        // complex ones it counts as 0.
+        assert_eq!(mcc(&[((0.25, 0.0), false), ((-1e-17, 0.0), false)]), 0.5);
+        assert_eq!(mcc(&[((0.25, 0.0), false), ((-1e-17, 0.0), true)]), 0.25);
     }
 }

@@ -102,33 +102,52 @@ fn some_line_has_two_voxels(roi: &RoiLevels, angle: Angle) -> bool {
 fn count_runs(roi: &RoiLevels, angles: &[Angle], max_run: usize) -> Vec<f64> {
     let g = roi.levels.len();
     let per_angle = g * max_run;
-    let offsets: Vec<isize> = angles.iter().map(|&angle| roi.offset(angle)).collect();
-    let mut counts = vec![0.0; angles.len() * per_angle];
-    let mut long_run = vec![false; angles.len()];
+    let width = roi.shape[2];
     let data = &roi.data;
-    roi.for_each_voxel(|index, level| {
-        for (a, &offset) in offsets.iter().enumerate() {
-            // A run starts where the previous voxel along the angle is not
-            // of the same level; the zero padding ends every run in bounds.
-            if data[index.wrapping_add_signed(-offset)] == level {
-                continue;
+    // Integer counts: increments of one cell in a row are then cheap.
+    let mut counts = vec![0u64; angles.len() * per_angle];
+    // Run lengths so far, by flat index modulo a power of two larger than
+    // any angle's step: the entry of the previous voxel along the angle is
+    // still there when its successor is reached.
+    let longest_step = angles
+        .iter()
+        .map(|&angle| roi.offset(angle).unsigned_abs())
+        .max()
+        .unwrap_or(0);
+    let mut ring_buffer = vec![0u32; (longest_step + 1).next_power_of_two()];
+    for (&angle, counts) in angles.iter().zip(counts.chunks_exact_mut(per_angle)) {
+        let offset = roi.offset(angle);
+        let ring = &mut ring_buffer[..(offset.unsigned_abs() + 1).next_power_of_two()];
+        let ring_mask = ring.len() - 1;
+        let mut long_run = false;
+        // Row-major order visits the previous voxel along an angle (whose
+        // first non-zero step is positive) before the voxel itself. The
+        // zero padding ends every run inside the array.
+        for start in roi.row_starts() {
+            let before = start.wrapping_add_signed(-offset);
+            let after = start.wrapping_add_signed(offset);
+            let row = &data[start..start + width];
+            let previous = &data[before..before + width];
+            let next = &data[after..after + width];
+            for (x, &level) in row.iter().enumerate() {
+                if level == 0 {
+                    continue;
+                }
+                // Branch-free: whether a run goes on or ends is as good as
+                // random in textured images.
+                let goes_on = u32::from(previous[x] == level);
+                let length = ring[(before + x) & ring_mask] * goes_on + 1;
+                ring[(start + x) & ring_mask] = length;
+                let ends = next[x] != level;
+                counts[(level as usize - 1) * max_run + length as usize - 1] += u64::from(ends);
+                long_run |= ends & (length > 1);
             }
-            let mut length = 1;
-            let mut next = index.wrapping_add_signed(offset);
-            while data[next] == level {
-                length += 1;
-                next = next.wrapping_add_signed(offset);
-            }
-            counts[a * per_angle + (level as usize - 1) * max_run + length - 1] += 1.0;
-            long_run[a] |= length > 1;
         }
-    });
-    for (a, &angle) in angles.iter().enumerate() {
-        if !long_run[a] && !some_line_has_two_voxels(roi, angle) {
-            counts[a * per_angle..(a + 1) * per_angle].fill(0.0);
+        if !long_run && !some_line_has_two_voxels(roi, angle) {
+            counts.fill(0);
         }
     }
-    counts
+    counts.into_iter().map(|c| c as f64).collect()
 }
 
 /// One angle's features before averaging.
