@@ -25,6 +25,18 @@
 //! DifferenceAverage, Homogeneity1 is Id, Homogeneity2 is Idm and
 //! SumVariance is ClusterTendency.
 //!
+//! MCC takes the second largest eigenvalue of a non-symmetric matrix per
+//! angle, found here as LAPACK (behind `numpy.linalg.eigvals`) does, by
+//! balancing, Hessenberg reduction and shifted QR, though not bit for bit.
+//!
+//! Limits: where an angle's matrix is degenerate (rank one: a single
+//! occupied row, or proportional rows), PyRadiomics' Correlation, Imc2 and
+//! MCC of that angle hinge on rounding noise — an exact-zero test, or the
+//! square root of a residue of ±1e-16 that is NaN (and then skipped by the
+//! mean) when negative. numpy's SIMD `exp`/`log2` and LAPACK round
+//! differently from libm and this QR, so such angles can come out otherwise
+//! here. Real ROIs of more than a handful of voxels do not produce them.
+//!
 //! [`RoiLevels`], [`Reducer`] and [`nanmean`] are shared with the GLRLM.
 
 use super::angles::{Angle, generate_angles};
@@ -89,7 +101,7 @@ pub(crate) fn not_applicable(class: &'static str, reason: impl Into<String>) -> 
 /// (so PyRadiomics' deletion of absent levels is built in), and 0 outside
 /// the ROI. The array is flat, row-major `[z, y, x]`, and padded with zeros
 /// so that stepping by any of the angles it was built for from an ROI voxel
-/// never leaves it — the inner loops need no bounds checks.
+/// never leaves it: the loops over voxels need no tests at the borders.
 #[derive(Debug, Clone)]
 pub(crate) struct RoiLevels {
     /// The gray levels present in the ROI, ascending (PyRadiomics'
@@ -228,7 +240,7 @@ fn check_binning(input: &ClassInput<'_>, class: &'static str) -> Result<(), Feat
         Some(count) => f64::from(count),
         None => (high - low) / settings.bin_width + 2.0,
     };
-    if !(bins <= MAX_MATRIX_ELEMENTS as f64) {
+    if bins.is_nan() || bins > MAX_MATRIX_ELEMENTS as f64 {
         return Err(not_applicable(
             class,
             format!(

@@ -423,3 +423,313 @@ pub fn compute(
     }
     Ok(values)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use ndarray::Array3;
+
+    use super::*;
+    use crate::radiomics::features::glcm::tests::{
+        SHAPE, all_features, assert_matches, holes, slab, textured, width_10,
+    };
+    use crate::radiomics::settings::{Settings, WeightingNorm};
+
+    fn glrlm(
+        image: &Array3<f64>,
+        mask: &Array3<bool>,
+        settings: &Settings,
+    ) -> HashMap<&'static str, f64> {
+        all_features(compute, FEATURES, image, mask, settings).unwrap()
+    }
+
+    #[test]
+    fn a_two_by_two_slice_by_hand() {
+        // Levels [[1, 2], [2, 1]] (binWidth 1), four in-plane angles:
+        // (0,1,1): runs (1, length 2), (2, 1), (2, 1): Nr 3;
+        // (0,1,0): four runs of length 1; (0,1,-1): (2, length 2), (1, 1),
+        // (1, 1): Nr 3; (0,0,1): four runs of length 1.
+        let image = Array3::from_shape_vec((1, 2, 2), vec![1.0, 2.0, 2.0, 1.0]).unwrap();
+        let mask = Array3::from_elem((1, 2, 2), true);
+        let settings = Settings {
+            bin_width: 1.0,
+            ..Settings::default()
+        };
+        let f = glrlm(&image, &mask, &settings);
+        let exact = |name: &str, want: f64| assert_eq!(f[name], want, "{name}");
+        exact("ShortRunEmphasis", (0.75 + 1.0 + 0.75 + 1.0) / 4.0);
+        exact("LongRunEmphasis", (2.0 + 1.0 + 2.0 + 1.0) / 4.0);
+        exact("RunPercentage", (0.75 + 1.0 + 0.75 + 1.0) / 4.0);
+        exact(
+            "GrayLevelNonUniformity",
+            (5.0 / 3.0 + 2.0 + 5.0 / 3.0 + 2.0) / 4.0,
+        );
+        exact(
+            "RunLengthNonUniformity",
+            (5.0 / 3.0 + 4.0 + 5.0 / 3.0 + 4.0) / 4.0,
+        );
+        exact("HighGrayLevelRunEmphasis", (3.0 + 2.5 + 2.0 + 2.5) / 4.0);
+    }
+
+    // Expected values in the tests below are PyRadiomics 3.1.4's
+    // (`glrlm.RadiomicsGLRLM` on the same numpy arrays, spacing (0.7, 0.9,
+    // 2.5), binWidth 10; fixtures in `glcm::tests`).
+
+    #[test]
+    fn a_flat_roi_matches_pyradiomics() {
+        const FLAT: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 30.307692307692307),
+            ("GrayLevelNonUniformityNormalized", 1.0),
+            ("GrayLevelVariance", 0.0),
+            ("HighGrayLevelRunEmphasis", 1.0),
+            ("LongRunEmphasis", 4.933885058647868),
+            ("LongRunHighGrayLevelEmphasis", 4.933885058647868),
+            ("LongRunLowGrayLevelEmphasis", 4.933885058647868),
+            ("LowGrayLevelRunEmphasis", 1.0),
+            ("RunEntropy", 1.4023050609767163),
+            ("RunLengthNonUniformity", 12.927132174061164),
+            ("RunLengthNonUniformityNormalized", 0.4242563766228876),
+            ("RunPercentage", 0.5510489510489509),
+            ("RunVariance", 0.8695421641795252),
+            ("ShortRunEmphasis", 0.5498902188246041),
+            ("ShortRunHighGrayLevelEmphasis", 0.5498902188246041),
+            ("ShortRunLowGrayLevelEmphasis", 0.5498902188246041),
+        ];
+        let image = textured().mapv(|_| 42.0);
+        assert_matches(&glrlm(&image, &holes(), &width_10()), FLAT);
+    }
+
+    #[test]
+    fn an_roi_with_holes_matches_pyradiomics() {
+        const HOLES: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 8.52262777583215),
+            ("GrayLevelNonUniformityNormalized", 0.16757249703942725),
+            ("GrayLevelVariance", 4.323966578526626),
+            ("HighGrayLevelRunEmphasis", 22.692999579858622),
+            ("LongRunEmphasis", 1.3297901888603307),
+            ("LongRunHighGrayLevelEmphasis", 31.406575102434893),
+            ("LongRunLowGrayLevelEmphasis", 0.2413981720167741),
+            ("LowGrayLevelRunEmphasis", 0.1990716866622592),
+            ("RunEntropy", 2.940860149615962),
+            ("RunLengthNonUniformity", 45.25981844230628),
+            ("RunLengthNonUniformityNormalized", 0.8845888365677781),
+            ("RunPercentage", 0.9244755244755244),
+            ("RunVariance", 0.13387948090645047),
+            ("ShortRunEmphasis", 0.9489483490790037),
+            ("ShortRunHighGrayLevelEmphasis", 21.25037602115004),
+            ("ShortRunLowGrayLevelEmphasis", 0.1929056940194071),
+        ];
+        assert_matches(&glrlm(&textured(), &holes(), &width_10()), HOLES);
+    }
+
+    #[test]
+    fn a_2d_roi_in_a_3d_array_matches_pyradiomics_and_its_own_slice() {
+        const SLAB: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 3.393092105263158),
+            ("GrayLevelNonUniformityNormalized", 0.19262788578612422),
+            ("GrayLevelVariance", 4.5825878394397215),
+            ("HighGrayLevelRunEmphasis", 25.813268618851048),
+            ("LongRunEmphasis", 1.7183952528379773),
+            ("LongRunHighGrayLevelEmphasis", 59.13963600791194),
+            ("LongRunLowGrayLevelEmphasis", 0.1998309931002128),
+            ("LowGrayLevelRunEmphasis", 0.17560353896066222),
+            ("RunEntropy", 2.810829237446524),
+            ("RunLengthNonUniformity", 15.198088665290676),
+            ("RunLengthNonUniformityNormalized", 0.8687080001285257),
+            ("RunPercentage", 0.875),
+            ("RunVariance", 0.3960992060343531),
+            ("ShortRunEmphasis", 0.9405114809081527),
+            ("ShortRunHighGrayLevelEmphasis", 23.367081183350535),
+            ("ShortRunLowGrayLevelEmphasis", 0.17199790591797148),
+        ];
+        assert_matches(&glrlm(&textured(), &slab(), &width_10()), SLAB);
+        // Every line across slices meets one ROI voxel: those angles are
+        // emptied and dropped, so the slice alone gives the same features.
+        let slice = textured().slice(ndarray::s![1..2, .., ..]).to_owned();
+        let mask = Array3::from_elem(slice.raw_dim(), true);
+        assert_matches(&glrlm(&slice, &mask, &width_10()), SLAB);
+    }
+
+    #[test]
+    fn angles_whose_lines_meet_one_voxel_each_are_dropped_like_pyradiomics() {
+        // Voxels (0,0,0), (0,0,1), (1,1,0) and (1,1,1) of the 2 × 2 × 2
+        // image [[[10, 20], [30, 40]], [[40, 30], [20, 10]]]: only 4 of
+        // the 13 angles have a line through two of them.
+        const SPARSE_Z: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 1.8333333333333335),
+            ("GrayLevelNonUniformityNormalized", 0.5277777777777778),
+            ("GrayLevelVariance", 0.2361111111111111),
+            ("HighGrayLevelRunEmphasis", 2.5),
+            ("LongRunEmphasis", 1.5),
+            ("LongRunHighGrayLevelEmphasis", 3.75),
+            ("LongRunLowGrayLevelEmphasis", 0.9375),
+            ("LowGrayLevelRunEmphasis", 0.625),
+            ("RunEntropy", 0.9591479170272441),
+            ("RunLengthNonUniformity", 2.8333333333333335),
+            ("RunLengthNonUniformityNormalized", 0.7777777777777778),
+            ("RunPercentage", 0.875),
+            ("RunVariance", 0.1111111111111111),
+            ("ShortRunEmphasis", 0.875),
+            ("ShortRunHighGrayLevelEmphasis", 2.1875),
+            ("ShortRunLowGrayLevelEmphasis", 0.546875),
+        ];
+        let image = Array3::from_shape_vec(
+            (2, 2, 2),
+            vec![10.0, 20.0, 30.0, 40.0, 40.0, 30.0, 20.0, 10.0],
+        )
+        .unwrap();
+        let mut mask = Array3::from_elem((2, 2, 2), false);
+        for voxel in [[0, 0, 0], [0, 0, 1], [1, 1, 0], [1, 1, 1]] {
+            mask[voxel] = true;
+        }
+        assert_matches(&glrlm(&image, &mask, &width_10()), SPARSE_Z);
+    }
+
+    #[test]
+    fn every_weighting_norm_matches_pyradiomics() {
+        const INFINITY: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 221.4087791182942),
+            ("GrayLevelNonUniformityNormalized", 0.168001198207978),
+            ("GrayLevelVariance", 4.327347377328959),
+            ("HighGrayLevelRunEmphasis", 22.735412398512786),
+            ("LongRunEmphasis", 1.287275210562258),
+            ("LongRunHighGrayLevelEmphasis", 30.288033993474464),
+            ("LongRunLowGrayLevelEmphasis", 0.23647297012236365),
+            ("LowGrayLevelRunEmphasis", 0.19868928037613612),
+            ("RunEntropy", 3.0544874113820604),
+            ("RunLengthNonUniformity", 1165.1536914788678),
+            ("RunLengthNonUniformityNormalized", 0.8840987111911889),
+            ("RunPercentage", 0.9251667251667253),
+            ("RunVariance", 0.11896010687467969),
+            ("ShortRunEmphasis", 0.9517484255254572),
+            ("ShortRunHighGrayLevelEmphasis", 21.3720239480318),
+            ("ShortRunLowGrayLevelEmphasis", 0.19325369878948986),
+        ];
+        const EUCLIDEAN: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 238.82133026068112),
+            ("GrayLevelNonUniformityNormalized", 0.16804767562379158),
+            ("GrayLevelVariance", 4.326406773079603),
+            ("HighGrayLevelRunEmphasis", 22.739639910742586),
+            ("LongRunEmphasis", 1.2784062289625047),
+            ("LongRunHighGrayLevelEmphasis", 30.070483797327014),
+            ("LongRunLowGrayLevelEmphasis", 0.23509664625562898),
+            ("LowGrayLevelRunEmphasis", 0.19857746061079895),
+            ("RunEntropy", 3.049602920731522),
+            ("RunLengthNonUniformity", 1258.3409670680608),
+            ("RunLengthNonUniformityNormalized", 0.8854371359005703),
+            ("RunPercentage", 0.9268749074166295),
+            ("RunVariance", 0.11439344509241241),
+            ("ShortRunEmphasis", 0.9524471020434808),
+            ("ShortRunHighGrayLevelEmphasis", 21.39434425508935),
+            ("ShortRunLowGrayLevelEmphasis", 0.19321505866594013),
+        ];
+        const MANHATTAN: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 318.6551259705276),
+            ("GrayLevelNonUniformityNormalized", 0.16830672686342765),
+            ("GrayLevelVariance", 4.3265293460521175),
+            ("HighGrayLevelRunEmphasis", 22.75439708445571),
+            ("LongRunEmphasis", 1.2485607140970794),
+            ("LongRunHighGrayLevelEmphasis", 29.333755875983734),
+            ("LongRunLowGrayLevelEmphasis", 0.22999980447820953),
+            ("LowGrayLevelRunEmphasis", 0.19843005284298262),
+            ("RunEntropy", 3.028950311175766),
+            ("RunLengthNonUniformity", 1686.9858817936943),
+            ("RunLengthNonUniformityNormalized", 0.8910293570980268),
+            ("RunPercentage", 0.932889874353289),
+            ("RunVariance", 0.09950988216099968),
+            ("ShortRunEmphasis", 0.9552036274112808),
+            ("ShortRunHighGrayLevelEmphasis", 21.478596351461587),
+            ("ShortRunLowGrayLevelEmphasis", 0.1935639037687725),
+        ];
+        const NO_WEIGHTING: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 110.29803328290468),
+            ("GrayLevelNonUniformityNormalized", 0.1668654058742885),
+            ("GrayLevelVariance", 4.327578669828184),
+            ("HighGrayLevelRunEmphasis", 22.683812405446293),
+            ("LongRunEmphasis", 1.2995461422087746),
+            ("LongRunHighGrayLevelEmphasis", 30.738275340393344),
+            ("LongRunLowGrayLevelEmphasis", 0.23562396869993585),
+            ("LowGrayLevelRunEmphasis", 0.19907376818604394),
+            ("RunEntropy", 3.0590927694185472),
+            ("RunLengthNonUniformity", 584.8184568835098),
+            ("RunLengthNonUniformityNormalized", 0.8847480436966866),
+            ("RunPercentage", 0.9244755244755245),
+            ("RunVariance", 0.12948336198076998),
+            ("ShortRunEmphasis", 0.9521217851739787),
+            ("ShortRunHighGrayLevelEmphasis", 21.309980248781308),
+            ("ShortRunLowGrayLevelEmphasis", 0.19353323163747485),
+        ];
+        for (norm, expected) in [
+            (WeightingNorm::Infinity, INFINITY),
+            (WeightingNorm::Euclidean, EUCLIDEAN),
+            (WeightingNorm::Manhattan, MANHATTAN),
+            (WeightingNorm::NoWeighting, NO_WEIGHTING),
+        ] {
+            let settings = Settings {
+                weighting_norm: Some(norm),
+                ..width_10()
+            };
+            assert_matches(&glrlm(&textured(), &holes(), &settings), expected);
+        }
+    }
+
+    #[test]
+    fn force_2d_matches_pyradiomics() {
+        const FORCE_2D: &[(&str, f64)] = &[
+            ("GrayLevelNonUniformity", 8.313787053282852),
+            ("GrayLevelNonUniformityNormalized", 0.16376624898593803),
+            ("GrayLevelVariance", 4.317020889893898),
+            ("HighGrayLevelRunEmphasis", 22.480149752208575),
+            ("LongRunEmphasis", 1.3433892787884385),
+            ("LongRunHighGrayLevelEmphasis", 32.45121125373226),
+            ("LongRunLowGrayLevelEmphasis", 0.23215941872344614),
+            ("LowGrayLevelRunEmphasis", 0.20037016995879112),
+            ("RunEntropy", 2.958814733664706),
+            ("RunLengthNonUniformity", 45.09424154277095),
+            ("RunLengthNonUniformityNormalized", 0.8884924403437805),
+            ("RunPercentage", 0.9227272727272726),
+            ("RunVariance", 0.1672309837548986),
+            ("ShortRunEmphasis", 0.9536537307230585),
+            ("ShortRunHighGrayLevelEmphasis", 21.07436441884446),
+            ("ShortRunLowGrayLevelEmphasis", 0.19431136316978825),
+        ];
+        let settings = Settings {
+            force_2d: true,
+            ..width_10()
+        };
+        assert_matches(&glrlm(&textured(), &holes(), &settings), FORCE_2D);
+    }
+
+    #[test]
+    fn distances_do_not_apply() {
+        let two = Settings {
+            distances: vec![2],
+            ..width_10()
+        };
+        assert_eq!(
+            glrlm(&textured(), &holes(), &two),
+            glrlm(&textured(), &holes(), &width_10())
+        );
+    }
+
+    #[test]
+    fn rois_without_runs_are_errors_that_say_why() {
+        let image = textured();
+        let settings = width_10();
+        let error = |mask: &Array3<bool>| {
+            all_features(compute, FEATURES, &image, mask, &settings)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            error(&Array3::from_elem(SHAPE, false)),
+            "glrlm: the ROI is empty"
+        );
+        // (0,0,0) and (1,2,0): no angle of distance 1 joins them.
+        let mut apart = Array3::from_elem(SHAPE, false);
+        apart[[0, 0, 0]] = true;
+        apart[[1, 2, 0]] = true;
+        assert!(error(&apart).contains("no line through the ROI"));
+    }
+}
