@@ -26,16 +26,19 @@
 //! SumVariance is ClusterTendency.
 //!
 //! MCC takes the second largest eigenvalue of a non-symmetric matrix per
-//! angle, found here as LAPACK (behind `numpy.linalg.eigvals`) does, by
-//! balancing, Hessenberg reduction and shifted QR, though not bit for bit.
+//! angle, found here as LAPACK (behind `numpy.linalg.eigvals`) does:
+//! bit for bit for two gray levels, by balancing, Hessenberg reduction and
+//! shifted QR (not bit for bit) for more.
 //!
 //! Limits: where an angle's matrix is degenerate (rank one: a single
 //! occupied row, or proportional rows), PyRadiomics' Correlation, Imc2 and
 //! MCC of that angle hinge on rounding noise — an exact-zero test, or the
 //! square root of a residue of ±1e-16 that is NaN (and then skipped by the
-//! mean) when negative. numpy's SIMD `exp`/`log2` and LAPACK round
-//! differently from libm and this QR, so such angles can come out otherwise
-//! here. Real ROIs of more than a handful of voxels do not produce them.
+//! mean) when negative. With two gray levels the MCC residue is LAPACK's
+//! own; otherwise numpy's SIMD `exp` and `log2` (weights, entropies) and
+//! LAPACK's larger QR round differently from libm and the QR here, so such
+//! angles can come out otherwise. Only ROIs of a handful of voxels, or
+//! large distances, produce them.
 //!
 //! [`RoiLevels`], [`Reducer`] and [`nanmean`] are shared with the GLRLM.
 
@@ -858,9 +861,118 @@ mod eigen {
         if a.len() != n * n || a.iter().any(|v| !v.is_finite()) {
             return None;
         }
+        if n == 2 {
+            return Some(two_by_two([a[0], a[1], a[2], a[3]]).to_vec());
+        }
         balance(a, n);
         hessenberg(a, n);
         hessenberg_qr(a, n)
+    }
+
+    /// The eigenvalues of a 2 × 2 matrix `[a, b; c, d]` exactly as LAPACK
+    /// 3.11 computes them (`dgebal` with 2-norms, then `dlanv2`; checked bit
+    /// for bit against `numpy.linalg.eigvals` on 20 000 MCC matrices). Two
+    /// gray levels are common in small ROIs, and there the sign of a zero
+    /// eigenvalue's rounding residue decides PyRadiomics' MCC (see
+    /// [`super::mcc`]).
+    pub(super) fn two_by_two(m: [f64; 4]) -> [(f64, f64); 2] {
+        let [mut a, mut b, mut c, mut d] = m;
+        // A zero off-diagonal element isolates the diagonal as eigenvalues.
+        if b == 0.0 || c == 0.0 {
+            return [(a, 0.0), (d, 0.0)];
+        }
+        // Balancing: powers of two make the row and column norms alike.
+        let safe_min = f64::MIN_POSITIVE / f64::EPSILON;
+        let (low, high) = (safe_min * 2.0, 1.0 / (safe_min * 2.0));
+        loop {
+            let mut converged = true;
+            for i in 0..2 {
+                let (column, row, diagonal) = if i == 0 { (c, b, a) } else { (b, c, d) };
+                // dnrm2 of the column and of the row, diagonal included.
+                let mut cn = (diagonal * diagonal + column * column).sqrt();
+                let mut rn = (diagonal * diagonal + row * row).sqrt();
+                let mut ca = diagonal.abs().max(column.abs());
+                let mut ra = diagonal.abs().max(row.abs());
+                let total = cn + rn;
+                let mut f: f64 = 1.0;
+                let mut g = rn / 2.0;
+                while cn < g && f.max(cn).max(ca) < high && rn.min(g).min(ra) > low {
+                    f *= 2.0;
+                    cn *= 2.0;
+                    ca *= 2.0;
+                    rn /= 2.0;
+                    g /= 2.0;
+                    ra /= 2.0;
+                }
+                g = cn / 2.0;
+                while g >= rn && rn.max(ra) < high && f.min(cn).min(g).min(ca) > low {
+                    f /= 2.0;
+                    cn /= 2.0;
+                    g /= 2.0;
+                    ca /= 2.0;
+                    rn *= 2.0;
+                    ra *= 2.0;
+                }
+                if cn + rn >= 0.95 * total {
+                    continue;
+                }
+                converged = false;
+                // Row i divided by f, column i multiplied by f.
+                if i == 0 {
+                    b /= f;
+                    c *= f;
+                } else {
+                    c /= f;
+                    b *= f;
+                }
+            }
+            if converged {
+                break;
+            }
+        }
+        // dlanv2: the Schur factorisation of the 2 × 2 block.
+        let sign = |x: f64| 1.0f64.copysign(x);
+        if a - d == 0.0 && sign(b) != sign(c) {
+            let im = b.abs().sqrt() * c.abs().sqrt();
+            return [(a, im), (d, -im)];
+        }
+        let temp = a - d;
+        let p = 0.5 * temp;
+        let bc_max = b.abs().max(c.abs());
+        let bc_mis = b.abs().min(c.abs()) * sign(b) * sign(c);
+        let scale = p.abs().max(bc_max);
+        let z = (p / scale) * p + (bc_max / scale) * bc_mis;
+        if z >= 4.0 * f64::EPSILON {
+            let z = p + (scale.sqrt() * z.sqrt()).copysign(p);
+            return [(d + z, 0.0), (d - (bc_max / z) * bc_mis, 0.0)];
+        }
+        // Complex or nearly equal eigenvalues: equalise the diagonal.
+        let sigma = b + c;
+        // dlapy2, not hypot: the rounding must be LAPACK's.
+        let (large, small) = (sigma.abs().max(temp.abs()), sigma.abs().min(temp.abs()));
+        let tau = if small == 0.0 {
+            large
+        } else {
+            large * (1.0 + (small / large) * (small / large)).sqrt()
+        };
+        let cs = (0.5 * (1.0 + sigma.abs() / tau)).sqrt();
+        let sn = -(p / (tau * cs)) * sign(sigma);
+        let (aa, bb) = (a * cs + b * sn, -a * sn + b * cs);
+        let (cc, dd) = (c * cs + d * sn, -c * sn + d * cs);
+        a = aa * cs + cc * sn;
+        b = bb * cs + dd * sn;
+        c = -aa * sn + cc * cs;
+        d = -bb * sn + dd * cs;
+        let mean = 0.5 * (a + d);
+        if c != 0.0 && b != 0.0 && sign(b) == sign(c) {
+            let p = (b.abs().sqrt() * c.abs().sqrt()).copysign(c);
+            return [(mean + p, 0.0), (mean - p, 0.0)];
+        }
+        if c == 0.0 || b == 0.0 {
+            return [(mean, 0.0), (mean, 0.0)];
+        }
+        let im = b.abs().sqrt() * c.abs().sqrt();
+        [(mean, im), (mean, -im)]
     }
 
     /// Scales rows and columns by powers of two (exact) so that each row
@@ -1697,6 +1809,52 @@ pub(crate) mod tests {
             &[(0.0, 0.0), (1e-8, 0.0), (7.0, 0.0)],
         );
         assert!(eigen::eigenvalues(&mut [f64::NAN], 1).is_none());
+    }
+
+    #[test]
+    fn two_by_two_eigenvalues_are_lapacks_to_the_bit() {
+        // Inputs and outputs are `numpy.linalg.eigvals` (numpy 1.26.4,
+        // OpenBLAS 0.3.23) bit patterns. The first two are MCC matrices of
+        // rank one: their zero eigenvalue comes out as +5.6e-17 and -1.1e-16.
+        let bits = |b: [u64; 4]| b.map(f64::from_bits);
+        let cases = [
+            (
+                [
+                    0x3fe333333333332f,
+                    0x3fd9999999999994,
+                    0x3fe333333333332d,
+                    0x3fd9999999999993,
+                ],
+                [0x3c90000000000000, 0x0, 0x3feffffffffffff8, 0x0],
+            ),
+            (
+                [0x3fdffffffffffffa; 4],
+                [0xbca0000000000000, 0x0, 0x3feffffffffffffa, 0x0],
+            ),
+            (
+                [
+                    0x3f438eed22b57d6f,
+                    0x405c72b3f4019f26,
+                    0xbf82969514c01edc,
+                    0xbfb90f26b191215d,
+                ],
+                [
+                    0xbfa8e808d74bb662,
+                    0xbff03dc337f3ace3,
+                    0xbfa8e808d74bb662,
+                    0x3ff03dc337f3ace3,
+                ],
+            ),
+        ];
+        for (matrix, expected) in cases {
+            let mut got = eigen::two_by_two(bits(matrix));
+            got.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+            let expected = bits(expected);
+            assert_eq!(
+                got,
+                [(expected[0], expected[1]), (expected[2], expected[3])]
+            );
+        }
     }
 
     #[test]
