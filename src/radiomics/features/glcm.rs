@@ -40,7 +40,8 @@
 //! angles can come out otherwise. Only ROIs of a handful of voxels, or
 //! large distances, produce them.
 //!
-//! [`RoiLevels`], [`Reducer`] and [`nanmean`] are shared with the GLRLM.
+//! The level layout, the numpy-order sums and `nanmean` here are shared
+//! with the GLRLM.
 
 use super::angles::{Angle, generate_angles};
 use super::{ClassInput, FeatureDef, FeatureError, FeatureValues, deprecated, feature, select};
@@ -405,6 +406,10 @@ impl Groups {
 struct Layout {
     /// Gray level of each row/column.
     levels: Vec<f64>,
+    /// Gray level of the row of each cell `i * g + j` (`i`).
+    row_levels: Vec<f64>,
+    /// Gray level of the column of each cell (`j`).
+    column_levels: Vec<f64>,
     /// PyRadiomics' `Ng`, the largest level.
     ng: f64,
     /// Cells by `i + j` (`kValuesSum = 2 ..= 2 Ng`).
@@ -420,6 +425,12 @@ impl Layout {
         let levels: Vec<usize> = roi.levels.iter().map(|&l| l as usize).collect();
         Layout {
             levels: roi.levels.clone(),
+            row_levels: roi
+                .levels
+                .iter()
+                .flat_map(|&l| std::iter::repeat_n(l, g))
+                .collect(),
+            column_levels: (0..g).flat_map(|_| roi.levels.iter().copied()).collect(),
             ng: f64::from(roi.ng),
             sums: Groups::new(g, 2 * ng - 1, |i, j| levels[i] + levels[j] - 2),
             differences: Groups::new(g, ng, |i, j| levels[i].abs_diff(levels[j])),
@@ -471,8 +482,8 @@ fn angle_features(
     let levels = &layout.levels;
     let g = levels.len();
     let cells = || (0..g).flat_map(move |i| (0..g).map(move |j| (i, j)));
-    let level_i = |k: usize| levels[k / g];
-    let level_j = |k: usize| levels[k % g];
+    let level_i = |k: usize| layout.row_levels[k];
+    let level_j = |k: usize| layout.column_levels[k];
 
     let px: Vec<f64> = (0..g)
         .map(|i| r.sum(p[i * g..(i + 1) * g].iter().copied()))
@@ -493,8 +504,16 @@ fn angle_features(
 
     let autocorrelation = r.sum((0..g * g).map(|k| p[k] * (level_i(k) * level_j(k))));
     let centred = |k: usize| level_i(k) + level_j(k) - ux - uy;
-    let cluster_prominence = r.sum((0..g * g).map(|k| p[k] * centred(k).powf(4.0)));
-    let cluster_shade = r.sum((0..g * g).map(|k| p[k] * centred(k).powf(3.0)));
+    // numpy's `** 4` and `** 3` are its own SIMD `pow`, which libm's does
+    // not reproduce either; products are as close and much faster.
+    let cluster_prominence = r.sum((0..g * g).map(|k| {
+        let c2 = centred(k) * centred(k);
+        p[k] * (c2 * c2)
+    }));
+    let cluster_shade = r.sum((0..g * g).map(|k| {
+        let c = centred(k);
+        p[k] * (c * c * c)
+    }));
     let cluster_tendency = r.sum((0..g * g).map(|k| {
         let c = centred(k);
         p[k] * (c * c)
@@ -625,18 +644,20 @@ fn mcc_eigenvalue(p: &[f64], px: &[f64], py: &[f64]) -> Result<((f64, f64), bool
     let g = px.len();
     let mut q = vec![0.0; g * g];
     let mut divisor = vec![0.0; g];
-    let mut nonzero = Vec::with_capacity(g);
+    // Zero terms add nothing to numpy's sum either: only cells occupied in
+    // row i count.
+    let occupied: Vec<Vec<usize>> = p
+        .chunks_exact(g)
+        .map(|row| (0..g).filter(|&k| row[k] != 0.0).collect())
+        .collect();
     for i in 0..g {
         let row_i = &p[i * g..(i + 1) * g];
-        // Zero terms add nothing to numpy's sum either: skip them.
-        nonzero.clear();
-        nonzero.extend((0..g).filter(|&k| row_i[k] != 0.0));
-        for &k in &nonzero {
+        for &k in &occupied[i] {
             divisor[k] = px[i] * py[k] + EPS;
         }
         for j in 0..g {
             let row_j = &p[j * g..(j + 1) * g];
-            q[i * g + j] = nonzero
+            q[i * g + j] = occupied[i]
                 .iter()
                 .fold(0.0, |total, &k| total + (row_i[k] * row_j[k]) / divisor[k]);
         }
@@ -1021,6 +1042,7 @@ mod eigen {
     /// `H = I - v vᵀ / h` applied on both sides (a similarity).
     fn hessenberg(a: &mut [f64], n: usize) {
         let mut v = vec![0.0; n];
+        let mut f = vec![0.0; n];
         for k in 0..n.saturating_sub(2) {
             let scale: f64 = (k + 1..n).map(|i| a[i * n + k].abs()).sum();
             if scale == 0.0 {
@@ -1034,11 +1056,17 @@ mod eigen {
             let alpha = -h.sqrt().copysign(v[k + 1]);
             h -= v[k + 1] * alpha;
             v[k + 1] -= alpha;
-            // H A, columns right of k (column k becomes alpha e1 below).
-            for j in k + 1..n {
-                let f = (k + 1..n).map(|i| v[i] * a[i * n + j]).sum::<f64>() / h;
-                for i in k + 1..n {
-                    a[i * n + j] -= f * v[i];
+            // H A, columns right of k (column k becomes alpha e1 below);
+            // row by row, for contiguous access.
+            f.fill(0.0);
+            for i in k + 1..n {
+                for j in k + 1..n {
+                    f[j] += v[i] * a[i * n + j];
+                }
+            }
+            for i in k + 1..n {
+                for j in k + 1..n {
+                    a[i * n + j] -= f[j] / h * v[i];
                 }
             }
             // (H A) H, all rows.
