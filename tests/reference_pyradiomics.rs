@@ -65,7 +65,7 @@ fn compare(reference: &Path, case: &str, params_name: &str) {
         let got = ours[name.as_str()];
         let error = (got - want).abs();
         let relative = error / want.abs().max(f64::MIN_POSITIVE);
-        if error > ABSOLUTE && relative > worst.0 {
+        if want != 0.0 && relative > worst.0 {
             worst = (relative, name.clone());
         }
         if error > ABSOLUTE && relative > RELATIVE {

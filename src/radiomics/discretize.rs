@@ -107,42 +107,101 @@ pub fn digitize(value: f64, edges: &[f64]) -> u32 {
     edges.partition_point(|edge| *edge <= value) as u32
 }
 
-/// Discretises the ROI of an image (PyRadiomics `binImage`).
-pub fn discretize(image: &Array3<f64>, mask: &Array3<bool>, settings: &Settings) -> Binned {
-    let values: Vec<f64> = image
-        .iter()
-        .zip(mask.iter())
-        .filter(|(_, inside)| **inside)
-        .map(|(value, _)| *value)
-        .collect();
-    let edges = if values.is_empty() {
-        Vec::new()
-    } else {
-        bin_edges(&values, settings)
+/// The most gray levels a discretisation may make: 2²⁴. More would only
+/// come from a bin width far too small for the intensities, and the bin
+/// edges alone would fill memory (PyRadiomics' own matrices overflow long
+/// before).
+pub const MAX_BINS: usize = 1 << 24;
+
+/// Why an ROI cannot be discretised.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BinningError {
+    /// The image and mask arrays differ in shape.
+    #[error("the image ({image:?}) and the mask ({mask:?}) differ in shape")]
+    ShapeMismatch {
+        /// Image shape, `[z, y, x]`.
+        image: Vec<usize>,
+        /// Mask shape, `[z, y, x]`.
+        mask: Vec<usize>,
+    },
+    /// The ROI has no voxel.
+    #[error("the ROI is empty")]
+    EmptyRoi,
+    /// An ROI intensity is NaN or infinite.
+    #[error("the ROI holds a non-finite intensity ({0})")]
+    NonFinite(f64),
+    /// The settings would make absurdly many bins.
+    #[error(
+        "intensities {low} to {high} make {bins:.3e} gray levels, more than the {MAX_BINS} allowed; use a larger binWidth or a smaller binCount"
+    )]
+    TooManyBins {
+        /// Lowest ROI intensity.
+        low: f64,
+        /// Highest ROI intensity.
+        high: f64,
+        /// Bins the settings would make.
+        bins: f64,
+    },
+}
+
+/// Discretises the ROI of an image (PyRadiomics `binImage`), after checking
+/// that it can be: same shapes, a non-empty ROI of finite intensities, and
+/// at most [`MAX_BINS`] bins. Every ROI voxel gets a level of 1 or more: the
+/// first edge is at or below the ROI minimum.
+pub fn discretize(
+    image: &Array3<f64>,
+    mask: &Array3<bool>,
+    settings: &Settings,
+) -> Result<Binned, BinningError> {
+    if image.shape() != mask.shape() {
+        return Err(BinningError::ShapeMismatch {
+            image: image.shape().to_vec(),
+            mask: mask.shape().to_vec(),
+        });
+    }
+    let mut values = Vec::new();
+    for (&value, &inside) in image.iter().zip(mask.iter()) {
+        if inside {
+            if !value.is_finite() {
+                return Err(BinningError::NonFinite(value));
+            }
+            values.push(value);
+        }
+    }
+    let low = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let high = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if values.is_empty() {
+        return Err(BinningError::EmptyRoi);
+    }
+    let bins = match settings.bin_count {
+        Some(count) => f64::from(count),
+        None => (high - low) / settings.bin_width + 3.0,
     };
+    // NaN (an infinite range) must be refused too, hence no `bins > MAX`.
+    if bins.is_nan() || bins > MAX_BINS as f64 {
+        return Err(BinningError::TooManyBins { low, high, bins });
+    }
+    let edges = bin_edges(&values, settings);
     let mut levels = Array3::<u32>::zeros(image.raw_dim());
-    let mut present = Vec::new();
+    let mut counts = vec![0usize; edges.len() + 1];
     Zip::from(&mut levels)
         .and(image)
         .and(mask)
         .for_each(|level, &value, &inside| {
             if inside {
                 *level = digitize(value, &edges);
+                counts[*level as usize] += 1;
             }
         });
-    for (&level, &inside) in levels.iter().zip(mask.iter()) {
-        if inside {
-            present.push(level);
-        }
-    }
-    present.sort_unstable();
-    present.dedup();
-    Binned {
+    let gray_levels: Vec<u32> = (0..counts.len() as u32)
+        .filter(|&l| counts[l as usize] > 0)
+        .collect();
+    Ok(Binned {
         levels,
-        ng: present.last().copied().unwrap_or(0),
-        gray_levels: present,
+        ng: gray_levels.last().copied().unwrap_or(0),
+        gray_levels,
         edges,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -215,13 +274,62 @@ mod tests {
             Array3::from_shape_vec((1, 2, 3), vec![10.0, 30.0, 55.0, 99.0, 26.0, 0.0]).unwrap();
         let mask =
             Array3::from_shape_vec((1, 2, 3), vec![true, true, true, false, true, false]).unwrap();
-        let binned = discretize(&image, &mask, &width(25.0));
+        let binned = discretize(&image, &mask, &width(25.0)).unwrap();
         assert_eq!(
             binned.levels.iter().copied().collect::<Vec<_>>(),
             [1, 2, 3, 0, 2, 0]
         );
         assert_eq!(binned.gray_levels, [1, 2, 3]);
         assert_eq!(binned.ng, 3);
+    }
+
+    #[test]
+    fn unbinnable_rois_are_refused() {
+        let image = Array3::from_shape_vec((1, 1, 3), vec![0.0, 1e300, f64::NAN]).unwrap();
+        let first_two = Array3::from_shape_vec((1, 1, 3), vec![true, true, false]).unwrap();
+        let nan = Array3::from_shape_vec((1, 1, 3), vec![false, false, true]).unwrap();
+        let none = Array3::from_elem((1, 1, 3), false);
+        assert!(matches!(
+            discretize(&image, &first_two, &width(1.0)),
+            Err(BinningError::TooManyBins { .. })
+        ));
+        assert!(matches!(
+            discretize(&image, &nan, &width(1.0)),
+            Err(BinningError::NonFinite(_))
+        ));
+        assert_eq!(
+            discretize(&image, &none, &width(1.0)),
+            Err(BinningError::EmptyRoi)
+        );
+        let other = Array3::from_elem((1, 3, 1), true);
+        assert!(matches!(
+            discretize(&image, &other, &width(1.0)),
+            Err(BinningError::ShapeMismatch { .. })
+        ));
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn every_roi_voxel_gets_a_level_within_the_bins(
+                values in proptest::collection::vec(-1e6f64..1e6, 1..60),
+                width in 0.01f64..500.0,
+                count in proptest::option::of(1u32..64),
+            ) {
+                let n = values.len();
+                let image = Array3::from_shape_vec((1, 1, n), values).unwrap();
+                let mask = Array3::from_elem((1, 1, n), true);
+                let settings = Settings { bin_width: width, bin_count: count, ..Settings::default() };
+                let binned = discretize(&image, &mask, &settings).unwrap();
+                prop_assert!(binned.levels.iter().all(|&l| l >= 1 && (l as usize) < binned.edges.len()));
+                if let Some(count) = count {
+                    prop_assert!(binned.ng <= count);
+                }
+            }
+        }
     }
 
     #[test]

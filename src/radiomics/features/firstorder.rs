@@ -49,6 +49,9 @@ pub fn compute(
     input: &ClassInput<'_>,
     wanted: &[&'static str],
 ) -> Result<FeatureValues, FeatureError> {
+    // Discretising first also checks the ROI: not empty, finite values.
+    let binned = discretize(input.image, input.mask, input.settings)
+        .map_err(|err| FeatureError::binning("firstorder", err))?;
     let values: Vec<f64> = input
         .image
         .iter()
@@ -56,12 +59,6 @@ pub fn compute(
         .filter(|(_, inside)| **inside)
         .map(|(v, _)| *v)
         .collect();
-    if values.is_empty() {
-        return Err(FeatureError::NotApplicable {
-            class: "firstorder",
-            reason: "the ROI is empty".to_owned(),
-        });
-    }
     let n = values.len() as f64;
     let mut sorted = values.clone();
     sorted.sort_by(f64::total_cmp);
@@ -72,7 +69,6 @@ pub fn compute(
     let voxel_volume: f64 = input.spacing.iter().product();
 
     // Histogram of the discretised levels, normalised.
-    let binned = discretize(input.image, input.mask, input.settings);
     let mut counts = vec![0usize; binned.ng as usize + 1];
     for (&level, &inside) in binned.levels.iter().zip(input.mask.iter()) {
         if inside {

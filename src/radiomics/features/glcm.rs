@@ -133,14 +133,8 @@ impl RoiLevels {
         angles: &[Angle],
     ) -> Result<RoiLevels, FeatureError> {
         let shape = input_shape(input, class)?;
-        check_binning(input, class)?;
-        let binned = discretize(input.image, input.mask, input.settings);
-        if binned.gray_levels.first().is_none_or(|&level| level == 0) {
-            return Err(not_applicable(
-                class,
-                "ROI intensities could not be discretised",
-            ));
-        }
+        let binned = discretize(input.image, input.mask, input.settings)
+            .map_err(|err| FeatureError::binning(class, err))?;
         let mut pad = [0usize; 3];
         for angle in angles {
             for (axis, step) in angle.iter().enumerate() {
@@ -216,43 +210,6 @@ impl RoiLevels {
     pub(crate) fn inside(&self, z: usize, y: usize, x: usize) -> bool {
         self.data[self.index(z, y, x)] != 0
     }
-}
-
-/// Refuses, before binning, ROIs that the binning cannot handle: an empty
-/// ROI, non-finite intensities, and more bins than any texture matrix could
-/// hold (the bin edges alone would exhaust memory).
-fn check_binning(input: &ClassInput<'_>, class: &'static str) -> Result<(), FeatureError> {
-    let mut range: Option<(f64, f64)> = None;
-    for (&value, &inside) in input.image.iter().zip(input.mask.iter()) {
-        if inside {
-            if !value.is_finite() {
-                return Err(not_applicable(
-                    class,
-                    format!("the ROI holds a non-finite intensity ({value})"),
-                ));
-            }
-            range = Some(range.map_or((value, value), |(low, high)| {
-                (low.min(value), high.max(value))
-            }));
-        }
-    }
-    let Some((low, high)) = range else {
-        return Err(not_applicable(class, "the ROI is empty"));
-    };
-    let settings = input.settings;
-    let bins = match settings.bin_count {
-        Some(count) => f64::from(count),
-        None => (high - low) / settings.bin_width + 2.0,
-    };
-    if bins.is_nan() || bins > MAX_MATRIX_ELEMENTS as f64 {
-        return Err(not_applicable(
-            class,
-            format!(
-                "intensities {low} to {high} make {bins:.3e} gray levels, too many for a texture matrix; use a larger binWidth or a smaller binCount"
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The shape of the class input, checked against the mask's.
@@ -1779,7 +1736,7 @@ pub(crate) mod tests {
         assert!(error_of(&nan, &holes(), &settings).contains("non-finite"));
         let mut huge = textured();
         huge[[1, 0, 0]] = 1e300;
-        assert!(error_of(&huge, &holes(), &settings).contains("too many"));
+        assert!(error_of(&huge, &holes(), &settings).contains("gray levels, more than"));
         let empty = Array3::<f64>::zeros((0, 4, 5));
         let empty_mask = Array3::from_elem((0, 4, 5), true);
         assert_eq!(

@@ -616,7 +616,7 @@ mod tests {
                 settings: &settings,
             };
             let gray = GrayImage::new(&input, CLASS).unwrap();
-            let binned = crate::radiomics::discretize::discretize(&case.image, &case.mask, &settings);
+            let binned = crate::radiomics::discretize::discretize(&case.image, &case.mask, &settings).unwrap();
             let neighbourhood = Neighbourhood::new(gray.shape, &[1], &input, CLASS).unwrap();
             let m = size_zone_matrix(gray, &neighbourhood);
             // Σ j · (zones of size j) is the voxel count.

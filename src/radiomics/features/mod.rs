@@ -76,6 +76,19 @@ pub enum FeatureError {
     },
 }
 
+impl FeatureError {
+    /// A class's error for an ROI that cannot be discretised.
+    pub(crate) fn binning(
+        class: &'static str,
+        error: crate::radiomics::discretize::BinningError,
+    ) -> Self {
+        FeatureError::NotApplicable {
+            class,
+            reason: error.to_string(),
+        }
+    }
+}
+
 /// The feature classes, in PyRadiomics' order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FeatureClass {

@@ -8,11 +8,6 @@ use super::{ClassInput, FeatureError, FeatureValues, select};
 use crate::radiomics::discretize::discretize;
 use crate::radiomics::numeric::numpy_sum_of as sum_of;
 
-/// More bins than this are refused: the bin edges alone would take over
-/// 100 MB (PyRadiomics' own matrices overflow their `int` indices long
-/// before such counts are useful).
-const MAX_BINS: f64 = (1u64 << 24) as f64;
-
 /// The ROI discretised as PyRadiomics' `_applyBinning` does, flattened in
 /// `[z, y, x]` order (x fastest), after the checks that keep the classes
 /// from failing on odd input.
@@ -33,57 +28,12 @@ pub(super) struct GrayImage {
 }
 
 impl GrayImage {
-    /// Discretises the ROI of `input`. Fails, naming `class`, when image
-    /// and mask differ in shape, when the ROI is empty or holds a NaN or
-    /// infinite intensity, or when the binning would make more than 2^24
-    /// bins.
+    /// Discretises the ROI of `input`. Fails, naming `class`, when the ROI
+    /// cannot be discretised (see [`discretize`]).
     pub(super) fn new(input: &ClassInput<'_>, class: &'static str) -> Result<Self, FeatureError> {
-        let fail = |reason: String| FeatureError::NotApplicable { class, reason };
-        if input.image.shape() != input.mask.shape() {
-            return Err(fail(format!(
-                "the image ({:?}) and the mask ({:?}) differ in shape",
-                input.image.shape(),
-                input.mask.shape()
-            )));
-        }
-        let mut voxels = 0usize;
-        let (mut minimum, mut maximum) = (f64::INFINITY, f64::NEG_INFINITY);
-        for (&value, &inside) in input.image.iter().zip(input.mask.iter()) {
-            if inside {
-                if !value.is_finite() {
-                    return Err(fail(format!(
-                        "the ROI holds a non-finite intensity ({value})"
-                    )));
-                }
-                voxels += 1;
-                minimum = minimum.min(value);
-                maximum = maximum.max(value);
-            }
-        }
-        if voxels == 0 {
-            return Err(fail("the ROI is empty".to_owned()));
-        }
-        let settings = input.settings;
-        let bins = match settings.bin_count {
-            Some(count) => f64::from(count),
-            None if settings.bin_width.is_finite() && settings.bin_width > 0.0 => {
-                (maximum - minimum) / settings.bin_width + 3.0
-            }
-            None => {
-                return Err(fail(format!(
-                    "binWidth must be a positive number, not {}",
-                    settings.bin_width
-                )));
-            }
-        };
-        if bins < 1.0 || !bins.is_finite() || bins > MAX_BINS {
-            return Err(fail(format!(
-                "the binning would make {bins:.0} gray levels (at most {MAX_BINS} are allowed); \
-                 widen binWidth or lower binCount"
-            )));
-        }
-
-        let binned = discretize(input.image, input.mask, settings);
+        let binned = discretize(input.image, input.mask, input.settings)
+            .map_err(|err| FeatureError::binning(class, err))?;
+        let voxels = input.mask.iter().filter(|&&inside| inside).count();
         // `discretize` makes a fresh array, normally in standard layout,
         // whose storage is then already in `[z, y, x]` order.
         let levels = if binned.levels.is_standard_layout() {
@@ -91,15 +41,6 @@ impl GrayImage {
         } else {
             binned.levels.iter().copied().collect()
         };
-        // Voxels outside the ROI are 0, so fewer non-zero levels than ROI
-        // voxels means an ROI voxel got level 0.
-        if levels.iter().filter(|&&level| level != 0).count() != voxels {
-            // Cannot happen for finite values (the first edge is at or below
-            // the minimum), but a level 0 would index before the first row.
-            return Err(fail(
-                "an ROI voxel fell below the first bin edge".to_owned(),
-            ));
-        }
         let mut index_of = vec![u32::MAX; binned.ng as usize + 1];
         for (row, &level) in binned.gray_levels.iter().enumerate() {
             index_of[level as usize] = row as u32;
