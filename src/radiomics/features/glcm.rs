@@ -274,6 +274,43 @@ pub(crate) fn nanmean(values: &[f64]) -> f64 {
     numpy_sum(&zeroed) / count as f64
 }
 
+/// Carries per-angle matrices of `cells` cells each (stacked) on as
+/// PyRadiomics does: with `weights` (`weightingNorm`), sums them into one
+/// weighted matrix, adding the angles' terms in numpy's order; then keeps
+/// the angles whose matrix is not empty, or the only one. Returns the
+/// matrices, each one's total and the kept angles; `None` when every kept
+/// matrix is empty: the ROI has no texture along any angle.
+pub(crate) fn weigh_and_keep(
+    mut matrices: Vec<f64>,
+    cells: usize,
+    weights: Option<&[f64]>,
+) -> Option<(Vec<f64>, Vec<f64>, Vec<usize>)> {
+    if let Some(weights) = weights {
+        let mut terms = vec![0.0; weights.len()];
+        matrices = (0..cells)
+            .map(|cell| {
+                for (a, term) in terms.iter_mut().enumerate() {
+                    *term = matrices[a * cells + cell] * weights[a];
+                }
+                numpy_sum(&terms)
+            })
+            .collect();
+    }
+    let stacked = matrices.len() / cells;
+    let mut r = Reducer::for_angles(stacked);
+    let totals: Vec<f64> = matrices
+        .chunks_exact(cells)
+        .map(|m| r.sum(m.iter().copied()))
+        .collect();
+    let kept: Vec<usize> = (0..stacked)
+        .filter(|&a| stacked == 1 || totals[a] != 0.0)
+        .collect();
+    if kept.iter().all(|&a| totals[a] == 0.0) {
+        return None;
+    }
+    Some((matrices, totals, kept))
+}
+
 /// The weight of an angle's matrix under `weightingNorm` (GLCM): `exp(-d²)`
 /// with `d` the angle's length in mm, as PyRadiomics 3.1 glcm.py.
 /// `spacing` is (z, y, x), the angle's order.
@@ -717,32 +754,16 @@ pub fn compute(
             }
         }
     }
-    if let Some(norm) = settings.weighting_norm {
+    let weights = settings.weighting_norm.map(|norm| {
         let spacing = [input.spacing[2], input.spacing[1], input.spacing[0]];
-        let weights: Vec<f64> = angles.iter().map(|&a| weight(norm, a, spacing)).collect();
-        let mut terms = vec![0.0; angles.len()];
-        matrices = (0..gg)
-            .map(|cell| {
-                for (a, term) in terms.iter_mut().enumerate() {
-                    *term = matrices[a * gg + cell] * weights[a];
-                }
-                numpy_sum(&terms)
-            })
-            .collect();
-    }
-    let stacked = matrices.len() / gg;
-    let mut r = Reducer::for_angles(stacked);
-    let totals: Vec<f64> = matrices
-        .chunks_exact(gg)
-        .map(|m| r.sum(m.iter().copied()))
-        .collect();
-    // Angles without pairs are dropped (unless there is only one).
-    let kept: Vec<usize> = (0..stacked)
-        .filter(|&a| stacked == 1 || totals[a] != 0.0)
-        .collect();
-    if kept.iter().all(|&a| totals[a] == 0.0) {
+        angles
+            .iter()
+            .map(|&a| weight(norm, a, spacing))
+            .collect::<Vec<f64>>()
+    });
+    let Some((matrices, totals, kept)) = weigh_and_keep(matrices, gg, weights.as_deref()) else {
         return Err(no_pairs());
-    }
+    };
 
     let layout = Layout::new(&roi);
     let mut r = Reducer::for_angles(kept.len());

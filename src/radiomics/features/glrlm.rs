@@ -23,6 +23,7 @@
 use super::angles::{Angle, generate_angles};
 use super::glcm::{
     EPS, MAX_MATRIX_ELEMENTS, Reducer, RoiLevels, input_shape, nanmean, not_applicable,
+    weigh_and_keep,
 };
 use super::{ClassInput, FeatureDef, FeatureError, FeatureValues, feature, select};
 use crate::radiomics::numeric::numpy_sum;
@@ -298,32 +299,19 @@ pub fn compute(
         return Err(no_runs());
     }
     let per_angle = g * max_run;
-    let mut matrices = count_runs(&roi, &angles, max_run);
-    if let Some(norm) = settings.weighting_norm {
+    let matrices = count_runs(&roi, &angles, max_run);
+    let weights = settings.weighting_norm.map(|norm| {
         let spacing = [input.spacing[2], input.spacing[1], input.spacing[0]];
-        let weights: Vec<f64> = angles.iter().map(|&a| weight(norm, a, spacing)).collect();
-        let mut terms = vec![0.0; angles.len()];
-        matrices = (0..per_angle)
-            .map(|cell| {
-                for (a, term) in terms.iter_mut().enumerate() {
-                    *term = matrices[a * per_angle + cell] * weights[a];
-                }
-                numpy_sum(&terms)
-            })
-            .collect();
-    }
-    let stacked = matrices.len() / per_angle;
-    let mut r = Reducer::for_angles(stacked);
-    let totals: Vec<f64> = matrices
-        .chunks_exact(per_angle)
-        .map(|m| r.sum(m.iter().copied()))
-        .collect();
-    let kept_angles: Vec<usize> = (0..stacked)
-        .filter(|&a| stacked == 1 || totals[a] != 0.0)
-        .collect();
-    if kept_angles.iter().all(|&a| totals[a] == 0.0) {
+        angles
+            .iter()
+            .map(|&a| weight(norm, a, spacing))
+            .collect::<Vec<f64>>()
+    });
+    let Some((matrices, totals, kept_angles)) =
+        weigh_and_keep(matrices, per_angle, weights.as_deref())
+    else {
         return Err(no_runs());
-    }
+    };
 
     let mut r = Reducer::for_angles(kept_angles.len());
     // pr sums over levels one row after another, whatever the angles.
