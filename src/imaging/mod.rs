@@ -6,6 +6,7 @@
 //! the business of code that must match ITK-based tools.
 
 mod error;
+pub mod filters;
 mod geometry;
 mod nifti_io;
 mod volume;
