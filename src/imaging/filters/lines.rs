@@ -58,7 +58,7 @@ pub(crate) fn along_axis<S, T, D, K>(
 ) where
     S: Copy + Sync,
     T: Copy + Default + Send,
-    D: Copy + Default + Send + Sync,
+    D: Copy + Send,
     K: LineKernel<T>,
 {
     let [nz, ny, nx] = shape;
@@ -110,39 +110,42 @@ pub(crate) fn along_axis<S, T, D, K>(
                 });
         }
         _ => {
-            // z lines cross every slab: results go to a [y, z, x] buffer,
-            // whose per-y parts are disjoint, and are then transposed back.
-            let mut staged = vec![D::default(); dst.len()];
-            staged.par_chunks_mut(nz * nx).enumerate().for_each_init(
+            // z lines cross every slab. Each worker takes one stretch of
+            // the xy plane and owns that stretch of every slab, so the
+            // outputs stay disjoint without a staging copy.
+            let plane = ny * nx;
+            let stretch = (LANES * 64).min(plane);
+            let mut stretches: Vec<Vec<&mut [D]>> = (0..plane.div_ceil(stretch))
+                .map(|_| Vec::with_capacity(nz))
+                .collect();
+            for slab in dst.chunks_mut(plane) {
+                for (k, piece) in slab.chunks_mut(stretch).enumerate() {
+                    stretches[k].push(piece);
+                }
+            }
+            stretches.into_par_iter().enumerate().for_each_init(
                 Buffers::new,
-                |buf, (y, out_block)| {
-                    for x0 in (0..nx).step_by(LANES) {
-                        let w = LANES.min(nx - x0);
+                |buf, (k, mut pieces)| {
+                    let start = k * stretch;
+                    let len = pieces[0].len();
+                    for x0 in (0..len).step_by(LANES) {
+                        let w = LANES.min(len - x0);
                         buf.prepare(nz * w);
                         for i in 0..nz {
-                            let start = (i * ny + y) * nx + x0;
-                            for (k, &v) in src[start..start + w].iter().enumerate() {
+                            let from = i * plane + start + x0;
+                            for (k, &v) in src[from..from + w].iter().enumerate() {
                                 buf.input[i * w + k] = load(v);
                             }
                         }
                         kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
-                        for i in 0..nz {
-                            let row = &mut out_block[i * nx + x0..i * nx + x0 + w];
-                            for (k, v) in row.iter_mut().enumerate() {
+                        for (i, piece) in pieces.iter_mut().enumerate() {
+                            for (k, v) in piece[x0..x0 + w].iter_mut().enumerate() {
                                 *v = store(buf.output[i * w + k]);
                             }
                         }
                     }
                 },
             );
-            dst.par_chunks_mut(ny * nx)
-                .enumerate()
-                .for_each(|(z, out_slab)| {
-                    for (y, row) in out_slab.chunks_exact_mut(nx).enumerate() {
-                        let start = (y * nz + z) * nx;
-                        row.copy_from_slice(&staged[start..start + nx]);
-                    }
-                });
         }
     }
 }

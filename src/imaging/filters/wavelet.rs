@@ -107,7 +107,17 @@ impl<T: Sample> Periodic<T> {
     /// Adds tap `m` for output centre `i` to the lanes of `row`.
     #[inline(always)]
     fn add_tap(&self, input: &[T], row: &mut [T], w: usize, n: usize, i: usize, m: usize) {
-        let index = (i + n * (m / n + 1) - m) % n;
+        // (i - m) mod n without a division: i < n + F/2 and m < F, so few
+        // wraps are ever needed.
+        let mut index = i as isize - m as isize;
+        let period = n as isize;
+        while index < 0 {
+            index += period;
+        }
+        while index >= period {
+            index -= period;
+        }
+        let index = index as usize;
         let tap = self.taps[m];
         for (acc, &x) in row.iter_mut().zip(&input[index * w..(index + 1) * w]) {
             *acc = *acc + tap * x;
