@@ -24,20 +24,52 @@ fn offsets(radius: f64, samples: usize) -> Vec<(f64, f64)> {
         .collect()
 }
 
-/// scikit-image's `bilinear_interpolation` with mode `'C'` (0 outside).
-fn bilinear(slice: &[f64], rows: usize, cols: usize, r: f64, c: f64) -> f64 {
-    let pixel = |r: f64, c: f64| -> f64 {
-        if r < 0.0 || c < 0.0 || r >= rows as f64 || c >= cols as f64 {
-            0.0
-        } else {
-            slice[r as usize * cols + c as usize]
+/// One neighbour of scikit-image's circle: its offset and the integer
+/// offsets of the four pixels around it. `floor(r + dr) = r + floor(dr)`
+/// for a whole row index `r` and an offset with 5 decimals (the sum is
+/// never rounded onto an integer), which spares a `floor` per sample.
+#[derive(Debug, Clone, Copy)]
+struct Neighbour {
+    dr: f64,
+    dc: f64,
+    r0: isize,
+    r1: isize,
+    c0: isize,
+    c1: isize,
+}
+
+impl Neighbour {
+    fn new((dr, dc): (f64, f64)) -> Neighbour {
+        Neighbour {
+            dr,
+            dc,
+            r0: dr.floor() as isize,
+            r1: dr.ceil() as isize,
+            c0: dc.floor() as isize,
+            c1: dc.ceil() as isize,
         }
-    };
-    let (minr, minc, maxr, maxc) = (r.floor(), c.floor(), r.ceil(), c.ceil());
-    let (dr, dc) = (r - minr, c - minc);
-    let top = (1.0 - dc) * pixel(minr, minc) + dc * pixel(minr, maxc);
-    let bottom = (1.0 - dc) * pixel(maxr, minc) + dc * pixel(maxr, maxc);
-    (1.0 - dr) * top + dr * bottom
+    }
+
+    /// scikit-image's `bilinear_interpolation` with mode `'C'` (0 outside)
+    /// at `(r + dr, c + dc)`, with its arithmetic.
+    #[inline(always)]
+    fn sample(&self, slice: &[f64], rows: usize, cols: usize, r: usize, c: usize) -> f64 {
+        let pixel = |pr: isize, pc: isize| -> f64 {
+            if pr < 0 || pc < 0 || pr >= rows as isize || pc >= cols as isize {
+                0.0
+            } else {
+                slice[pr as usize * cols + pc as usize]
+            }
+        };
+        let (ri, ci) = (r as isize, c as isize);
+        let (minr, minc) = (ri + self.r0, ci + self.c0);
+        let (maxr, maxc) = (ri + self.r1, ci + self.c1);
+        let fr = (r as f64 + self.dr) - minr as f64;
+        let fc = (c as f64 + self.dc) - minc as f64;
+        let top = (1.0 - fc) * pixel(minr, minc) + fc * pixel(minr, maxc);
+        let bottom = (1.0 - fc) * pixel(maxr, minc) + fc * pixel(maxr, maxc);
+        (1.0 - fr) * top + fr * bottom
+    }
 }
 
 /// scikit-image's `_local_binary_pattern` of one `rows × cols` slice.
@@ -45,18 +77,18 @@ fn slice_lbp(
     slice: &[f64],
     rows: usize,
     cols: usize,
-    offsets: &[(f64, f64)],
+    neighbours: &[Neighbour],
     method: LbpMethod,
     out: &mut [f64],
 ) {
-    let p = offsets.len();
+    let p = neighbours.len();
     let mut texture = vec![0.0; p];
     let mut signs = vec![0u8; p];
     for r in 0..rows {
         for c in 0..cols {
             let centre = slice[r * cols + c];
-            for (i, &(dr, dc)) in offsets.iter().enumerate() {
-                texture[i] = bilinear(slice, rows, cols, r as f64 + dr, c as f64 + dc);
+            for (i, neighbour) in neighbours.iter().enumerate() {
+                texture[i] = neighbour.sample(slice, rows, cols, r, c);
                 signs[i] = u8::from(texture[i] - centre >= 0.0);
             }
             out[r * cols + c] = match method {
@@ -183,7 +215,7 @@ pub fn lbp_2d(
             "the number of samples must be from 1 to {limit} for this method, got {samples}"
         )));
     }
-    let offsets = offsets(radius, p);
+    let neighbours: Vec<Neighbour> = offsets(radius, p).into_iter().map(Neighbour::new).collect();
     let input = voxels(volume);
     let [nz, ny, nx] = shape;
     // After swapaxes(0, axis) a slice keeps the other two axes in order,
@@ -205,7 +237,7 @@ pub fn lbp_2d(
                 .map(|k| input[index(s, k / cols, k % cols)])
                 .collect();
             let mut out = vec![0.0; rows * cols];
-            slice_lbp(&slice, rows, cols, &offsets, method, &mut out);
+            slice_lbp(&slice, rows, cols, &neighbours, method, &mut out);
             out
         })
         .collect();
