@@ -15,9 +15,15 @@ use rayon::prelude::*;
 pub(crate) const LANES: usize = 32;
 
 /// A one-dimensional kernel over a block of `w` interleaved lines: reads
-/// `input` (`n * w` values), writes every value of `output` (same size);
-/// `scratch` is working memory it may resize.
+/// `input` (`n * w` values) and writes every value of `output`, which holds
+/// [`outputs`](LineKernel::outputs) results one after the other (`n * w`
+/// each); `scratch` is working memory it may resize.
 pub(crate) trait LineKernel<T>: Sync {
+    /// How many filtered lines the kernel makes from each line.
+    fn outputs(&self) -> usize {
+        1
+    }
+
     /// Filters one block.
     fn apply(&self, input: &[T], output: &mut [T], w: usize, scratch: &mut Vec<T>);
 }
@@ -38,9 +44,9 @@ impl<T: Copy + Default> Buffers<T> {
         }
     }
 
-    fn prepare(&mut self, len: usize) {
+    fn prepare(&mut self, len: usize, outputs: usize) {
         self.input.resize(len, T::default());
-        self.output.resize(len, T::default());
+        self.output.resize(len * outputs, T::default());
     }
 }
 
@@ -61,93 +67,136 @@ pub(crate) fn along_axis<S, T, D, K>(
     D: Copy + Send,
     K: LineKernel<T>,
 {
+    along_axis_into(src, &mut [dst], shape, axis, load, store, kernel);
+}
+
+/// [`along_axis`] for a kernel with several outputs, the `o`-th written to
+/// `dsts[o]`.
+pub(crate) fn along_axis_into<S, T, D, K>(
+    src: &[S],
+    dsts: &mut [&mut [D]],
+    shape: [usize; 3],
+    axis: usize,
+    load: impl Fn(S) -> T + Sync,
+    store: impl Fn(T) -> D + Sync,
+    kernel: &K,
+) where
+    S: Copy + Sync,
+    T: Copy + Default + Send,
+    D: Copy + Send,
+    K: LineKernel<T>,
+{
     let [nz, ny, nx] = shape;
+    let outputs = kernel.outputs();
     debug_assert_eq!(src.len(), nz * ny * nx);
-    debug_assert_eq!(dst.len(), src.len());
-    match axis {
-        2 => {
-            // Rows are contiguous: transpose blocks of rows into lanes.
-            dst.par_chunks_mut(nx * LANES)
-                .zip(src.par_chunks(nx * LANES))
-                .for_each_init(Buffers::new, |buf, (out_rows, in_rows)| {
-                    let w = in_rows.len() / nx;
-                    buf.prepare(nx * w);
-                    for (k, row) in in_rows.chunks_exact(nx).enumerate() {
-                        for (i, &v) in row.iter().enumerate() {
-                            buf.input[i * w + k] = load(v);
+    debug_assert_eq!(dsts.len(), outputs);
+    debug_assert!(dsts.iter().all(|d| d.len() == src.len()));
+    if src.is_empty() {
+        return;
+    }
+    let plane = ny * nx;
+    // Every worker task owns, in each output, the pieces it writes: a run of
+    // whole rows (x), a whole slab (y), or one stretch of the xy plane in
+    // every slab (z). Pieces of different tasks are disjoint.
+    let unit = match axis {
+        2 => nx * LANES,
+        1 => plane,
+        _ => (LANES * 64).min(plane),
+    };
+    let units = if axis == 0 {
+        plane.div_ceil(unit)
+    } else {
+        src.len().div_ceil(unit)
+    };
+    let mut tasks: Vec<Vec<Vec<&mut [D]>>> = (0..units)
+        .map(|_| (0..outputs).map(|_| Vec::new()).collect())
+        .collect();
+    for (o, dst) in dsts.iter_mut().enumerate() {
+        if axis == 0 {
+            for slab in dst.chunks_mut(plane) {
+                for (k, piece) in slab.chunks_mut(unit).enumerate() {
+                    tasks[k][o].push(piece);
+                }
+            }
+        } else {
+            for (k, piece) in dst.chunks_mut(unit).enumerate() {
+                tasks[k][o].push(piece);
+            }
+        }
+    }
+    tasks.into_par_iter().enumerate().for_each_init(
+        Buffers::new,
+        |buf, (k, mut pieces)| match axis {
+            2 => {
+                // Rows are contiguous: transpose blocks of rows into lanes.
+                let rows = &src[k * unit..(k * unit + unit).min(src.len())];
+                let w = rows.len() / nx;
+                buf.prepare(nx * w, outputs);
+                for (lane, row) in rows.chunks_exact(nx).enumerate() {
+                    for (i, &v) in row.iter().enumerate() {
+                        buf.input[i * w + lane] = load(v);
+                    }
+                }
+                kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
+                for (o, out) in pieces.iter_mut().enumerate() {
+                    let result = &buf.output[o * nx * w..(o + 1) * nx * w];
+                    for (lane, row) in out[0].chunks_exact_mut(nx).enumerate() {
+                        for (i, v) in row.iter_mut().enumerate() {
+                            *v = store(result[i * w + lane]);
+                        }
+                    }
+                }
+            }
+            1 => {
+                // A z slab holds whole y lines; runs of x are the lanes.
+                let slab = &src[k * plane..(k + 1) * plane];
+                for x0 in (0..nx).step_by(LANES) {
+                    let w = LANES.min(nx - x0);
+                    buf.prepare(ny * w, outputs);
+                    for i in 0..ny {
+                        let row = &slab[i * nx + x0..i * nx + x0 + w];
+                        for (lane, &v) in row.iter().enumerate() {
+                            buf.input[i * w + lane] = load(v);
                         }
                     }
                     kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
-                    for (k, row) in out_rows.chunks_exact_mut(nx).enumerate() {
-                        for (i, v) in row.iter_mut().enumerate() {
-                            *v = store(buf.output[i * w + k]);
-                        }
-                    }
-                });
-        }
-        1 => {
-            // Each z slab holds whole y lines; columns of x are the lanes.
-            dst.par_chunks_mut(ny * nx)
-                .zip(src.par_chunks(ny * nx))
-                .for_each_init(Buffers::new, |buf, (out_slab, in_slab)| {
-                    for x0 in (0..nx).step_by(LANES) {
-                        let w = LANES.min(nx - x0);
-                        buf.prepare(ny * w);
+                    for (o, out) in pieces.iter_mut().enumerate() {
+                        let result = &buf.output[o * ny * w..(o + 1) * ny * w];
                         for i in 0..ny {
-                            let row = &in_slab[i * nx + x0..i * nx + x0 + w];
-                            for (k, &v) in row.iter().enumerate() {
-                                buf.input[i * w + k] = load(v);
-                            }
-                        }
-                        kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
-                        for i in 0..ny {
-                            let row = &mut out_slab[i * nx + x0..i * nx + x0 + w];
-                            for (k, v) in row.iter_mut().enumerate() {
-                                *v = store(buf.output[i * w + k]);
+                            let row = &mut out[0][i * nx + x0..i * nx + x0 + w];
+                            for (lane, v) in row.iter_mut().enumerate() {
+                                *v = store(result[i * w + lane]);
                             }
                         }
                     }
-                });
-        }
-        _ => {
-            // z lines cross every slab. Each worker takes one stretch of
-            // the xy plane and owns that stretch of every slab, so the
-            // outputs stay disjoint without a staging copy.
-            let plane = ny * nx;
-            let stretch = (LANES * 64).min(plane);
-            let mut stretches: Vec<Vec<&mut [D]>> = (0..plane.div_ceil(stretch))
-                .map(|_| Vec::with_capacity(nz))
-                .collect();
-            for slab in dst.chunks_mut(plane) {
-                for (k, piece) in slab.chunks_mut(stretch).enumerate() {
-                    stretches[k].push(piece);
                 }
             }
-            stretches.into_par_iter().enumerate().for_each_init(
-                Buffers::new,
-                |buf, (k, mut pieces)| {
-                    let start = k * stretch;
-                    let len = pieces[0].len();
-                    for x0 in (0..len).step_by(LANES) {
-                        let w = LANES.min(len - x0);
-                        buf.prepare(nz * w);
-                        for i in 0..nz {
-                            let from = i * plane + start + x0;
-                            for (k, &v) in src[from..from + w].iter().enumerate() {
-                                buf.input[i * w + k] = load(v);
-                            }
+            _ => {
+                // z lines cross every slab; runs of the plane are the lanes.
+                let start = k * unit;
+                let len = pieces[0][0].len();
+                for x0 in (0..len).step_by(LANES) {
+                    let w = LANES.min(len - x0);
+                    buf.prepare(nz * w, outputs);
+                    for i in 0..nz {
+                        let from = i * plane + start + x0;
+                        for (lane, &v) in src[from..from + w].iter().enumerate() {
+                            buf.input[i * w + lane] = load(v);
                         }
-                        kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
-                        for (i, piece) in pieces.iter_mut().enumerate() {
-                            for (k, v) in piece[x0..x0 + w].iter_mut().enumerate() {
-                                *v = store(buf.output[i * w + k]);
+                    }
+                    kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
+                    for (o, out) in pieces.iter_mut().enumerate() {
+                        let result = &buf.output[o * nz * w..(o + 1) * nz * w];
+                        for (i, piece) in out.iter_mut().enumerate() {
+                            for (lane, v) in piece[x0..x0 + w].iter_mut().enumerate() {
+                                *v = store(result[i * w + lane]);
                             }
                         }
                     }
-                },
-            );
-        }
-    }
+                }
+            }
+        },
+    );
 }
 
 #[cfg(test)]

@@ -18,7 +18,9 @@
 
 use std::ops::{Add, Mul};
 
-use super::lines::{LineKernel, along_axis};
+use rayon::prelude::*;
+
+use super::lines::{LineKernel, along_axis, along_axis_into};
 use super::wavelet_banks::{BANKS, Bank, F32_DEC_LO};
 use super::{FilterError, derived, require_voxels, voxels};
 use crate::imaging::{PixelType, Volume};
@@ -27,6 +29,8 @@ use crate::imaging::{PixelType, Volume};
 trait Sample: Copy + Default + Send + Sync + Add<Output = Self> + Mul<Output = Self> {
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
+    /// A whole array as `f64`, without a copy where it already is.
+    fn into_f64s(values: Vec<Self>) -> Vec<f64>;
 }
 
 impl Sample for f64 {
@@ -36,6 +40,9 @@ impl Sample for f64 {
     fn to_f64(self) -> f64 {
         self
     }
+    fn into_f64s(values: Vec<Self>) -> Vec<f64> {
+        values
+    }
 }
 
 impl Sample for f32 {
@@ -44,6 +51,9 @@ impl Sample for f32 {
     }
     fn to_f64(self) -> f64 {
         f64::from(self)
+    }
+    fn into_f64s(values: Vec<Self>) -> Vec<f64> {
+        values.into_par_iter().map(f64::from).collect()
     }
 }
 
@@ -98,53 +108,63 @@ fn filters_f32(bank: &Bank) -> (Vec<f32>, Vec<f32>) {
 }
 
 /// PyWavelets' `downsampling_convolution_periodization` with step 1 and an
-/// un-upsampled filter: `out[o] = Σ_m filter[m] · in[(o + F/2 - m) mod N]`.
+/// un-upsampled filter, `out[o] = Σ_m filter[m] · in[(o + F/2 - m) mod N]`,
+/// for one or more filters of the same length (low and high pass share
+/// every input read).
 struct Periodic<T> {
-    taps: Vec<T>,
+    filters: Vec<Vec<T>>,
 }
 
-impl<T: Sample> Periodic<T> {
-    /// Adds tap `m` for output centre `i` to the lanes of `row`.
-    #[inline(always)]
-    fn add_tap(&self, input: &[T], row: &mut [T], w: usize, n: usize, i: usize, m: usize) {
-        // (i - m) mod n without a division: i < n + F/2 and m < F, so few
-        // wraps are ever needed.
-        let mut index = i as isize - m as isize;
-        let period = n as isize;
-        while index < 0 {
-            index += period;
-        }
-        while index >= period {
-            index -= period;
-        }
-        let index = index as usize;
-        let tap = self.taps[m];
-        for (acc, &x) in row.iter_mut().zip(&input[index * w..(index + 1) * w]) {
-            *acc = *acc + tap * x;
-        }
+/// `(i - m) mod n` without a division: `i < n + F/2` and `m < F`, so few
+/// wraps are ever needed.
+#[inline(always)]
+fn wrap(i: usize, m: usize, n: usize) -> usize {
+    let mut index = i as isize - m as isize;
+    let period = n as isize;
+    while index < 0 {
+        index += period;
     }
+    while index >= period {
+        index -= period;
+    }
+    index as usize
 }
 
 impl<T: Sample> LineKernel<T> for Periodic<T> {
+    fn outputs(&self) -> usize {
+        self.filters.len()
+    }
+
     fn apply(&self, input: &[T], output: &mut [T], w: usize, _: &mut Vec<T>) {
         let n = input.len() / w;
-        let f = self.taps.len();
-        for (o, row) in output.chunks_exact_mut(w).enumerate() {
-            row.fill(T::default());
-            let i = o + f / 2;
-            if i >= n {
-                // PyWavelets sums the taps that wrapped past the end first,
-                // from tap i - N down to 0, then the rest upwards.
-                let split = i - n;
-                for m in (0..=split).rev() {
-                    self.add_tap(input, row, w, n, i, m);
-                }
-                for m in split + 1..f {
-                    self.add_tap(input, row, w, n, i, m);
-                }
-            } else {
-                for m in 0..f {
-                    self.add_tap(input, row, w, n, i, m);
+        // The block is small enough to stay in cache while each filter
+        // reads it in turn.
+        for (filter, result) in self.filters.iter().zip(output.chunks_exact_mut(n * w)) {
+            let f = filter.len();
+            for (o, row) in result.chunks_exact_mut(w).enumerate() {
+                row.fill(T::default());
+                let i = o + f / 2;
+                let mut add = |m: usize| {
+                    let index = wrap(i, m, n);
+                    let tap = filter[m];
+                    for (acc, &x) in row.iter_mut().zip(&input[index * w..(index + 1) * w]) {
+                        *acc = *acc + tap * x;
+                    }
+                };
+                if i >= n {
+                    // PyWavelets sums the taps that wrapped past the end
+                    // first, from tap i - N down to 0, then the rest upwards.
+                    let split = i - n;
+                    for m in (0..=split).rev() {
+                        add(m);
+                    }
+                    for m in split + 1..f {
+                        add(m);
+                    }
+                } else {
+                    for m in 0..f {
+                        add(m);
+                    }
                 }
             }
         }
@@ -266,34 +286,64 @@ fn decompose<T: Sample>(
     let padded = shape.map(|n| n + n % 2);
     let source = voxels(volume);
     // numpy.pad(..., 'wrap') by one voxel at the end of odd axes.
-    let mut data = Vec::with_capacity(padded.iter().product());
-    for z in 0..padded[0] {
-        for y in 0..padded[1] {
-            let row = ((z % shape[0]) * shape[1] + y % shape[1]) * shape[2];
-            data.extend((0..padded[2]).map(|x| T::from_f64(source[row + x % shape[2]])));
-        }
-    }
-    let low = Periodic { taps: lo };
-    let high = Periodic { taps: hi };
-    let pass = |input: &[T], axis: usize, filter: &Periodic<T>| -> Vec<T> {
+    let mut data = vec![T::default(); padded.iter().product()];
+    data.par_chunks_mut(padded[1] * padded[2])
+        .enumerate()
+        .for_each(|(z, slab)| {
+            for (y, row) in slab.chunks_exact_mut(padded[2]).enumerate() {
+                let start = ((z % shape[0]) * shape[1] + y % shape[1]) * shape[2];
+                let line = &source[start..start + shape[2]];
+                for (x, v) in row.iter_mut().enumerate() {
+                    *v = T::from_f64(line[x % shape[2]]);
+                }
+            }
+        });
+    let low = Periodic {
+        filters: vec![lo.clone()],
+    };
+    let both = Periodic {
+        filters: vec![lo, hi],
+    };
+    let approximate = |input: &[T], axis: usize| -> Vec<T> {
         let mut out = vec![T::default(); input.len()];
-        along_axis(input, &mut out, padded, axis, |v| v, |v| v, filter);
+        along_axis(input, &mut out, padded, axis, |v| v, |v| v, &low);
         out
     };
-    let crop = |values: &[T]| -> Vec<f64> {
-        let mut out = Vec::with_capacity(shape.iter().product());
-        for z in 0..shape[0] {
-            for y in 0..shape[1] {
-                let row = (z * padded[1] + y) * padded[2];
-                out.extend(values[row..row + shape[2]].iter().map(|v| v.to_f64()));
-            }
+    let split = |input: &[T], axis: usize| -> (Vec<T>, Vec<T>) {
+        let mut approx = vec![T::default(); input.len()];
+        let mut detail = vec![T::default(); input.len()];
+        along_axis_into(
+            input,
+            &mut [&mut approx, &mut detail],
+            padded,
+            axis,
+            |v| v,
+            |v| v,
+            &both,
+        );
+        (approx, detail)
+    };
+    let crop = |values: Vec<T>| -> Vec<f64> {
+        if padded == shape {
+            return T::into_f64s(values);
         }
+        let mut out = vec![0.0; shape.iter().product()];
+        out.par_chunks_mut(shape[1] * shape[2])
+            .enumerate()
+            .for_each(|(z, slab)| {
+                for (y, row) in slab.chunks_exact_mut(shape[2]).enumerate() {
+                    let start = (z * padded[1] + y) * padded[2];
+                    for (v, t) in row.iter_mut().zip(&values[start..start + shape[2]]) {
+                        *v = t.to_f64();
+                    }
+                }
+            });
         out
     };
 
     for _ in 0..start_level {
         for &axis in axes {
-            data = pass(&data, axis, &low);
+            data = approximate(&data, axis);
         }
     }
     let mut results = Vec::new();
@@ -306,17 +356,18 @@ fn decompose<T: Sample>(
             let last = j + 1 == axes.len();
             let mut next = Vec::with_capacity(bands.len() * 2);
             for (b, band) in bands.into_iter().enumerate() {
-                let approx = pass(&band, axis, &low);
-                let detail = pass(&band, axis, &high);
+                let (approx, detail) = split(&band, axis);
                 drop(band);
                 if last {
-                    if b != 0 {
+                    if b == 0 {
+                        next.push(approx);
+                    } else {
                         let name = format!("{prefix}-{}", band_name(2 * b, axes.len()));
-                        results.push((name, derived(volume, shape, crop(&approx), pixel_type)));
+                        results.push((name, derived(volume, shape, crop(approx), pixel_type)));
+                        next.push(Vec::new());
                     }
                     let name = format!("{prefix}-{}", band_name(2 * b + 1, axes.len()));
-                    results.push((name, derived(volume, shape, crop(&detail), pixel_type)));
-                    next.push(if b == 0 { approx } else { Vec::new() });
+                    results.push((name, derived(volume, shape, crop(detail), pixel_type)));
                 } else {
                     next.push(approx);
                     next.push(detail);
@@ -327,7 +378,7 @@ fn decompose<T: Sample>(
         data = bands.swap_remove(0);
     }
     let name = format!("{}-{}", level_prefix(level), "L".repeat(axes.len()));
-    results.push((name, derived(volume, shape, crop(&data), pixel_type)));
+    results.push((name, derived(volume, shape, crop(data), pixel_type)));
     results
 }
 
