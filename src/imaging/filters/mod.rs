@@ -16,10 +16,12 @@
 //! - [`gradient_magnitude`]: ITK's central-difference gradient, `f32`.
 //! - [`lbp_2d`]: scikit-image's local binary patterns per slice, in the
 //!   image's own pixel type.
+//! - [`lbp_3d`]: PyRadiomics' spherical-harmonic LBP of the ROI voxels.
 
 mod gradient;
 mod intensity;
 mod lbp2d;
+mod lbp3d;
 mod lines;
 mod log;
 mod wavelet;
@@ -28,6 +30,7 @@ mod wavelet_banks;
 pub use gradient::gradient_magnitude;
 pub use intensity::{exponential, logarithm, square, square_root};
 pub use lbp2d::lbp_2d;
+pub use lbp3d::{Lbp3dSettings, lbp_3d};
 pub use log::{check_log_size, laplacian_of_gaussian, log_image_name};
 pub use wavelet::{pyradiomics_wavelet_axes, wavelet_decompositions, wavelet_names};
 
