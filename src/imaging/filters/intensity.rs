@@ -4,12 +4,17 @@
 //! range of the original, computed in `f64` as PyRadiomics casts the image
 //! to `float64` first.
 
+use rayon::prelude::*;
+
 use super::{FilterError, derived, require_voxels, voxels};
 use crate::imaging::{PixelType, Volume};
 
 /// `numpy.max(numpy.abs(im))`.
 fn max_abs(values: &[f64]) -> f64 {
-    values.iter().fold(0.0, |acc: f64, v| acc.max(v.abs()))
+    values
+        .par_iter()
+        .fold(|| 0.0, |acc: f64, v| acc.max(v.abs()))
+        .reduce(|| 0.0, f64::max)
 }
 
 fn map(
@@ -33,7 +38,7 @@ pub fn square(volume: &Volume) -> Result<Volume, FilterError> {
         }
         let coeff = 1.0 / peak.sqrt();
         Ok(values
-            .iter()
+            .par_iter()
             .map(|&x| {
                 let scaled = coeff * x;
                 scaled * scaled
@@ -48,7 +53,7 @@ pub fn square_root(volume: &Volume) -> Result<Volume, FilterError> {
     map(volume, "squareroot", |values| {
         let coeff = max_abs(values);
         Ok(values
-            .iter()
+            .par_iter()
             .map(|&x| {
                 if x > 0.0 {
                     (x * coeff).sqrt()
@@ -74,7 +79,7 @@ pub fn logarithm(volume: &Volume) -> Result<Volume, FilterError> {
             });
         }
         let mut logs: Vec<f64> = values
-            .iter()
+            .par_iter()
             .map(|&x| {
                 if x > 0.0 {
                     (x + 1.0).ln()
@@ -86,9 +91,7 @@ pub fn logarithm(volume: &Volume) -> Result<Volume, FilterError> {
             })
             .collect();
         let scale = peak / max_abs(&logs);
-        for v in &mut logs {
-            *v *= scale;
-        }
+        logs.par_iter_mut().for_each(|v| *v *= scale);
         Ok(logs)
     })
 }
@@ -105,7 +108,7 @@ pub fn exponential(volume: &Volume) -> Result<Volume, FilterError> {
             });
         }
         let coeff = peak.ln() / peak;
-        Ok(values.iter().map(|&x| (coeff * x).exp()).collect())
+        Ok(values.par_iter().map(|&x| (coeff * x).exp()).collect())
     })
 }
 
