@@ -22,11 +22,11 @@ use crate::radiomics::numeric::numpy_mean;
 /// The settings of `getLBP3DImage`, with PyRadiomics' names and defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Lbp3dSettings {
-    /// `lbp3DLevels` [2]: spherical-harmonic degrees used (images `m1`..).
+    /// `lbp3DLevels` (default 2): spherical-harmonic degrees used (images `m1`..).
     pub levels: u32,
-    /// `lbp3DIcosphereRadius` [1]: sampling radius in voxels.
+    /// `lbp3DIcosphereRadius` (default 1): sampling radius in voxels.
     pub icosphere_radius: f64,
-    /// `lbp3DIcosphereSubdivision` [1]: subdivisions of the icosahedron.
+    /// `lbp3DIcosphereSubdivision` (default 1): subdivisions of the icosahedron.
     pub icosphere_subdivision: u32,
 }
 
@@ -489,10 +489,7 @@ pub fn lbp_3d(
         .map(|((z, y, x), _)| [z, y, x])
         .collect();
     if roi_voxels.is_empty() {
-        return Err(FilterError::EmptyRoi {
-            filter: "LBP 3D",
-            label: 1,
-        });
+        return Err(FilterError::EmptyRoi { filter: "LBP 3D" });
     }
 
     let vertices = icosphere(subdivision, radius);

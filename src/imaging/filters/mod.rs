@@ -130,13 +130,11 @@ pub enum FilterError {
         /// Mask array shape, `[z, y, x]`.
         mask: [usize; 3],
     },
-    /// The mask has no voxel of the label.
-    #[error("{filter}: the mask has no voxel of label {label}")]
+    /// The ROI has no voxel.
+    #[error("{filter}: the ROI has no voxel to compute at")]
     EmptyRoi {
         /// The filter asked for.
         filter: &'static str,
-        /// The label.
-        label: u32,
     },
 }
 
