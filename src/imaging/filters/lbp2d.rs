@@ -198,9 +198,11 @@ pub fn lbp_2d(
             "the slice axis must be 0, 1 or 2, got {axis}"
         )));
     }
-    if !(radius > 0.0 && radius.is_finite() && (radius as f32).is_finite()) {
+    // Beyond a million voxels every neighbour is outside any image; the bound
+    // keeps the integer offsets far from overflow.
+    if !(radius > 0.0 && radius <= 1e6) {
         return Err(problem(format!(
-            "the radius must be a positive number, got {radius}"
+            "the radius must be a positive number of voxels up to 1e6, got {radius}"
         )));
     }
     let p = samples as usize;
@@ -368,6 +370,7 @@ mod tests {
         for (radius, samples, method, axis) in [
             (0.0, 8, LbpMethod::Uniform, 0),
             (f64::NAN, 8, LbpMethod::Uniform, 0),
+            (1e30, 8, LbpMethod::Uniform, 0),
             (1.0, 0, LbpMethod::Uniform, 0),
             (1.0, 32, LbpMethod::Default, 0),
             (1.0, 8, LbpMethod::Uniform, 3),

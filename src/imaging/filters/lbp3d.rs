@@ -473,9 +473,9 @@ pub fn lbp_3d(
             "levels must be from 1 to 16, got {levels}"
         )));
     }
-    if !(radius > 0.0 && radius.is_finite()) {
+    if !(radius > 0.0 && radius <= 1e6) {
         return Err(problem(format!(
-            "the icosphere radius must be positive, got {radius}"
+            "the icosphere radius must be a positive number of voxels up to 1e6, got {radius}"
         )));
     }
     if subdivision > 5 {
