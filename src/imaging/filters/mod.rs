@@ -213,3 +213,70 @@ pub(crate) mod testing {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ndarray::Array3;
+    use proptest::prelude::*;
+
+    use super::testing::volume;
+    use super::*;
+    use crate::radiomics::settings::LbpMethod;
+
+    const TYPES: [PixelType; 4] = [
+        PixelType::I16,
+        PixelType::U8,
+        PixelType::F32,
+        PixelType::F64,
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// Every filter answers any small volume, degenerate sizes included,
+        /// with an image of the input's shape or an error; none panics.
+        #[test]
+        fn no_filter_panics(
+            shape in (1usize..6, 1usize..6, 1usize..6),
+            seed in 0u64..1000,
+            kind in 0usize..4,
+            sigma in 0.1f64..4.0,
+            samples in 1u32..12,
+            radius in 0.5f64..2.5,
+        ) {
+            let shape = [shape.0, shape.1, shape.2];
+            let img = volume(shape, [0.7, 1.0, 2.5], TYPES[kind], |z, y, x| {
+                let h = (z * 131 + y * 31 + x * 7) as u64 * 2654435761 + seed;
+                ((h % 200) as f64) - 50.0
+            });
+            let same = |v: &Volume| v.data.shape() == img.data.shape();
+            if let Ok(v) = laplacian_of_gaussian(&img, sigma) {
+                prop_assert!(same(&v));
+            }
+            for (_, v) in wavelet_decompositions(&img, "coif1", 0, 2, &[2, 1, 0]).unwrap() {
+                prop_assert!(same(&v));
+            }
+            for filter in [square, square_root, logarithm, exponential] {
+                if let Ok(v) = filter(&img) {
+                    prop_assert!(same(&v));
+                }
+            }
+            prop_assert!(same(&gradient_magnitude(&img, true).unwrap()));
+            for method in [LbpMethod::Default, LbpMethod::Ror, LbpMethod::Uniform, LbpMethod::Var] {
+                for axis in 0..3 {
+                    prop_assert!(same(&lbp_2d(&img, radius, samples, method, axis).unwrap()));
+                }
+            }
+            let roi = Array3::from_shape_fn((shape[0], shape[1], shape[2]), |(z, y, x)| {
+                (z + y + x + seed as usize) % 3 == 0
+            });
+            let settings = lbp3d::Lbp3dSettings {
+                icosphere_radius: radius,
+                ..lbp3d::Lbp3dSettings::default()
+            };
+            if let Ok(images) = lbp_3d(&img, &roi, &settings) {
+                prop_assert!(images.iter().all(|(_, v)| same(v)));
+            }
+        }
+    }
+}
