@@ -7,6 +7,7 @@
 
 pub mod adc;
 mod error;
+pub mod filters;
 mod geometry;
 mod nifti_io;
 pub mod resample;
