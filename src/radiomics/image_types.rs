@@ -1,12 +1,14 @@
 //! Derived images ("image types"): the original image and its filtered
-//! versions, named as PyRadiomics names them (`original`,
-//! `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...).
+//! versions, named as PyRadiomics 3.1 names them (`original`,
+//! `log-sigma-1-0-mm-3D`, `wavelet-LLH`, ...) and skipped where PyRadiomics
+//! skips them with a warning.
 
 use ndarray::Array3;
 
 use super::params::ImageType;
 use super::settings::Settings;
 use crate::imaging::Volume;
+use crate::imaging::filters::{self, FilterError, Lbp3dSettings};
 
 /// One derived image and its name.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,30 +29,145 @@ pub struct Derived {
 }
 
 /// Why an image type could not be derived.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum ImageTypeError {
-    /// The image type is not available in this build.
-    #[error("image type {0} is not available yet")]
-    Unavailable(&'static str),
+#[derive(Debug, thiserror::Error)]
+#[error("image type {image_type}")]
+pub struct ImageTypeError {
+    /// The image type, as named in parameter files.
+    pub image_type: &'static str,
+    /// The filter's error.
+    pub source: FilterError,
+}
+
+fn one(name: &str, volume: Volume) -> Derived {
+    Derived {
+        images: vec![DerivedImage {
+            name: name.to_owned(),
+            volume,
+        }],
+        warnings: Vec::new(),
+    }
 }
 
 /// Derives the images of one image type from the (preprocessed, uncropped)
-/// image; `roi` is the ROI on the same grid.
+/// image; `roi` is the ROI on the same grid (LBP3D describes only its
+/// voxels).
 pub fn derive(
     kind: ImageType,
     image: &Volume,
     roi: &Array3<bool>,
     settings: &Settings,
 ) -> Result<Derived, ImageTypeError> {
-    let _ = (roi, settings);
-    match kind {
-        ImageType::Original => Ok(Derived {
-            images: vec![DerivedImage {
-                name: "original".to_owned(),
-                volume: image.clone(),
-            }],
-            warnings: Vec::new(),
-        }),
-        other => Err(ImageTypeError::Unavailable(other.name())),
+    let failed = |source| ImageTypeError {
+        image_type: kind.name(),
+        source,
+    };
+    Ok(match kind {
+        ImageType::Original => one("original", image.clone()),
+        ImageType::LoG => laplacians(image, settings).map_err(failed)?,
+        ImageType::Wavelet => {
+            let axes =
+                filters::pyradiomics_wavelet_axes(settings.force_2d, settings.force_2d_dimension)
+                    .map_err(failed)?;
+            let images = filters::wavelet_decompositions(
+                image,
+                &settings.wavelet,
+                settings.start_level,
+                settings.level,
+                &axes,
+            )
+            .map_err(failed)?;
+            Derived {
+                images: images
+                    .into_iter()
+                    .map(|(name, volume)| DerivedImage { name, volume })
+                    .collect(),
+                warnings: Vec::new(),
+            }
+        }
+        ImageType::Square => one("square", filters::square(image).map_err(failed)?),
+        ImageType::SquareRoot => one("squareroot", filters::square_root(image).map_err(failed)?),
+        ImageType::Logarithm => one("logarithm", filters::logarithm(image).map_err(failed)?),
+        ImageType::Exponential => one("exponential", filters::exponential(image).map_err(failed)?),
+        ImageType::Gradient => one(
+            "gradient",
+            filters::gradient_magnitude(image, settings.gradient_use_spacing).map_err(failed)?,
+        ),
+        ImageType::Lbp2D => {
+            let volume = filters::lbp_2d(
+                image,
+                settings.lbp_2d_radius,
+                settings.lbp_2d_samples,
+                settings.lbp_2d_method,
+                settings.force_2d_dimension,
+            )
+            .map_err(failed)?;
+            let mut derived = one("lbp-2D", volume);
+            if !settings.force_2d {
+                derived.warnings.push(
+                    "LBP2D is computed slice by slice while features are extracted in 3D"
+                        .to_owned(),
+                );
+            }
+            derived
+        }
+        ImageType::Lbp3D => {
+            let lbp = Lbp3dSettings {
+                levels: settings.lbp_3d_levels,
+                icosphere_radius: settings.lbp_3d_icosphere_radius,
+                icosphere_subdivision: settings.lbp_3d_icosphere_subdivision,
+            };
+            let images = filters::lbp_3d(image, roi, &lbp).map_err(failed)?;
+            let mut warnings = Vec::new();
+            if settings.force_2d {
+                warnings
+                    .push("LBP3D is computed in 3D while features are extracted in 2D".to_owned());
+            }
+            Derived {
+                images: images
+                    .into_iter()
+                    .map(|(name, volume)| DerivedImage { name, volume })
+                    .collect(),
+                warnings,
+            }
+        }
+    })
+}
+
+/// One LoG image per `sigma`, skipping (with PyRadiomics' warnings) those
+/// the image is too small for, or all of them for an image under 4 voxels
+/// along an axis.
+fn laplacians(image: &Volume, settings: &Settings) -> Result<Derived, FilterError> {
+    let mut derived = Derived::default();
+    for (index, &sigma) in settings.sigma.iter().enumerate() {
+        match filters::check_log_size(image.geometry.dims, image.spacing(), sigma) {
+            Ok(()) => {}
+            Err(FilterError::LogImageTooSmall { dims }) => {
+                derived.warnings.push(format!(
+                    "LoG skipped: the image ({}×{}×{}) is under 4 voxels along an axis",
+                    dims[0], dims[1], dims[2]
+                ));
+                return Ok(derived);
+            }
+            Err(
+                reason @ (FilterError::LogSigmaNotPositive { .. }
+                | FilterError::LogSigmaTooLarge { .. }),
+            ) => {
+                derived
+                    .warnings
+                    .push(format!("LoG sigma {sigma} skipped: {reason}"));
+                continue;
+            }
+            Err(other) => return Err(other),
+        }
+        let name = if settings.sigma_integers.get(index).copied().unwrap_or(false) {
+            format!("log-sigma-{}-mm-3D", sigma as i64)
+        } else {
+            filters::log_image_name(sigma)
+        };
+        derived.images.push(DerivedImage {
+            name,
+            volume: filters::laplacian_of_gaussian(image, sigma)?,
+        });
     }
+    Ok(derived)
 }

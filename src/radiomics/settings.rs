@@ -124,6 +124,10 @@ pub struct Settings {
     pub resegment_shape: bool,
     /// `sigma` (default none): LoG widths in mm.
     pub sigma: Vec<f64>,
+    /// Whether each sigma was written as an integer (`1`, not `1.0`):
+    /// PyRadiomics names the image after the number as written
+    /// (`log-sigma-1-mm-3D` against `log-sigma-1-0-mm-3D`).
+    pub sigma_integers: Vec<bool>,
     /// `start_level` (default 0): first wavelet level used.
     pub start_level: u32,
     /// `level` (default 1): wavelet levels used.
@@ -180,6 +184,7 @@ impl Default for Settings {
             resegment_mode: ResegmentMode::Absolute,
             resegment_shape: false,
             sigma: Vec::new(),
+            sigma_integers: Vec::new(),
             start_level: 0,
             level: 1,
             wavelet: "coif1".to_owned(),
@@ -415,10 +420,15 @@ impl Settings {
             }
             "resegmentShape" => self.resegment_shape = boolean(value)?,
             "sigma" => {
-                self.sigma = list(value)?
+                let items = list(value)?;
+                self.sigma = items
                     .iter()
                     .map(|v| float(v, positive, "above 0"))
-                    .collect::<Result<_, _>>()?
+                    .collect::<Result<_, _>>()?;
+                self.sigma_integers = items
+                    .iter()
+                    .map(|v| matches!(v, Yaml::Integer(_)))
+                    .collect();
             }
             "start_level" => self.start_level = integer(value, 0, 20)? as u32,
             "level" => self.level = integer(value, 1, 20)? as u32,
