@@ -229,3 +229,52 @@ fn chemotherapy_helps_the_truly_high_risk_only() {
     );
     assert!(low_risk_ratio > 0.8, "low-risk rate ratio {low_risk_ratio}");
 }
+
+#[test]
+fn the_sample_study_extracts_with_both_parameter_sets() {
+    use radcohort::extraction::{ExtractionRequest, SeriesSelection, extract_cohort};
+    use radcohort::radiomics::params::Params;
+    use radcohort::study::model::SeriesKind;
+    use std::sync::atomic::AtomicBool;
+
+    let folder = sample();
+    let mut db = StudyDb::open(&folder.join("study.db")).unwrap();
+    let actor = Actor::new(
+        "tester",
+        chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+    );
+    for params_file in ["params_default.yaml", "params_filters.yaml"] {
+        let source = fs::read_to_string(folder.join(params_file)).unwrap();
+        let params = Params::from_yaml(&source, params_file, &[]).unwrap();
+        let features = if params_file == "params_default.yaml" {
+            107
+        } else {
+            1130
+        };
+        for (kind, b_value) in [(SeriesKind::Dwi, Some(800.0)), (SeriesKind::Adc, None)] {
+            let request = ExtractionRequest {
+                params: params.clone(),
+                params_source: source.clone(),
+                selection: SeriesSelection { kind, b_value },
+                patients: None,
+                jobs: 2,
+            };
+            let summary =
+                extract_cohort(&mut db, &request, &actor, &|_| {}, &AtomicBool::new(false))
+                    .unwrap();
+            assert!(
+                summary.failed.is_empty(),
+                "{params_file} {kind}: {:?}",
+                summary.failed
+            );
+            assert_eq!(summary.extracted + summary.skipped, PATIENTS);
+            let runs = radcohort::extraction::list_runs(&db).unwrap();
+            let run = runs.iter().find(|r| r.id == summary.run_id).unwrap();
+            assert_eq!(
+                (run.done, run.features),
+                (PATIENTS, features),
+                "{params_file} {kind}"
+            );
+        }
+    }
+}

@@ -171,3 +171,106 @@ fn laplacians(image: &Volume, settings: &Settings) -> Result<Derived, FilterErro
     }
     Ok(derived)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::imaging::{Geometry, PixelType};
+
+    fn image(dims: [usize; 3]) -> Volume {
+        Volume {
+            data: Array3::from_shape_fn((dims[2], dims[1], dims[0]), |(z, y, x)| {
+                (z * 7 + y * 3 + x) as f64
+            }),
+            geometry: Geometry {
+                dims,
+                spacing: [1.0, 1.0, 2.0],
+                origin: [0.0; 3],
+                direction: [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]],
+            },
+            pixel_type: PixelType::I16,
+        }
+    }
+
+    fn names(derived: &Derived) -> Vec<&str> {
+        derived.images.iter().map(|d| d.name.as_str()).collect()
+    }
+
+    #[test]
+    fn log_names_follow_the_sigma_as_written_and_skip_as_pyradiomics() {
+        let volume = image([8, 8, 6]);
+        let roi = Array3::from_elem((6, 8, 8), true);
+        let mut settings = Settings::default();
+        let yaml = yaml_rust2::YamlLoader::load_from_str("[1, 2.0, 0.5, 20.0]").unwrap();
+        settings.set("sigma", &yaml[0]).unwrap();
+        let derived = derive(ImageType::LoG, &volume, &roi, &settings).unwrap();
+        // sigma 20 mm needs 11 slices of 2 mm; the image has 6.
+        assert_eq!(
+            names(&derived),
+            [
+                "log-sigma-1-mm-3D",
+                "log-sigma-2-0-mm-3D",
+                "log-sigma-0-5-mm-3D"
+            ]
+        );
+        assert_eq!(derived.warnings.len(), 1);
+        assert!(
+            derived.warnings[0].starts_with("LoG sigma 20 skipped"),
+            "{:?}",
+            derived.warnings
+        );
+        let small = image([3, 8, 8]);
+        let derived = derive(
+            ImageType::LoG,
+            &small,
+            &Array3::from_elem((8, 8, 3), true),
+            &settings,
+        )
+        .unwrap();
+        assert!(derived.images.is_empty());
+        assert!(
+            derived.warnings[0].contains("under 4 voxels"),
+            "{:?}",
+            derived.warnings
+        );
+    }
+
+    #[test]
+    fn every_image_type_yields_its_names() {
+        let volume = image([8, 8, 6]);
+        let roi = Array3::from_shape_fn((6, 8, 8), |(z, y, x)| {
+            (1..5).contains(&z) && (2..6).contains(&y) && (2..6).contains(&x)
+        });
+        let settings = Settings::default();
+        let wavelet = derive(ImageType::Wavelet, &volume, &roi, &settings).unwrap();
+        assert_eq!(
+            names(&wavelet),
+            [
+                "wavelet-LLH",
+                "wavelet-LHL",
+                "wavelet-LHH",
+                "wavelet-HLL",
+                "wavelet-HLH",
+                "wavelet-HHL",
+                "wavelet-HHH",
+                "wavelet-LLL"
+            ]
+        );
+        for (kind, name) in [
+            (ImageType::Original, "original"),
+            (ImageType::Square, "square"),
+            (ImageType::SquareRoot, "squareroot"),
+            (ImageType::Logarithm, "logarithm"),
+            (ImageType::Exponential, "exponential"),
+            (ImageType::Gradient, "gradient"),
+            (ImageType::Lbp2D, "lbp-2D"),
+        ] {
+            assert_eq!(
+                names(&derive(kind, &volume, &roi, &settings).unwrap()),
+                [name]
+            );
+        }
+        let lbp3d = derive(ImageType::Lbp3D, &volume, &roi, &settings).unwrap();
+        assert_eq!(names(&lbp3d), ["lbp-3D-m1", "lbp-3D-m2", "lbp-3D-k"]);
+    }
+}
