@@ -19,7 +19,7 @@ use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use radcohort::extraction::{ExtractionRequest, SeriesSelection, extract_cohort};
-use radcohort::radiomics::extractor::{CaseFiles, extract};
+use radcohort::radiomics::extractor::CaseFiles;
 use radcohort::radiomics::params::Params;
 use radcohort::study::model::SeriesKind;
 use radcohort::study::{Actor, StudyDb};
@@ -81,7 +81,7 @@ fn run() -> Result<(), String> {
         let started = Instant::now();
         let files = CaseFiles::read(&image, &mask).map_err(|err| radcohort::error_chain(&err))?;
         let extraction = pool
-            .install(|| extract(&files.image.volume, &files.mask.volume, &params))
+            .install(|| files.extract(&params))
             .map_err(|err| radcohort::error_chain(&err))?;
         seconds.push(started.elapsed().as_secs_f64());
         features = extraction.features.len();

@@ -12,7 +12,7 @@ use radcohort::extraction::{
     ExtractionRequest, RunError, SeriesSelection, export_run_csv, extract_cohort, list_runs,
 };
 use radcohort::imaging::write_volume;
-use radcohort::radiomics::extractor::{CaseFiles, extract};
+use radcohort::radiomics::extractor::CaseFiles;
 use radcohort::radiomics::params::Params;
 use radcohort::study::import::ImportKind;
 use radcohort::study::model::SeriesKind;
@@ -86,7 +86,7 @@ fn a_run_extracts_resumes_and_records_failures() {
     // The stored values are those of a stand-alone extraction of the case.
     let files =
         CaseFiles::read(&study.path("P2_b800.nii.gz"), &study.path("P2_mask.nii.gz")).unwrap();
-    let alone = extract(&files.image.volume, &files.mask.volume, &request.params).unwrap();
+    let alone = files.extract(&request.params).unwrap();
     let out = study.path("run.csv");
     assert_eq!(export_run_csv(&study.db, summary.run_id, &out).unwrap(), 3);
     let mut reader = csv::Reader::from_path(&out).unwrap();

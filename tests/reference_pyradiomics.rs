@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use radcohort::radiomics::extractor::{CaseFiles, extract};
+use radcohort::radiomics::extractor::CaseFiles;
 use radcohort::radiomics::params::Params;
 
 const RELATIVE: f64 = 1e-6;
@@ -38,10 +38,9 @@ fn compare(reference: &Path, case: &str, params_name: &str) {
         &cases.join(format!("{case}_label.nii.gz")),
     )
     .unwrap();
-    let extraction =
-        extract(&files.image.volume, &files.mask.volume, &params).unwrap_or_else(|err| {
-            panic!("{case} {params_name}: {}", radcohort::error_chain(&err));
-        });
+    let extraction = files.extract(&params).unwrap_or_else(|err| {
+        panic!("{case} {params_name}: {}", radcohort::error_chain(&err));
+    });
     let ours: BTreeMap<&str, f64> = extraction
         .features
         .iter()
@@ -107,3 +106,29 @@ reference_test!(breast1_filters, "breast1", "filters");
 reference_test!(brain1_resampled, "brain1", "resampled");
 reference_test!(breast1_resampled, "breast1", "resampled");
 reference_test!(lung1_resampled, "lung1", "resampled");
+
+/// Reading only the ROI's box (default parameters) gives exactly what
+/// converting the whole image gives, diagnostics included.
+#[test]
+fn reading_only_the_roi_box_changes_nothing() {
+    let Some(reference) = common::reference_dir("reading_only_the_roi_box_changes_nothing") else {
+        return;
+    };
+    let params = Params::from_file(&reference.join("pyradiomics/params/default.yaml")).unwrap();
+    let cases = reference.join("pyradiomics/cases");
+    for case in ["brain1", "breast1", "lung1"] {
+        let files = CaseFiles::read(
+            &cases.join(format!("{case}_image.nii.gz")),
+            &cases.join(format!("{case}_label.nii.gz")),
+        )
+        .unwrap();
+        let lazy = files.extract(&params).unwrap();
+        let whole = radcohort::radiomics::extractor::extract(
+            &files.image.volume().unwrap(),
+            &files.mask.volume().unwrap(),
+            &params,
+        )
+        .unwrap();
+        assert_eq!(lazy, whole, "{case}");
+    }
+}

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use radcohort::radiomics::extractor::{CaseFiles, extract};
+use radcohort::radiomics::extractor::CaseFiles;
 use radcohort::radiomics::params::Params;
 
 /// Arguments of `features`.
@@ -35,7 +35,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let params = load_params(args.params.as_deref(), &args.settings)?;
     let files = CaseFiles::read(&args.image, &args.mask)?;
-    let extraction = extract(&files.image.volume, &files.mask.volume, &params)?;
+    let extraction = files.extract(&params)?;
     let mut out = std::io::stdout().lock();
     for warning in &extraction.warnings {
         eprintln!("radcohort: warning: {warning}");

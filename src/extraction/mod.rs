@@ -21,7 +21,7 @@ use rayon::prelude::*;
 pub use cases::{Case, SeriesSelection, select_case};
 pub use store::{RunInfo, export_run_csv, list_runs};
 
-use crate::radiomics::extractor::{CaseFiles, Extraction, extract};
+use crate::radiomics::extractor::{CaseFiles, Extraction};
 use crate::radiomics::params::Params;
 use crate::study::{Actor, StudyDb, StudyError};
 
@@ -243,8 +243,8 @@ fn extract_case(case: &Case, params: &Params) -> Result<(Extraction, String, Str
     let files = CaseFiles::read(&case.image_path, &case.mask_path)
         .map_err(|err| crate::error_chain(&err))?;
     for (role, read, imported) in [
-        ("image", &files.image.sha256, &case.image_checksum),
-        ("mask", &files.mask.sha256, &case.mask_checksum),
+        ("image", files.image.sha256(), &case.image_checksum),
+        ("mask", files.mask.sha256(), &case.mask_checksum),
     ] {
         if read != imported {
             return Err(format!(
@@ -258,7 +258,12 @@ fn extract_case(case: &Case, params: &Params) -> Result<(Extraction, String, Str
     for spec in &mut params.image_types {
         spec.settings.label = case.label;
     }
-    let extraction = extract(&files.image.volume, &files.mask.volume, &params)
+    let extraction = files
+        .extract(&params)
         .map_err(|err| crate::error_chain(&err))?;
-    Ok((extraction, files.image.sha256, files.mask.sha256))
+    Ok((
+        extraction,
+        files.image.sha256().to_owned(),
+        files.mask.sha256().to_owned(),
+    ))
 }

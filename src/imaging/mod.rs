@@ -17,4 +17,4 @@ pub use error::ImagingError;
 pub use geometry::{Geometry, GeometryMismatch, GeometryTolerance};
 pub use nifti_io::{ImageHeader, MAX_VOXELS, file_checksum, read_header, write_volume};
 pub use resample::{Interpolation, ItkFrame, ResampleError, resample};
-pub use volume::{LoadedVolume, PixelType, Volume, read_volume};
+pub use volume::{LoadedVolume, NiftiImage, PixelType, Statistics, Volume, read_volume};

@@ -34,27 +34,38 @@ pub struct ImageHeader {
 pub const MAX_VOXELS: u64 = 1 << 30;
 
 /// Reads and checks a NIfTI-1 file (`.nii` or `.nii.gz`): parses the header,
-/// derives the geometry, verifies that the whole gzip stream decodes and
-/// holds all the voxels the header promises, and hashes the file.
+/// derives the geometry, verifies that the whole gzip stream decodes (its
+/// checksum included) and holds all the voxels the header promises, and
+/// hashes the file.
 ///
 /// The voxels themselves are not kept.
 pub fn read_header(path: &Path) -> Result<ImageHeader, ImagingError> {
-    Ok(read_raw(path)?.header)
+    let raw = read_raw(path)?;
+    raw.stream_voxels(|_| {})?;
+    Ok(raw.header)
 }
 
-/// A file read whole: its header and its decoded bytes.
+/// A file read into memory as stored (compressed or not) with its parsed
+/// header. Voxels are decoded by streaming through them
+/// ([`RawNifti::stream_voxels`]), never by inflating the whole file into
+/// one buffer.
+#[derive(Debug, Clone)]
 pub(crate) struct RawNifti {
     pub header: ImageHeader,
-    /// The decompressed file, header included.
-    pub bytes: Vec<u8>,
-    /// Where the voxels start in `bytes`.
-    pub data_start: usize,
+    path: PathBuf,
+    /// The file as stored.
+    file: Vec<u8>,
+    gzip: bool,
+    /// Offset of the voxels in the decoded stream.
+    data_start: usize,
+    /// Bytes of voxel data the header promises.
+    voxel_bytes: usize,
 }
 
-/// Reads a file, checking everything [`read_header`] promises. The header
-/// is decoded first and the size it announces checked against
-/// [`MAX_VOXELS`], so a corrupt or hostile header cannot make radcohort
-/// allocate absurd amounts of memory.
+/// Reads a file and checks its header: the size it announces is checked
+/// against [`MAX_VOXELS`] before anything is allocated for the voxels, so a
+/// corrupt or hostile header cannot make radcohort allocate absurd amounts
+/// of memory. Truncation is found when the voxels are streamed.
 pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
     let file = fs::read(path).map_err(|source| ImagingError::Io {
         path: path.to_owned(),
@@ -62,16 +73,15 @@ pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
     })?;
     let sha256 = hex(&Sha256::digest(&file));
     let gzip = is_gzip(&file);
-    let truncated = |err: std::io::Error| ImagingError::Truncated {
-        path: path.to_owned(),
-        detail: format!("gzip stream: {err}"),
-    };
     let mut head = Vec::with_capacity(NIFTI1_HEADER_BYTES);
     if gzip {
         MultiGzDecoder::new(file.as_slice())
             .take(NIFTI1_HEADER_BYTES as u64)
             .read_to_end(&mut head)
-            .map_err(truncated)?;
+            .map_err(|err| ImagingError::Truncated {
+                path: path.to_owned(),
+                detail: format!("gzip stream: {err}"),
+            })?;
     } else {
         head.extend_from_slice(&file[..file.len().min(NIFTI1_HEADER_BYTES)]);
     }
@@ -92,31 +102,8 @@ pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
             ),
         });
     }
-    let voxel_bytes = voxels * data_type.size_of() as u64;
-    let data_start = raw.vox_offset.max(NIFTI1_HEADER_BYTES as f32) as u64;
-    let expected = data_start + voxel_bytes;
-    let bytes = if gzip {
-        let mut out = Vec::with_capacity(expected as usize);
-        MultiGzDecoder::new(file.as_slice())
-            .take(expected)
-            .read_to_end(&mut out)
-            .map_err(truncated)?;
-        out
-    } else {
-        file
-    };
-    let available = bytes.len() as u64;
-    if available < expected {
-        return Err(ImagingError::Truncated {
-            path: path.to_owned(),
-            detail: format!(
-                "{} bytes of voxel data expected after offset {}, {} present",
-                voxel_bytes,
-                data_start,
-                available.saturating_sub(data_start)
-            ),
-        });
-    }
+    let voxel_bytes = (voxels * data_type.size_of() as u64) as usize;
+    let data_start = raw.vox_offset.max(NIFTI1_HEADER_BYTES as f32) as usize;
     Ok(RawNifti {
         header: ImageHeader {
             geometry,
@@ -124,9 +111,88 @@ pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
             sha256,
             raw,
         },
-        bytes,
-        data_start: data_start as usize,
+        path: path.to_owned(),
+        file,
+        gzip,
+        data_start,
+        voxel_bytes,
     })
+}
+
+/// Decoded bytes handed over at a time: large enough to amortise the
+/// decoder's calls, small enough to stay in cache.
+const STREAM_CHUNK: usize = 1 << 18;
+
+impl RawNifti {
+    /// The width of one stored voxel in bytes.
+    pub(crate) fn voxel_width(&self) -> usize {
+        self.header.data_type.size_of()
+    }
+
+    /// Hands every voxel's bytes to `visit` in file order, a run of whole
+    /// voxels at a time. The whole stream is read, so a truncated or corrupt
+    /// file (its gzip checksum included) is an error, whichever part of the
+    /// voxels the caller wanted.
+    pub(crate) fn stream_voxels(&self, mut visit: impl FnMut(&[u8])) -> Result<(), ImagingError> {
+        let truncated = |detail: String| ImagingError::Truncated {
+            path: self.path.clone(),
+            detail,
+        };
+        let missing = |present: usize| {
+            truncated(format!(
+                "{} bytes of voxel data expected after offset {}, {} present",
+                self.voxel_bytes, self.data_start, present
+            ))
+        };
+        if !self.gzip {
+            let end = self.data_start + self.voxel_bytes;
+            if self.file.len() < end {
+                return Err(missing(self.file.len().saturating_sub(self.data_start)));
+            }
+            for chunk in self.file[self.data_start..end].chunks(STREAM_CHUNK) {
+                visit(chunk);
+            }
+            return Ok(());
+        }
+        let width = self.voxel_width().max(1);
+        let mut decoder = MultiGzDecoder::new(self.file.as_slice());
+        let mut buffer = vec![0u8; STREAM_CHUNK];
+        // Bytes of the stream consumed so far, and a partial voxel carried
+        // over from one read to the next.
+        let mut position = 0usize;
+        let mut filled = 0usize;
+        let end = self.data_start + self.voxel_bytes;
+        loop {
+            let read = decoder
+                .read(&mut buffer[filled..])
+                .map_err(|err| truncated(format!("gzip stream: {err}")))?;
+            if read == 0 {
+                break;
+            }
+            let available = filled + read;
+            // The part of this buffer that is voxel data.
+            let start = self.data_start.saturating_sub(position).min(available);
+            let stop = end.saturating_sub(position).min(available);
+            let whole = start + (stop.saturating_sub(start) / width) * width;
+            if whole > start {
+                visit(&buffer[start..whole]);
+            }
+            // Keep an incomplete voxel for the next read.
+            let carry = if stop > whole { stop - whole } else { 0 };
+            buffer.copy_within(whole..whole + carry, 0);
+            position += available - carry;
+            filled = carry;
+            if filled == buffer.len() {
+                // Cannot happen: a voxel is at most 16 bytes.
+                return Err(truncated("voxel larger than the read buffer".to_owned()));
+            }
+        }
+        let present = (position + filled).min(end).saturating_sub(self.data_start);
+        if present < self.voxel_bytes {
+            return Err(missing(present));
+        }
+        Ok(())
+    }
 }
 
 fn is_gzip(bytes: &[u8]) -> bool {

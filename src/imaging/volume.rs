@@ -101,6 +101,84 @@ impl Volume {
     }
 }
 
+/// Mean, minimum and maximum of a volume's voxels, summed in blocks of
+/// [`Statistics::BLOCK`] values with four running lanes each: a diagnostic,
+/// fast on any size, and the same whether the voxels come from memory or
+/// straight from a file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Statistics {
+    total: f64,
+    count: usize,
+    /// The smallest value.
+    pub minimum: f64,
+    /// The largest value.
+    pub maximum: f64,
+}
+
+impl Default for Statistics {
+    fn default() -> Self {
+        Statistics {
+            total: 0.0,
+            count: 0,
+            minimum: f64::INFINITY,
+            maximum: f64::NEG_INFINITY,
+        }
+    }
+}
+
+impl Statistics {
+    /// Values summed per block.
+    pub const BLOCK: usize = 8192;
+
+    /// The statistics of a volume in memory.
+    pub fn of(data: &Array3<f64>) -> Statistics {
+        let mut statistics = Statistics::default();
+        match data.as_slice() {
+            Some(values) => values
+                .chunks(Self::BLOCK)
+                .for_each(|block| statistics.add_block(block)),
+            None => {
+                let values: Vec<f64> = data.iter().copied().collect();
+                values
+                    .chunks(Self::BLOCK)
+                    .for_each(|block| statistics.add_block(block));
+            }
+        }
+        statistics
+    }
+
+    fn add_block(&mut self, block: &[f64]) {
+        // Four independent lanes, so the loop vectorises.
+        let mut sum = [0.0; 4];
+        let mut low = [f64::INFINITY; 4];
+        let mut high = [f64::NEG_INFINITY; 4];
+        let chunks = block.chunks_exact(4);
+        let rest = chunks.remainder();
+        for chunk in chunks {
+            for lane in 0..4 {
+                let v = chunk[lane];
+                sum[lane] += v;
+                low[lane] = if v < low[lane] { v } else { low[lane] };
+                high[lane] = if v > high[lane] { v } else { high[lane] };
+            }
+        }
+        for (lane, &v) in rest.iter().enumerate() {
+            sum[lane] += v;
+            low[lane] = if v < low[lane] { v } else { low[lane] };
+            high[lane] = if v > high[lane] { v } else { high[lane] };
+        }
+        self.total += (sum[0] + sum[1]) + (sum[2] + sum[3]);
+        self.count += block.len();
+        self.minimum = low.into_iter().fold(self.minimum, f64::min);
+        self.maximum = high.into_iter().fold(self.maximum, f64::max);
+    }
+
+    /// The mean value.
+    pub fn mean(&self) -> f64 {
+        self.total / self.count.max(1) as f64
+    }
+}
+
 /// A volume read from a file, with the checksum of the file.
 #[derive(Debug, Clone)]
 pub struct LoadedVolume {
@@ -110,102 +188,308 @@ pub struct LoadedVolume {
     pub sha256: String,
 }
 
-/// Reads a NIfTI-1 volume. `scl_slope`/`scl_inter` are applied when they
-/// scale (slope not 0 and not the identity), which, as in ITK, makes the
-/// pixel type `f32` for integer data. NaN and infinite voxels are refused.
+/// Reads a NIfTI-1 volume whole (see [`NiftiImage`]).
 pub fn read_volume(path: &Path) -> Result<LoadedVolume, ImagingError> {
-    let raw = read_raw(path)?;
-    let header = &raw.header;
-    let [nx, ny, nz] = header.geometry.dims;
-    let count = nx * ny * nz;
-    let bytes = &raw.bytes[raw.data_start..];
-    let little = header.raw.endianness == nifti::Endianness::Little;
-    let unsupported = || ImagingError::InvalidHeader {
-        path: path.to_owned(),
-        field: "datatype",
-        value: format!(
-            "{:?} (radcohort reads integer and real scalar volumes)",
-            header.data_type
-        ),
-    };
-    let (pixel_type, width) = match header.data_type {
-        NiftiType::Uint8 => (PixelType::U8, 1),
-        NiftiType::Int8 => (PixelType::I8, 1),
-        NiftiType::Uint16 => (PixelType::U16, 2),
-        NiftiType::Int16 => (PixelType::I16, 2),
-        NiftiType::Uint32 => (PixelType::U32, 4),
-        NiftiType::Int32 => (PixelType::I32, 4),
-        NiftiType::Uint64 => (PixelType::U64, 8),
-        NiftiType::Int64 => (PixelType::I64, 8),
-        NiftiType::Float32 => (PixelType::F32, 4),
-        NiftiType::Float64 => (PixelType::F64, 8),
-        _ => return Err(unsupported()),
-    };
-    let mut values = Vec::with_capacity(count);
-    for chunk in bytes.chunks_exact(width).take(count) {
-        values.push(decode(pixel_type, chunk, little));
-    }
-    let slope = f64::from(header.raw.scl_slope);
-    let intercept = f64::from(header.raw.scl_inter);
-    let scaled = slope != 0.0 && slope.is_finite() && !(slope == 1.0 && intercept == 0.0);
-    let pixel_type = if scaled {
-        for v in &mut values {
-            *v = *v * slope + intercept;
-        }
-        if pixel_type == PixelType::F64 {
-            PixelType::F64
-        } else {
-            PixelType::F32
-        }
-    } else {
-        pixel_type
-    };
-    if let Some(index) = values.iter().position(|v| !v.is_finite()) {
-        let bad = values.iter().filter(|v| !v.is_finite()).count();
-        let (x, y, z) = (index % nx, (index / nx) % ny, index / (nx * ny));
-        return Err(ImagingError::NonFinite {
-            path: path.to_owned(),
-            count: bad,
-            first: [x, y, z],
-        });
-    }
-    let data =
-        Array3::from_shape_vec((nz, ny, nx), values).map_err(|_| ImagingError::Truncated {
-            path: path.to_owned(),
-            detail: "fewer voxels than the header's dimensions".to_owned(),
-        })?;
+    let image = NiftiImage::read(path)?;
     Ok(LoadedVolume {
-        volume: Volume {
-            data,
-            geometry: header.geometry.clone(),
-            pixel_type,
-        },
-        sha256: header.sha256.clone(),
+        volume: image.volume()?,
+        sha256: image.sha256().to_owned(),
     })
 }
 
-fn decode(pixel_type: PixelType, chunk: &[u8], little: bool) -> f64 {
-    macro_rules! read {
-        ($t:ty) => {{
-            let bytes = chunk.try_into().unwrap_or_default();
-            if little {
-                <$t>::from_le_bytes(bytes)
-            } else {
-                <$t>::from_be_bytes(bytes)
+/// A NIfTI-1 file decoded but not yet converted: the voxels stay as stored
+/// until a region of them is asked for, so a small ROI in a large image
+/// costs only the decompression, not a 64-bit copy of every voxel.
+///
+/// Values come out as `f64`, with `scl_slope`/`scl_inter` applied when they
+/// scale (slope neither 0 nor the identity), which, as in ITK, makes the
+/// pixel type `f32` for integer data. NaN and infinite voxels are refused
+/// wherever they are read.
+#[derive(Debug, Clone)]
+pub struct NiftiImage {
+    path: std::path::PathBuf,
+    raw: super::nifti_io::RawNifti,
+    stored: PixelType,
+    pixel_type: PixelType,
+    little_endian: bool,
+    scale: Option<(f64, f64)>,
+}
+
+impl NiftiImage {
+    /// Reads and checks a file (see [`super::read_header`] for the checks).
+    pub fn read(path: &Path) -> Result<NiftiImage, ImagingError> {
+        let raw = read_raw(path)?;
+        let header = &raw.header;
+        let stored = match header.data_type {
+            NiftiType::Uint8 => PixelType::U8,
+            NiftiType::Int8 => PixelType::I8,
+            NiftiType::Uint16 => PixelType::U16,
+            NiftiType::Int16 => PixelType::I16,
+            NiftiType::Uint32 => PixelType::U32,
+            NiftiType::Int32 => PixelType::I32,
+            NiftiType::Uint64 => PixelType::U64,
+            NiftiType::Int64 => PixelType::I64,
+            NiftiType::Float32 => PixelType::F32,
+            NiftiType::Float64 => PixelType::F64,
+            other => {
+                return Err(ImagingError::InvalidHeader {
+                    path: path.to_owned(),
+                    field: "datatype",
+                    value: format!("{other:?} (radcohort reads integer and real scalar volumes)"),
+                });
             }
-        }};
+        };
+        let slope = f64::from(header.raw.scl_slope);
+        let intercept = f64::from(header.raw.scl_inter);
+        let scaled = slope != 0.0 && slope.is_finite() && !(slope == 1.0 && intercept == 0.0);
+        let pixel_type = match (scaled, stored) {
+            (false, stored) => stored,
+            (true, PixelType::F64) => PixelType::F64,
+            (true, _) => PixelType::F32,
+        };
+        Ok(NiftiImage {
+            path: path.to_owned(),
+            little_endian: header.raw.endianness == nifti::Endianness::Little,
+            scale: scaled.then_some((slope, intercept)),
+            raw,
+            stored,
+            pixel_type,
+        })
     }
-    match pixel_type {
-        PixelType::U8 => f64::from(chunk[0]),
-        PixelType::I8 => f64::from(chunk[0] as i8),
-        PixelType::U16 => f64::from(read!(u16)),
-        PixelType::I16 => f64::from(read!(i16)),
-        PixelType::U32 => f64::from(read!(u32)),
-        PixelType::I32 => f64::from(read!(i32)),
-        PixelType::U64 => read!(u64) as f64,
-        PixelType::I64 => read!(i64) as f64,
-        PixelType::F32 => f64::from(read!(f32)),
-        PixelType::F64 => read!(f64),
+
+    /// The grid.
+    pub fn geometry(&self) -> &Geometry {
+        &self.raw.header.geometry
+    }
+
+    /// The pixel type of the values (after scaling).
+    pub fn pixel_type(&self) -> PixelType {
+        self.pixel_type
+    }
+
+    /// SHA-256 of the file as stored, lowercase hex.
+    pub fn sha256(&self) -> &str {
+        &self.raw.header.sha256
+    }
+
+    /// The array shape, `[z, y, x]`.
+    pub fn shape(&self) -> [usize; 3] {
+        let [nx, ny, nz] = self.geometry().dims;
+        [nz, ny, nx]
+    }
+
+    /// Appends the values of whole stored voxels in `bytes` to `out`: one
+    /// tight loop per stored type, scaling applied.
+    fn decode(&self, bytes: &[u8], out: &mut Vec<f64>) {
+        let before = out.len();
+        let little = self.little_endian;
+        macro_rules! run {
+            ($t:ty, $n:literal, $convert:expr) => {
+                out.extend(bytes.chunks_exact($n).map(|chunk| {
+                    let array = <[u8; $n]>::try_from(chunk).unwrap_or([0; $n]);
+                    let value = if little {
+                        <$t>::from_le_bytes(array)
+                    } else {
+                        <$t>::from_be_bytes(array)
+                    };
+                    $convert(value)
+                }))
+            };
+        }
+        match self.stored {
+            PixelType::U8 => out.extend(bytes.iter().map(|&b| f64::from(b))),
+            PixelType::I8 => out.extend(bytes.iter().map(|&b| f64::from(b as i8))),
+            PixelType::U16 => run!(u16, 2, f64::from),
+            PixelType::I16 => run!(i16, 2, f64::from),
+            PixelType::U32 => run!(u32, 4, f64::from),
+            PixelType::I32 => run!(i32, 4, f64::from),
+            PixelType::U64 => run!(u64, 8, |v: u64| v as f64),
+            PixelType::I64 => run!(i64, 8, |v: i64| v as f64),
+            PixelType::F32 => run!(f32, 4, f64::from),
+            PixelType::F64 => run!(f64, 8, |v: f64| v),
+        }
+        if let Some((slope, intercept)) = self.scale {
+            for v in &mut out[before..] {
+                *v = *v * slope + intercept;
+            }
+        }
+    }
+
+    /// Streams every voxel's value in array order to `visit(first, values)`,
+    /// `first` being the flat index of `values[0]`, a cache-sized run at a
+    /// time. The whole file is read, so truncation is always found.
+    fn stream(&self, mut visit: impl FnMut(usize, &[f64])) -> Result<(), ImagingError> {
+        let width = self.raw.voxel_width().max(1);
+        let mut values = Vec::new();
+        let mut first = 0;
+        self.raw.stream_voxels(|bytes| {
+            values.clear();
+            self.decode(bytes, &mut values);
+            visit(first, &values);
+            first += bytes.len() / width;
+        })
+    }
+
+    /// Refuses NaN and infinite values among `values`, the voxels of the box
+    /// starting at `lower` with `shape` (both `[z, y, x]`).
+    fn check_finite(
+        &self,
+        values: &[f64],
+        lower: [usize; 3],
+        shape: [usize; 3],
+    ) -> Result<(), ImagingError> {
+        let Some(index) = values.iter().position(|v| !v.is_finite()) else {
+            return Ok(());
+        };
+        let count = values.iter().filter(|v| !v.is_finite()).count();
+        let (x, y, z) = (
+            index % shape[2],
+            (index / shape[2]) % shape[1],
+            index / (shape[2] * shape[1]),
+        );
+        Err(ImagingError::NonFinite {
+            path: self.path.clone(),
+            count,
+            first: [lower[2] + x, lower[1] + y, lower[0] + z],
+        })
+    }
+
+    /// The whole volume.
+    pub fn volume(&self) -> Result<Volume, ImagingError> {
+        let shape = self.shape();
+        Ok(self
+            .region([0, 0, 0], [shape[0] - 1, shape[1] - 1, shape[2] - 1], false)?
+            .0)
+    }
+
+    /// The voxels from `lower` to `upper` inclusive (`[z, y, x]` indices)
+    /// as a volume whose origin moves with the box, and, when asked, the
+    /// [`Statistics`] of the whole image — all in one pass through the file.
+    pub fn region(
+        &self,
+        lower: [usize; 3],
+        upper: [usize; 3],
+        with_statistics: bool,
+    ) -> Result<(Volume, Option<Statistics>), ImagingError> {
+        let full = self.shape();
+        let upper = [0, 1, 2].map(|a| upper[a].min(full[a] - 1));
+        let lower = [0, 1, 2].map(|a| lower[a].min(upper[a]));
+        let shape = [0, 1, 2].map(|a| upper[a] + 1 - lower[a]);
+        let whole = shape == full;
+        let mut values = Vec::with_capacity(shape.iter().product());
+        let mut statistics = with_statistics.then(StatisticsBuilder::default);
+        // The box is a sequence of runs of `shape[2]` voxels, one per row.
+        let row_start = |row: usize| {
+            let (z, y) = (lower[0] + row / shape[1], lower[1] + row % shape[1]);
+            (z * full[1] + y) * full[2] + lower[2]
+        };
+        let rows = shape[0] * shape[1];
+        let mut row = 0;
+        self.stream(|first, chunk| {
+            if let Some(statistics) = &mut statistics {
+                statistics.add(chunk);
+            }
+            if whole {
+                values.extend_from_slice(chunk);
+                return;
+            }
+            let last = first + chunk.len();
+            while row < rows {
+                let start = row_start(row);
+                let end = start + shape[2];
+                // The part of this row that has been decoded so far and not
+                // copied yet.
+                let copied = values.len() - row * shape[2];
+                let from = (start + copied).max(first);
+                let to = end.min(last);
+                if from < to {
+                    values.extend_from_slice(&chunk[from - first..to - first]);
+                }
+                if end <= last {
+                    row += 1;
+                } else {
+                    break;
+                }
+            }
+        })?;
+        self.check_finite(&values, lower, shape)?;
+        let data =
+            Array3::from_shape_vec((shape[0], shape[1], shape[2]), values).map_err(|_| {
+                ImagingError::Truncated {
+                    path: self.path.clone(),
+                    detail: "fewer voxels than the header's dimensions".to_owned(),
+                }
+            })?;
+        let mut geometry = self.geometry().clone();
+        let offset = [lower[2], lower[1], lower[0]];
+        for (row, origin) in geometry.origin.iter_mut().enumerate() {
+            *origin += (0..3)
+                .map(|axis| {
+                    geometry.direction[row][axis] * geometry.spacing[axis] * offset[axis] as f64
+                })
+                .sum::<f64>();
+        }
+        geometry.dims = [shape[2], shape[1], shape[0]];
+        let volume = Volume {
+            data,
+            geometry,
+            pixel_type: self.pixel_type,
+        };
+        Ok((volume, statistics.map(StatisticsBuilder::finish)))
+    }
+
+    /// The flat indices (`[z, y, x]` order) of the voxels that, cast to a
+    /// whole number as PyRadiomics casts masks (truncation), equal `label`,
+    /// in one pass through the file without converting the volume.
+    pub fn label_voxels(&self, label: u32) -> Result<Vec<usize>, ImagingError> {
+        let wanted = f64::from(label);
+        let mut found = Vec::new();
+        self.stream(|first, chunk| {
+            for (offset, &v) in chunk.iter().enumerate() {
+                if v >= wanted && v < wanted + 1.0 {
+                    found.push(first + offset);
+                }
+            }
+        })?;
+        Ok(found)
+    }
+
+    /// Mean, minimum and maximum of every voxel ([`Statistics`]), in one
+    /// pass through the file.
+    pub fn statistics(&self) -> Result<Statistics, ImagingError> {
+        let mut statistics = StatisticsBuilder::default();
+        self.stream(|_, chunk| statistics.add(chunk))?;
+        Ok(statistics.finish())
+    }
+}
+
+/// Feeds values arriving in runs of any length to [`Statistics`] in its
+/// fixed blocks, so the sums do not depend on how the file was read.
+#[derive(Default)]
+struct StatisticsBuilder {
+    statistics: Statistics,
+    pending: Vec<f64>,
+}
+
+impl StatisticsBuilder {
+    fn add(&mut self, mut values: &[f64]) {
+        while !values.is_empty() {
+            let room = Statistics::BLOCK - self.pending.len();
+            let (now, later) = values.split_at(room.min(values.len()));
+            self.pending.extend_from_slice(now);
+            values = later;
+            if self.pending.len() == Statistics::BLOCK {
+                self.statistics.add_block(&self.pending);
+                self.pending.clear();
+            }
+        }
+    }
+
+    fn finish(mut self) -> Statistics {
+        if !self.pending.is_empty() {
+            self.statistics.add_block(&self.pending);
+        }
+        self.statistics
     }
 }
 
@@ -285,6 +569,45 @@ mod tests {
         };
         volume.write_f32(&path).unwrap();
         assert_eq!(read_volume(&path).unwrap().volume, volume);
+    }
+
+    #[test]
+    fn regions_and_labels_stream_across_chunk_boundaries() {
+        // 90×70×25 16-bit voxels decode to ~315 kB: more than one streamed
+        // chunk, with a boundary inside a row.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.nii.gz");
+        let data = Array3::from_shape_fn((90, 70, 25), |(x, y, z)| {
+            ((x * 7 + y * 13 + z * 29) % 1000) as i16 - 300
+        });
+        write_volume(&path, &data, &grid([90, 70, 25])).unwrap();
+        let file = NiftiImage::read(&path).unwrap();
+        let whole = file.volume().unwrap();
+        for (lower, upper) in [
+            ([0, 0, 0], [24, 69, 89]),
+            ([3, 10, 5], [20, 60, 80]),
+            ([24, 69, 89], [24, 69, 89]),
+            ([7, 0, 0], [7, 69, 89]),
+        ] {
+            let (region, statistics) = file.region(lower, upper, true).unwrap();
+            let expected = whole.data.slice(ndarray::s![
+                lower[0]..=upper[0],
+                lower[1]..=upper[1],
+                lower[2]..=upper[2]
+            ]);
+            assert_eq!(region.data, expected, "{lower:?}..{upper:?}");
+            assert_eq!(statistics.unwrap(), Statistics::of(&whole.data));
+        }
+        let labels = file.label_voxels(5).unwrap();
+        let expected: Vec<usize> = whole
+            .data
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v == 5.0)
+            .map(|(i, _)| i)
+            .collect();
+        assert_eq!(labels, expected);
+        assert!(!labels.is_empty());
     }
 
     #[test]

@@ -62,7 +62,8 @@ impl BoundingBox {
 /// truncation toward zero).
 pub fn select_label(mask: &Array3<f64>, label: u32) -> Result<Array3<bool>, RoiError> {
     let wanted = f64::from(label);
-    let roi = mask.mapv(|v| v.trunc() == wanted);
+    // `trunc(v) == label` for a label of 1 or more, without the call.
+    let roi = mask.mapv(|v| v >= wanted && v < wanted + 1.0);
     if roi.iter().any(|&inside| inside) {
         return Ok(roi);
     }
@@ -85,19 +86,31 @@ pub fn select_label(mask: &Array3<f64>, label: u32) -> Result<Array3<bool>, RoiE
 
 /// The bounding box of the ROI, or `None` when it is empty.
 pub fn bounding_box(roi: &Array3<bool>) -> Option<BoundingBox> {
-    let mut lower = [usize::MAX; 3];
-    let mut upper = [0; 3];
-    let mut any = false;
-    for ((z, y, x), &inside) in roi.indexed_iter() {
-        if inside {
-            any = true;
-            for (axis, index) in [z, y, x].into_iter().enumerate() {
-                lower[axis] = lower[axis].min(index);
-                upper[axis] = upper[axis].max(index);
-            }
-        }
+    let mut found: Option<BoundingBox> = None;
+    let ny = roi.shape()[1];
+    for (line, row) in roi.rows().into_iter().enumerate() {
+        let (z, y) = (line / ny, line % ny);
+        // Whole rows at a time: the first and last ROI voxel of each row.
+        let Some(first) = row.iter().position(|&inside| inside) else {
+            continue;
+        };
+        let last = row.iter().rposition(|&inside| inside).unwrap_or(first);
+        let bbox = found.get_or_insert(BoundingBox {
+            lower: [z, y, first],
+            upper: [z, y, last],
+        });
+        bbox.lower = [
+            bbox.lower[0].min(z),
+            bbox.lower[1].min(y),
+            bbox.lower[2].min(first),
+        ];
+        bbox.upper = [
+            bbox.upper[0].max(z),
+            bbox.upper[1].max(y),
+            bbox.upper[2].max(last),
+        ];
     }
-    any.then_some(BoundingBox { lower, upper })
+    found
 }
 
 /// Checks the ROI against `minimumROIDimensions` and `minimumROISize` and
@@ -105,6 +118,18 @@ pub fn bounding_box(roi: &Array3<bool>) -> Option<BoundingBox> {
 /// check).
 pub fn check_roi(roi: &Array3<bool>, settings: &Settings) -> Result<BoundingBox, RoiError> {
     let bbox = bounding_box(roi).ok_or(RoiError::Empty)?;
+    let voxels = || roi.iter().filter(|&&inside| inside).count() as u64;
+    check_box(&bbox, voxels, settings)?;
+    Ok(bbox)
+}
+
+/// The checks of [`check_roi`] on a bounding box already known; `voxels`
+/// counts the ROI, only when `minimumROISize` asks for it.
+pub fn check_box(
+    bbox: &BoundingBox,
+    voxels: impl FnOnce() -> u64,
+    settings: &Settings,
+) -> Result<(), RoiError> {
     let dimensions = bbox.size().iter().filter(|&&extent| extent > 1).count() as u32;
     if dimensions == 0 {
         return Err(RoiError::SingleVoxel);
@@ -116,12 +141,12 @@ pub fn check_roi(roi: &Array3<bool>, settings: &Settings) -> Result<BoundingBox,
         });
     }
     if let Some(required) = settings.minimum_roi_size {
-        let voxels = roi.iter().filter(|&&inside| inside).count() as u64;
+        let voxels = voxels();
         if voxels <= required {
             return Err(RoiError::TooSmall { voxels, required });
         }
     }
-    Ok(bbox)
+    Ok(())
 }
 
 /// The part of `array` inside the bounding box widened by `pad` voxels on
