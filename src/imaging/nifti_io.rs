@@ -178,7 +178,7 @@ impl RawNifti {
                 visit(&buffer[start..whole]);
             }
             // Keep an incomplete voxel for the next read.
-            let carry = if stop > whole { stop - whole } else { 0 };
+            let carry = stop.saturating_sub(whole);
             buffer.copy_within(whole..whole + carry, 0);
             position += available - carry;
             filled = carry;
