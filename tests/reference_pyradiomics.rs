@@ -12,9 +12,6 @@ use std::path::Path;
 use radcohort::radiomics::extractor::CaseFiles;
 use radcohort::radiomics::params::Params;
 
-const RELATIVE: f64 = 1e-6;
-const ABSOLUTE: f64 = 1e-9;
-
 fn reference_values(path: &Path) -> BTreeMap<String, f64> {
     let text = std::fs::read_to_string(path).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -41,49 +38,7 @@ fn compare(reference: &Path, case: &str, params_name: &str) {
     let extraction = files.extract(&params).unwrap_or_else(|err| {
         panic!("{case} {params_name}: {}", radcohort::error_chain(&err));
     });
-    let ours: BTreeMap<&str, f64> = extraction
-        .features
-        .iter()
-        .map(|f| (f.name.as_str(), f.value))
-        .collect();
-    let missing: Vec<&String> = expected
-        .keys()
-        .filter(|name| !ours.contains_key(name.as_str()))
-        .collect();
-    let extra: Vec<&&str> = ours
-        .keys()
-        .filter(|name| !expected.contains_key(**name))
-        .collect();
-    assert!(
-        missing.is_empty() && extra.is_empty(),
-        "{case} {params_name}: missing {missing:?}, extra {extra:?}"
-    );
-    let mut failures = Vec::new();
-    let mut worst = (0.0_f64, String::new());
-    for (name, &want) in &expected {
-        let got = ours[name.as_str()];
-        let error = (got - want).abs();
-        let relative = error / want.abs().max(f64::MIN_POSITIVE);
-        if want != 0.0 && relative > worst.0 {
-            worst = (relative, name.clone());
-        }
-        if error > ABSOLUTE && relative > RELATIVE {
-            failures.push(format!(
-                "{name}: {got} vs PyRadiomics {want} (relative {relative:.1e})"
-            ));
-        }
-    }
-    eprintln!(
-        "{case} {params_name}: {} features, largest relative error {:.1e} ({})",
-        expected.len(),
-        worst.0,
-        worst.1
-    );
-    assert!(
-        failures.is_empty(),
-        "{case} {params_name}:\n{}",
-        failures.join("\n")
-    );
+    common::assert_matches_pyradiomics(&format!("{case} {params_name}"), &expected, &extraction);
 }
 
 macro_rules! reference_test {

@@ -160,3 +160,54 @@ pub fn reference_dir(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// Asserts that an extraction gives exactly the features of `expected`
+/// (none missing, none extra), each within 1e-6 relative or 1e-9 absolute,
+/// and prints the largest relative error.
+pub fn assert_matches_pyradiomics(
+    label: &str,
+    expected: &std::collections::BTreeMap<String, f64>,
+    extraction: &radcohort::radiomics::extractor::Extraction,
+) {
+    const RELATIVE: f64 = 1e-6;
+    const ABSOLUTE: f64 = 1e-9;
+    let ours: std::collections::BTreeMap<&str, f64> = extraction
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f.value))
+        .collect();
+    let missing: Vec<&String> = expected
+        .keys()
+        .filter(|name| !ours.contains_key(name.as_str()))
+        .collect();
+    let extra: Vec<&&str> = ours
+        .keys()
+        .filter(|name| !expected.contains_key(**name))
+        .collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "{label}: missing {missing:?}, extra {extra:?}"
+    );
+    let mut failures = Vec::new();
+    let mut worst = (0.0_f64, String::new());
+    for (name, &want) in expected {
+        let got = ours[name.as_str()];
+        let error = (got - want).abs();
+        let relative = error / want.abs().max(f64::MIN_POSITIVE);
+        if want != 0.0 && relative > worst.0 {
+            worst = (relative, name.clone());
+        }
+        if error > ABSOLUTE && relative > RELATIVE {
+            failures.push(format!(
+                "{name}: {got} vs PyRadiomics {want} (relative {relative:.1e})"
+            ));
+        }
+    }
+    eprintln!(
+        "{label}: {} features, largest relative error {:.1e} ({})",
+        expected.len(),
+        worst.0,
+        worst.1
+    );
+    assert!(failures.is_empty(), "{label}:\n{}", failures.join("\n"));
+}
