@@ -1,6 +1,7 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use flate2::read::MultiGzDecoder;
 use ndarray::Array3;
@@ -42,7 +43,12 @@ pub const MAX_VOXELS: u64 = 1 << 30;
 pub fn read_header(path: &Path) -> Result<ImageHeader, ImagingError> {
     let raw = read_raw(path)?;
     raw.stream_voxels(|_| {})?;
-    Ok(raw.header)
+    Ok(ImageHeader {
+        sha256: raw.sha256().to_owned(),
+        geometry: raw.geometry,
+        data_type: raw.data_type,
+        raw: raw.header,
+    })
 }
 
 /// A file read into memory as stored (compressed or not) with its parsed
@@ -51,7 +57,16 @@ pub fn read_header(path: &Path) -> Result<ImageHeader, ImagingError> {
 /// one buffer.
 #[derive(Debug, Clone)]
 pub(crate) struct RawNifti {
-    pub header: ImageHeader,
+    /// The grid the voxels sit on.
+    pub geometry: Geometry,
+    /// The voxel data type.
+    pub data_type: NiftiType,
+    /// The parsed header.
+    pub header: NiftiHeader,
+    /// SHA-256 of `file`, computed when first asked for: extraction
+    /// checks it against the study database, a one-off `features` run
+    /// does not need it.
+    sha256: OnceLock<String>,
     path: PathBuf,
     /// The file as stored.
     file: Vec<u8>,
@@ -71,7 +86,6 @@ pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
         path: path.to_owned(),
         source,
     })?;
-    let sha256 = hex(&Sha256::digest(&file));
     let gzip = is_gzip(&file);
     let mut head = Vec::with_capacity(NIFTI1_HEADER_BYTES);
     if gzip {
@@ -105,12 +119,10 @@ pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
     let voxel_bytes = (voxels * data_type.size_of() as u64) as usize;
     let data_start = raw.vox_offset.max(NIFTI1_HEADER_BYTES as f32) as usize;
     Ok(RawNifti {
-        header: ImageHeader {
-            geometry,
-            data_type,
-            sha256,
-            raw,
-        },
+        geometry,
+        data_type,
+        header: raw,
+        sha256: OnceLock::new(),
         path: path.to_owned(),
         file,
         gzip,
@@ -126,7 +138,12 @@ const STREAM_CHUNK: usize = 1 << 18;
 impl RawNifti {
     /// The width of one stored voxel in bytes.
     pub(crate) fn voxel_width(&self) -> usize {
-        self.header.data_type.size_of()
+        self.data_type.size_of()
+    }
+
+    /// SHA-256 of the file as stored, lowercase hex.
+    pub(crate) fn sha256(&self) -> &str {
+        self.sha256.get_or_init(|| hex(&Sha256::digest(&self.file)))
     }
 
     /// Hands every voxel's bytes to `visit` in file order, a run of whole

@@ -219,8 +219,7 @@ impl NiftiImage {
     /// Reads and checks a file (see [`super::read_header`] for the checks).
     pub fn read(path: &Path) -> Result<NiftiImage, ImagingError> {
         let raw = read_raw(path)?;
-        let header = &raw.header;
-        let stored = match header.data_type {
+        let stored = match raw.data_type {
             NiftiType::Uint8 => PixelType::U8,
             NiftiType::Int8 => PixelType::I8,
             NiftiType::Uint16 => PixelType::U16,
@@ -239,8 +238,8 @@ impl NiftiImage {
                 });
             }
         };
-        let slope = f64::from(header.raw.scl_slope);
-        let intercept = f64::from(header.raw.scl_inter);
+        let slope = f64::from(raw.header.scl_slope);
+        let intercept = f64::from(raw.header.scl_inter);
         let scaled = slope != 0.0 && slope.is_finite() && !(slope == 1.0 && intercept == 0.0);
         let pixel_type = match (scaled, stored) {
             (false, stored) => stored,
@@ -249,7 +248,7 @@ impl NiftiImage {
         };
         Ok(NiftiImage {
             path: path.to_owned(),
-            little_endian: header.raw.endianness == nifti::Endianness::Little,
+            little_endian: raw.header.endianness == nifti::Endianness::Little,
             scale: scaled.then_some((slope, intercept)),
             raw,
             stored,
@@ -259,7 +258,7 @@ impl NiftiImage {
 
     /// The grid.
     pub fn geometry(&self) -> &Geometry {
-        &self.raw.header.geometry
+        &self.raw.geometry
     }
 
     /// The pixel type of the values (after scaling).
@@ -269,7 +268,7 @@ impl NiftiImage {
 
     /// SHA-256 of the file as stored, lowercase hex.
     pub fn sha256(&self) -> &str {
-        &self.raw.header.sha256
+        self.raw.sha256()
     }
 
     /// The array shape, `[z, y, x]`.
@@ -284,17 +283,17 @@ impl NiftiImage {
         let before = out.len();
         let little = self.little_endian;
         macro_rules! run {
-            ($t:ty, $n:literal, $convert:expr) => {
-                out.extend(bytes.chunks_exact($n).map(|chunk| {
-                    let array = <[u8; $n]>::try_from(chunk).unwrap_or([0; $n]);
-                    let value = if little {
-                        <$t>::from_le_bytes(array)
-                    } else {
-                        <$t>::from_be_bytes(array)
-                    };
-                    $convert(value)
-                }))
-            };
+            ($t:ty, $n:literal, $convert:expr) => {{
+                // One loop per byte order, so the branch is not taken per voxel.
+                let words = bytes
+                    .chunks_exact($n)
+                    .map(|chunk| <[u8; $n]>::try_from(chunk).unwrap_or([0; $n]));
+                if little {
+                    out.extend(words.map(|word| $convert(<$t>::from_le_bytes(word))))
+                } else {
+                    out.extend(words.map(|word| $convert(<$t>::from_be_bytes(word))))
+                }
+            }};
         }
         match self.stored {
             PixelType::U8 => out.extend(bytes.iter().map(|&b| f64::from(b))),
