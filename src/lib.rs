@@ -15,6 +15,8 @@
 //! - [`imaging`]: NIfTI volumes, image geometry, resampling and filters.
 //! - [`radiomics`]: feature extraction reproducing PyRadiomics.
 //! - [`extraction`]: cohort extraction runs stored in the study database.
+//! - [`stats`]: survival, regression, discrimination and Table-1 tests,
+//!   matching R and lifelines.
 //! - [`sample_study`]: the deterministic synthetic study modelled on the
 //!   intrahepatic cholangiocarcinoma cohort of Yang et al. (Insights Imaging
 //!   2022).
@@ -23,6 +25,7 @@ pub mod extraction;
 pub mod imaging;
 pub mod radiomics;
 pub mod sample_study;
+pub mod stats;
 pub mod study;
 
 /// An error and every cause beneath it on one line, joined by `: ` — the

@@ -228,19 +228,19 @@ impl Variable {
         if !kind_matches {
             return Err(format!("not a {} value", self.kind));
         }
-        if let Value::Level(level) = value {
-            if !self.levels.iter().any(|allowed| allowed == level) {
-                let hint = self
-                    .levels
-                    .iter()
-                    .find(|allowed| allowed.eq_ignore_ascii_case(level))
-                    .map(|allowed| format!(" (did you mean '{allowed}'?)"))
-                    .unwrap_or_default();
-                return Err(format!(
-                    "unknown level; allowed: {}{hint}",
-                    self.levels.join(", ")
-                ));
-            }
+        if let Value::Level(level) = value
+            && !self.levels.iter().any(|allowed| allowed == level)
+        {
+            let hint = self
+                .levels
+                .iter()
+                .find(|allowed| allowed.eq_ignore_ascii_case(level))
+                .map(|allowed| format!(" (did you mean '{allowed}'?)"))
+                .unwrap_or_default();
+            return Err(format!(
+                "unknown level; allowed: {}{hint}",
+                self.levels.join(", ")
+            ));
         }
         if let Some(x) = value
             .as_f64()

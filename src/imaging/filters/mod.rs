@@ -268,7 +268,7 @@ mod tests {
                 }
             }
             let roi = Array3::from_shape_fn((shape[0], shape[1], shape[2]), |(z, y, x)| {
-                (z + y + x + seed as usize) % 3 == 0
+                (z + y + x + seed as usize).is_multiple_of(3)
             });
             let settings = lbp3d::Lbp3dSettings {
                 icosphere_radius: radius,

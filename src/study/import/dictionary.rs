@@ -112,14 +112,14 @@ pub(super) fn plan(
                 );
             }
         }
-        if let (Some(low), Some(high)) = (min.as_value(), max.as_value()) {
-            if low > high {
-                cells.report(
-                    Some("max"),
-                    Some(&high.to_string()),
-                    format!("max is below min {low}"),
-                );
-            }
+        if let (Some(low), Some(high)) = (min.as_value(), max.as_value())
+            && low > high
+        {
+            cells.report(
+                Some("max"),
+                Some(&high.to_string()),
+                format!("max is below min {low}"),
+            );
         }
         let variable = Variable {
             label: label.value().unwrap_or_else(|| name.clone()),

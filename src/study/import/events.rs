@@ -37,15 +37,15 @@ pub(super) fn plan(
         let (Some(kind), Some(date)) = (kind, date) else {
             continue;
         };
-        if kind == EventKind::LastContact {
-            if let Cell::Value(text) = &detail {
-                cells.report(
-                    Some("detail"),
-                    Some(text),
-                    "a last contact has no detail".to_owned(),
-                );
-                continue;
-            }
+        if kind == EventKind::LastContact
+            && let Cell::Value(text) = &detail
+        {
+            cells.report(
+                Some("detail"),
+                Some(text),
+                "a last contact has no detail".to_owned(),
+            );
+            continue;
         }
         // A patient dies once and has one last contact: those are keyed by
         // kind alone, recurrences by their date.

@@ -1,0 +1,20 @@
+//! The statistics engine: survival, regression, discrimination and
+//! Table-1 tests, matching R (survival, pROC, glmnet) and lifelines to many
+//! digits, with each routine's convention stated where it is defined.
+//!
+//! Nothing here knows about the study database or the UI: every routine
+//! takes plain vectors ([`SurvivalData`], a [`Design`] matrix, scores and
+//! labels) and returns plain results, so the CLI's `radcohort stats`, the
+//! study analyses and the TUI all call the same code.
+//!
+//! Distributions come from `statrs`; linear solves from `nalgebra`
+//! (Cholesky, with an LU fallback only where a matrix need not be positive
+//! definite). No matrix is inverted by hand.
+
+pub mod design;
+pub mod error;
+pub mod survival;
+
+pub use design::Design;
+pub use error::StatsError;
+pub use survival::SurvivalData;
