@@ -89,6 +89,34 @@ pub enum StatsError {
         /// What is accepted.
         expected: String,
     },
+    /// A column that the table does not have.
+    #[error("no column \"{name}\" (the table has: {available})")]
+    UnknownColumn {
+        /// The name asked for.
+        name: String,
+        /// The names there are, comma-separated.
+        available: String,
+    },
+    /// A column used as a number holds text.
+    #[error("column \"{column}\", row {row}: \"{value}\" is not a number")]
+    NotNumeric {
+        /// The column.
+        column: String,
+        /// Zero-based data row.
+        row: usize,
+        /// The first cell that is not a number.
+        value: String,
+    },
+    /// A CSV file that cannot be read as a table.
+    #[error("{input}, line {line}: {detail}")]
+    Csv {
+        /// The file (or other input) name.
+        input: String,
+        /// One-based line number (1 is the header).
+        line: u64,
+        /// What is wrong.
+        detail: String,
+    },
     /// A model formula that cannot be read or refers to nothing known.
     #[error("formula \"{formula}\": {detail}")]
     Formula {

@@ -13,8 +13,10 @@
 
 pub mod design;
 pub mod error;
+pub mod frame;
 pub mod survival;
 
 pub use design::Design;
 pub use error::StatsError;
+pub use frame::{Column, Frame};
 pub use survival::SurvivalData;
