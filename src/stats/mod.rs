@@ -10,13 +10,25 @@
 //! Distributions come from `statrs`; linear solves from `nalgebra`
 //! (Cholesky, with an LU fallback only where a matrix need not be positive
 //! definite). No matrix is inverted by hand.
+//!
+//! - [`grouping`]: group membership (arms, strata, levels) with R's level order.
+//! - [`km`]: Kaplan–Meier curves, Greenwood intervals, survival at times, medians.
+//! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate when small.
 
 pub mod design;
 pub mod error;
 pub mod frame;
+pub mod grouping;
+pub mod km;
+pub mod pvalue;
 pub mod survival;
 
 pub use design::Design;
 pub use error::StatsError;
 pub use frame::{Column, Frame};
+pub use grouping::Grouping;
+pub use km::{
+    ConfidenceTransform, GroupKaplanMeier, KaplanMeier, KmOptions, KmRow, QuantileRule,
+    QuantileSurvival, SurvivalAt,
+};
 pub use survival::SurvivalData;
