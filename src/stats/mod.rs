@@ -13,6 +13,7 @@
 //!
 //! - [`grouping`]: group membership (arms, strata, levels) with R's level order.
 //! - [`km`]: Kaplan–Meier curves, Greenwood intervals, survival at times, medians.
+//! - [`logrank`]: log-rank and weighted (Fleming–Harrington) tests, k groups, strata.
 //! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate when small.
 
 pub mod design;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod frame;
 pub mod grouping;
 pub mod km;
+pub mod logrank;
 pub mod pvalue;
 pub mod survival;
 
@@ -31,4 +33,5 @@ pub use km::{
     ConfidenceTransform, GroupKaplanMeier, KaplanMeier, KmOptions, KmRow, QuantileRule,
     QuantileSurvival, SurvivalAt,
 };
+pub use logrank::{LogRankGroup, LogRankTest, LogRankWeights, logrank_test};
 pub use survival::SurvivalData;
