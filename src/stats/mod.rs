@@ -15,15 +15,21 @@
 //! - [`km`]: Kaplan–Meier curves, Greenwood intervals, survival at times, medians.
 //! - [`logrank`]: log-rank and weighted (Fleming–Harrington) tests, k groups, strata.
 //! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate when small.
+//! - [`descriptive`]: mean, SD (n − 1) and R type-7 quantiles.
+//! - [`hypothesis`]: t, ANOVA, Kruskal–Wallis, Mann–Whitney, chi-square and Fisher tests.
+//! - [`table1`]: Table 1 by group with tableone's summaries and choice of tests.
 
+pub mod descriptive;
 pub mod design;
 pub mod error;
 pub mod frame;
 pub mod grouping;
+pub mod hypothesis;
 pub mod km;
 pub mod logrank;
 pub mod pvalue;
 pub mod survival;
+pub mod table1;
 
 pub use design::Design;
 pub use error::StatsError;
@@ -35,3 +41,4 @@ pub use km::{
 };
 pub use logrank::{LogRankGroup, LogRankTest, LogRankWeights, logrank_test};
 pub use survival::SurvivalData;
+pub use table1::{Table1, Table1Row, Table1Test, Table1Variable, VariableKind};
