@@ -401,7 +401,7 @@ pub fn fisher_exact(table: [[u64; 2]; 2]) -> Result<FisherTest, StatsError> {
     let tail: f64 = weights.iter().filter(|&&w| w <= threshold).sum();
     let all: f64 = weights.iter().sum();
     let p = (tail / all).min(1.0);
-    let (ad, bc) = ((a * d) as f64, (b * c) as f64);
+    let (ad, bc) = (a as f64 * d as f64, b as f64 * c as f64);
     let odds_ratio = (bc > 0.0).then(|| ad / bc);
     Ok(FisherTest { odds_ratio, p })
 }

@@ -166,7 +166,11 @@ pub enum QuantileRule {
     /// R `print.survfit`: the first time at which the curve (or band) is
     /// below the level plus √ε (ε the machine epsilon); if it equals the
     /// level within √ε there, the midpoint between that time and the next
-    /// time the curve drops below it.
+    /// time the curve drops below it (none: that time itself). R's
+    /// `quantile.survfit` differs in two corner cases: a curve that ends
+    /// flat exactly at the level (it takes the midpoint with the last
+    /// follow-up time) and a band that rises again after crossing (it
+    /// takes the band's value nearest below the level, not the first).
     #[serde(rename = "R")]
     R,
 }

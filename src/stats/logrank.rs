@@ -10,10 +10,14 @@
 //!   (the hypergeometric variance; no term where nₜ = 1);
 //! - a stratified test sums O, E and V over strata, each stratum with its
 //!   own risk sets and weights;
-//! - χ² = (O − E)ᵀ V⁻ (O − E) with one group dropped, on (groups − 1)
-//!   degrees of freedom. As R, a group whose expected count is 0 (never at
-//!   risk at a weighted event time) is left out of the test and of the
-//!   degrees of freedom.
+//! - χ² = (O − E)ᵀ V⁻¹ (O − E) with one group dropped, on (groups − 1)
+//!   degrees of freedom, solved by Cholesky. As R, a group whose expected
+//!   count is 0 (never at risk at a weighted event time) is left out of the
+//!   test and of the degrees of freedom; so is a group with no variance
+//!   (at every event time it was alone at risk, or everyone at risk had the
+//!   event), whose O − E is then 0 and where R stops with a singular
+//!   matrix. A variance singular otherwise (groups confounded with strata)
+//!   is refused.
 //!
 //! With weights other than 1, observed and expected are the weighted sums,
 //! as R reports them.
@@ -122,6 +126,10 @@ pub struct LogRankTest {
     /// Number of strata (1 when unstratified).
     pub strata: usize,
 }
+
+/// A Cholesky pivot whose square is below this fraction of its diagonal
+/// element marks the variance as singular.
+const SINGULAR_PIVOT: f64 = 1e-10;
 
 /// Running sums over event times.
 struct Accumulator {
@@ -274,12 +282,20 @@ impl Accumulator {
         strata: usize,
     ) -> Result<LogRankTest, StatsError> {
         let k = self.groups;
-        let kept: Vec<usize> = (0..k).filter(|&g| self.expected[g] > 0.0).collect();
+        // Groups without information: never at risk at a weighted event
+        // time (E = 0), or with no variance, which forces O = E (every such
+        // time had them alone at risk, or all at risk had the event).
+        let kept: Vec<usize> = (0..k)
+            .filter(|&g| self.expected[g] > 0.0 && self.variance[g * k + g] > 0.0)
+            .collect();
         if kept.len() < 2 {
             return Err(StatsError::invalid_parameter(
                 "group",
-                format!("{} group(s) with a positive expected count", kept.len()),
-                "at least two groups at risk at a (weighted) event time",
+                format!(
+                    "{} group(s) with a positive expected count and variance",
+                    kept.len()
+                ),
+                "at least two groups at risk together at a (weighted) event time",
             ));
         }
         let tested = &kept[1..];
@@ -291,20 +307,29 @@ impl Accumulator {
         let v = DMatrix::from_fn(m, m, |r, c| self.variance[tested[r] * k + tested[c]]);
         let singular = || StatsError::Singular {
             detail: format!(
-                "the log-rank variance of groups {} has no inverse",
-                tested
-                    .iter()
+                "the log-rank variance of groups {} has no inverse (groups confounded \
+                 with strata or with each other)",
+                kept.iter()
                     .map(|&g| levels[g].as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
         };
-        let solution = match v.clone().cholesky() {
-            Some(cholesky) => cholesky.solve(&u),
-            None => v.lu().solve(&u).ok_or_else(singular)?,
-        };
-        let statistic = u.dot(&solution);
-        if !statistic.is_finite() || statistic < -1e-12 * (1.0 + u.norm_squared()) {
+        let cholesky = v.clone().cholesky().ok_or_else(singular)?;
+        // A pivot lost to rounding (relative to its own diagonal) means the
+        // variance is singular in all but rounding; its inverse would be
+        // noise.
+        let lost = cholesky
+            .l_dirty()
+            .diagonal()
+            .iter()
+            .zip(v.diagonal().iter())
+            .any(|(pivot, diagonal)| pivot * pivot <= SINGULAR_PIVOT * diagonal);
+        if lost {
+            return Err(singular());
+        }
+        let statistic = u.dot(&cholesky.solve(&u));
+        if !statistic.is_finite() {
             return Err(singular());
         }
         let statistic = statistic.max(0.0);
@@ -423,6 +448,32 @@ mod tests {
         assert!(close(test.variance[0][0], 0.5));
         assert!(close(test.statistic, 0.0));
         assert_eq!((test.p, test.strata), (1.0, 2));
+    }
+
+    #[test]
+    fn groups_without_information_leave_the_test() {
+        // The a/b cohort of `two_groups_by_hand` in stratum 1, and in
+        // stratum 2 a lone subject of group c with an event: c has O = E = 1
+        // and no variance, so the test is a vs b, χ² = 8/13 on 1 df.
+        let cohort = data(&[1.0, 3.0, 2.0, 4.0, 2.0], &[1, 1, 1, 0, 1]);
+        let arms = Grouping::from_labels(&["a", "a", "b", "b", "c"]);
+        let strata = Grouping::from_labels(&[1, 1, 1, 1, 2]);
+        let test = logrank_test(&cohort, &arms, Some(&strata), LogRankWeights::LOGRANK).unwrap();
+        assert!(close(test.statistic, 8.0 / 13.0));
+        assert_eq!(test.df, 1);
+        assert_eq!(
+            (test.groups[2].observed, test.groups[2].expected),
+            (1.0, 1.0)
+        );
+        // Groups a, b only in stratum 1 and c, d only in stratum 2: the
+        // variance has rank 2 of 3, and no test exists.
+        let cohort = data(&[1.0, 2.0, 1.0, 2.0], &[1, 1, 1, 1]);
+        let arms = Grouping::from_labels(&["a", "b", "c", "d"]);
+        let strata = Grouping::from_labels(&[1, 1, 2, 2]);
+        assert!(matches!(
+            logrank_test(&cohort, &arms, Some(&strata), LogRankWeights::LOGRANK),
+            Err(StatsError::Singular { .. })
+        ));
     }
 
     #[test]

@@ -145,6 +145,8 @@ pub enum RowValues {
 /// The test of one variable.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table1Test {
+    /// The variable tested.
+    pub variable: String,
     /// The test's name as tableone prints it (`Welch’s T-test`,
     /// `One-way ANOVA`, `Kruskal-Wallis`, `Chi-squared`, `Fisher's exact`,
     /// `Not tested`).
@@ -194,7 +196,7 @@ pub struct Table1 {
     /// The rows: `n`, then each variable's row(s) in the order given.
     pub rows: Vec<Table1Row>,
     /// Each variable's test, in the order given.
-    pub tests: Vec<(String, Table1Test)>,
+    pub tests: Vec<Table1Test>,
 }
 
 /// A number to one decimal, as Python's `'{:.1f}'.format` (Rust's
@@ -248,17 +250,18 @@ impl Table1 {
         }];
         let mut tests = Vec::with_capacity(variables.len());
         for variable in variables {
-            let (mut variable_rows, test) = match variable.kind {
+            let (mut variable_rows, mut test) = match variable.kind {
                 VariableKind::Categorical => categorical_rows(frame, &groups, &variable.name)?,
                 kind => continuous_row(frame, &groups, &variable.name, kind)?,
             };
+            test.variable.clone_from(&variable.name);
             if let Some(first) = variable_rows.first_mut() {
                 first.p = test.p;
                 first.p_text = test.p.map(p_text);
                 first.test = Some(test.name.clone());
             }
             rows.extend(variable_rows);
-            tests.push((variable.name.clone(), test));
+            tests.push(test);
         }
         Ok(Table1 {
             group_by: group_by.to_owned(),
@@ -270,16 +273,14 @@ impl Table1 {
 
     /// The test of variable `name`.
     pub fn test(&self, name: &str) -> Option<&Table1Test> {
-        self.tests
-            .iter()
-            .find(|(variable, _)| variable == name)
-            .map(|(_, test)| test)
+        self.tests.iter().find(|test| test.variable == name)
     }
 }
 
 /// A test that could not be done, and why.
 fn not_tested(note: impl Into<String>) -> Table1Test {
     Table1Test {
+        variable: String::new(),
         name: "Not tested".to_owned(),
         statistic: None,
         p: None,
@@ -382,6 +383,7 @@ fn continuous_test(by_group: &[Vec<f64>], kind: VariableKind) -> Table1Test {
     };
     match result {
         Ok((statistic, p)) => Table1Test {
+            variable: String::new(),
             name: name.to_owned(),
             statistic: Some(statistic),
             p: Some(p),
@@ -490,6 +492,7 @@ fn categorical_test(counts: &[Vec<usize>], column_totals: &[usize]) -> Table1Tes
     let sparse = chi_square.min_expected.is_some_and(|e| e < 5.0) || smallest < 5;
     if !sparse {
         return Table1Test {
+            variable: String::new(),
             name: "Chi-squared".to_owned(),
             statistic: Some(chi_square.statistic),
             p: Some(chi_square.p),
@@ -501,6 +504,7 @@ fn categorical_test(counts: &[Vec<usize>], column_totals: &[usize]) -> Table1Tes
     {
         return match fisher_exact([[*a, *b], [*c, *d]]) {
             Ok(test) => Table1Test {
+                variable: String::new(),
                 name: "Fisher's exact".to_owned(),
                 statistic: None,
                 p: Some(test.p),
@@ -510,6 +514,7 @@ fn categorical_test(counts: &[Vec<usize>], column_totals: &[usize]) -> Table1Tes
         };
     }
     Table1Test {
+        variable: String::new(),
         name: "Chi-squared (warning: expected count < 5)".to_owned(),
         statistic: Some(chi_square.statistic),
         p: Some(chi_square.p),
