@@ -103,16 +103,21 @@ fn load(dir: &Path) -> (Value, Frame) {
 /// categorical=[menostat, tgrade, high_risk], groupby='horTh',
 /// nonnormal=[tsize, pnodes, progrec, estrec])`.
 fn variables() -> Vec<Table1Variable> {
-    vec![
-        Table1Variable::normal("age"),
-        Table1Variable::categorical("menostat"),
-        Table1Variable::nonnormal("tsize"),
-        Table1Variable::categorical("tgrade"),
-        Table1Variable::nonnormal("pnodes"),
-        Table1Variable::nonnormal("progrec"),
-        Table1Variable::nonnormal("estrec"),
-        Table1Variable::categorical("high_risk"),
-    ]
+    Table1Variable::from_lists(
+        &[
+            "age",
+            "menostat",
+            "tsize",
+            "tgrade",
+            "pnodes",
+            "progrec",
+            "estrec",
+            "high_risk",
+        ],
+        &["menostat", "tgrade", "high_risk"],
+        &["tsize", "pnodes", "progrec", "estrec"],
+    )
+    .unwrap()
 }
 
 fn build(frame: &Frame) -> Table1 {

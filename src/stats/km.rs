@@ -59,14 +59,12 @@ impl ConfidenceTransform {
                 if s >= 1.0 {
                     return Some((1.0, 1.0));
                 }
+                // exp(−exp(log(−log S) ± x)) = exp(log S · e^(±x)): two
+                // exponentials fewer than the formula as written.
                 let log_s = s.ln();
-                let centre = (-log_s).ln();
-                // log S < 0, so the shift is negative: adding it raises S.
-                let shift = z * sd_log / log_s;
-                Some((
-                    (-(centre - shift).exp()).exp(),
-                    (-(centre + shift).exp()).exp(),
-                ))
+                let stretch = (z * sd_log / log_s).exp();
+                // log S < 0, so the shift x is negative and e^x < 1.
+                Some(((log_s / stretch).exp(), (log_s * stretch).exp()))
             }
         }
     }
@@ -188,14 +186,6 @@ pub struct QuantileSurvival {
     pub ci_upper: Option<f64>,
 }
 
-/// Cumulative counts through one distinct time (event or censoring).
-#[derive(Debug, Clone, PartialEq)]
-struct Step {
-    time: f64,
-    events_through: usize,
-    censored_through: usize,
-}
-
 /// A fitted Kaplan–Meier curve.
 ///
 /// S(t) = Π over event times tⱼ ≤ t of (1 − dⱼ/nⱼ), with nⱼ the number at
@@ -217,8 +207,12 @@ pub struct KaplanMeier {
     pub table: Vec<KmRow>,
     #[serde(skip)]
     greenwood: Vec<f64>,
+    /// The censoring times, sorted (repeated when tied), for the counts of
+    /// [`KaplanMeier::at_times`].
     #[serde(skip)]
-    steps: Vec<Step>,
+    censored_times: Vec<f64>,
+    #[serde(skip)]
+    last_time: f64,
     #[serde(skip)]
     z: f64,
 }
@@ -239,16 +233,21 @@ fn time_key(time: f64) -> u64 {
     (time + 0.0).to_bits()
 }
 
-/// The subjects' indices in increasing time (ties in index order), for
-/// times that are finite and not negative, as [`SurvivalData`] checks.
-pub(crate) fn time_order(time: &[f64]) -> Vec<usize> {
-    let mut keyed: Vec<(u64, usize)> = time
+/// Each subject's time with a payload of the caller's (event flag, group
+/// code), sorted by time and, among tied times, by payload. One sort of
+/// (key, payload) pairs: no index to chase afterwards. Times must be
+/// finite and not negative, as [`SurvivalData`] checks.
+pub(crate) fn sorted_by_time(time: &[f64], payload: impl Fn(usize) -> u64) -> Vec<(f64, u64)> {
+    let mut keyed: Vec<(u64, u64)> = time
         .iter()
         .enumerate()
-        .map(|(index, &t)| (time_key(t), index))
+        .map(|(index, &t)| (time_key(t), payload(index)))
         .collect();
     keyed.sort_unstable();
-    keyed.into_iter().map(|(_, index)| index).collect()
+    keyed
+        .into_iter()
+        .map(|(key, payload)| (f64::from_bits(key), payload))
+        .collect()
 }
 
 impl KaplanMeier {
@@ -264,9 +263,9 @@ impl KaplanMeier {
                 needed: 1,
             });
         }
-        let (time, event) = (data.time(), data.event());
-        let sorted = time_order(time).into_iter().map(|i| (time[i], event[i]));
-        Ok(KaplanMeier::from_sorted(sorted, data.len(), options, z))
+        let event = data.event();
+        let sorted = sorted_by_time(data.time(), |i| u64::from(event[i]));
+        Ok(KaplanMeier::from_sorted(&sorted, options, z))
     }
 
     /// Fits one curve per group, in the grouping's level order; every
@@ -278,11 +277,14 @@ impl KaplanMeier {
     ) -> Result<Vec<GroupKaplanMeier>, StatsError> {
         let z = options.z()?;
         let codes = groups.complete_codes("group", data.len())?;
-        let (time, event) = (data.time(), data.event());
-        let mut members: Vec<Vec<(f64, bool)>> = vec![Vec::new(); groups.levels().len()];
-        for i in time_order(time) {
-            if let Some(list) = members.get_mut(codes[i]) {
-                list.push((time[i], event[i]));
+        let event = data.event();
+        let sorted = sorted_by_time(data.time(), |i| {
+            (codes[i] as u64) << 1 | u64::from(event[i])
+        });
+        let mut members: Vec<Vec<(f64, u64)>> = vec![Vec::new(); groups.levels().len()];
+        for &(time, payload) in &sorted {
+            if let Some(list) = members.get_mut((payload >> 1) as usize) {
+                list.push((time, payload & 1));
             }
         }
         groups
@@ -297,10 +299,9 @@ impl KaplanMeier {
                         needed: 1,
                     });
                 }
-                let n = sorted.len();
                 Ok(GroupKaplanMeier {
                     group: group.clone(),
-                    fit: KaplanMeier::from_sorted(sorted.into_iter(), n, options, z),
+                    fit: KaplanMeier::from_sorted(&sorted, options, z),
                 })
             })
             .collect()
@@ -328,75 +329,60 @@ impl KaplanMeier {
         Ok(KaplanMeier::fit_reverse(data, options)?.median(rule))
     }
 
-    /// Builds the fit from (time, event) pairs sorted by time.
-    fn from_sorted(
-        sorted: impl Iterator<Item = (f64, bool)>,
-        n: usize,
-        options: KmOptions,
-        z: f64,
-    ) -> KaplanMeier {
-        let mut steps: Vec<Step> = Vec::new();
-        let mut events_through = 0;
-        let mut censored_through = 0;
-        for (time, event) in sorted {
-            if event {
-                events_through += 1;
-            } else {
-                censored_through += 1;
-            }
-            match steps.last_mut() {
-                Some(step) if step.time == time => {
-                    step.events_through = events_through;
-                    step.censored_through = censored_through;
-                }
-                _ => steps.push(Step {
-                    time,
-                    events_through,
-                    censored_through,
-                }),
-            }
-        }
-        let mut table = Vec::new();
-        let mut greenwood = Vec::new();
+    /// Builds the fit from (time, event flag in bit 0) pairs sorted by
+    /// time, not empty.
+    fn from_sorted(sorted: &[(f64, u64)], options: KmOptions, z: f64) -> KaplanMeier {
+        let n = sorted.len();
+        let is_event = |&(_, payload): &(f64, u64)| payload & 1 == 1;
+        // One row per distinct event time: count them to allocate once.
+        let event_times = sorted
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|tied| tied.iter().any(is_event))
+            .count();
+        let mut table = Vec::with_capacity(event_times);
+        let mut greenwood = Vec::with_capacity(event_times);
+        let mut censored_times = Vec::new();
         let (mut survival, mut gw) = (1.0_f64, 0.0_f64);
-        let (mut events_before, mut censored_before) = (0, 0);
-        for step in &steps {
-            let events = step.events_through - events_before;
-            let censored = step.censored_through - censored_before;
-            let at_risk = n - events_before - censored_before;
-            events_before = step.events_through;
-            censored_before = step.censored_through;
-            if events == 0 {
-                continue;
+        let mut at_risk = n;
+        let mut total_events = 0;
+        for tied in sorted.chunk_by(|a, b| a.0 == b.0) {
+            let time = tied[0].0;
+            let events = tied.iter().filter(|pair| is_event(pair)).count();
+            let censored = tied.len() - events;
+            censored_times.extend(std::iter::repeat_n(time, censored));
+            if events > 0 {
+                let survivors = at_risk - events;
+                survival *= survivors as f64 / at_risk as f64;
+                gw += if survivors > 0 {
+                    events as f64 / (at_risk as f64 * survivors as f64)
+                } else {
+                    f64::INFINITY
+                };
+                let (se, ci) = KaplanMeier::uncertainty(survival, gw, options.transform, z);
+                table.push(KmRow {
+                    time,
+                    at_risk,
+                    events,
+                    censored,
+                    survival,
+                    se,
+                    ci_lower: ci.map(|(lower, _)| lower),
+                    ci_upper: ci.map(|(_, upper)| upper),
+                });
+                greenwood.push(gw);
+                total_events += events;
             }
-            let survivors = at_risk - events;
-            survival *= survivors as f64 / at_risk as f64;
-            gw += if survivors > 0 {
-                events as f64 / (at_risk as f64 * survivors as f64)
-            } else {
-                f64::INFINITY
-            };
-            let (se, ci) = KaplanMeier::uncertainty(survival, gw, options.transform, z);
-            table.push(KmRow {
-                time: step.time,
-                at_risk,
-                events,
-                censored,
-                survival,
-                se,
-                ci_lower: ci.map(|(lower, _)| lower),
-                ci_upper: ci.map(|(_, upper)| upper),
-            });
-            greenwood.push(gw);
+            at_risk -= tied.len();
         }
         KaplanMeier {
             n,
-            events: events_before,
+            events: total_events,
             level: options.level,
             transform: options.transform,
             table,
             greenwood,
-            steps,
+            censored_times,
+            last_time: sorted.last().map_or(0.0, |pair| pair.0),
             z,
         }
     }
@@ -419,8 +405,8 @@ impl KaplanMeier {
     }
 
     /// The largest time observed (event or censoring).
-    pub fn last_time(&self) -> Option<f64> {
-        self.steps.last().map(|step| step.time)
+    pub fn last_time(&self) -> f64 {
+        self.last_time
     }
 
     /// S(t) as a right-continuous step function: the survival after the
@@ -447,6 +433,21 @@ impl KaplanMeier {
         }
         let mut sorted = times.to_vec();
         sorted.sort_unstable_by(f64::total_cmp);
+        // Events at or before each table row.
+        let events_through: Vec<usize> = self
+            .table
+            .iter()
+            .scan(0, |total, row| {
+                *total += row.events;
+                Some(*total)
+            })
+            .collect();
+        let count_through = |rows: usize| {
+            rows.checked_sub(1)
+                .and_then(|row| events_through.get(row))
+                .copied()
+                .unwrap_or(0)
+        };
         let (mut events_before, mut censored_before) = (0, 0);
         let mut out = Vec::with_capacity(sorted.len());
         for time in sorted {
@@ -459,21 +460,17 @@ impl KaplanMeier {
                 None => (1.0, 0.0),
             };
             let (se, ci) = KaplanMeier::uncertainty(survival, gw, self.transform, self.z);
-            let before = self.steps.partition_point(|step| step.time < time);
-            let left = before
-                .checked_sub(1)
-                .and_then(|i| self.steps.get(i))
-                .map_or(0, |step| step.events_through + step.censored_through);
-            let through = self.steps.partition_point(|step| step.time <= time);
-            let (events_through, censored_through) = through
-                .checked_sub(1)
-                .and_then(|i| self.steps.get(i))
-                .map_or((0, 0), |step| (step.events_through, step.censored_through));
+            // Subjects gone before `time`: events and censorings strictly
+            // earlier.
+            let gone = count_through(self.table.partition_point(|row| row.time < time))
+                + self.censored_times.partition_point(|&c| c < time);
+            let events_through = count_through(rows);
+            let censored_through = self.censored_times.partition_point(|&c| c <= time);
             out.push(SurvivalAt {
                 time,
-                at_risk: self.n - left,
-                events: events_through.saturating_sub(events_before),
-                censored: censored_through.saturating_sub(censored_before),
+                at_risk: self.n - gone,
+                events: events_through - events_before,
+                censored: censored_through - censored_before,
                 survival,
                 se,
                 ci_lower: ci.map(|(lower, _)| lower),
@@ -786,7 +783,7 @@ mod tests {
         assert_eq!(a, vec![0.5, 0.0]);
         // Group b: 1 (event), 3+: S = 1/2.
         assert_eq!(fits[1].fit.table.len(), 1);
-        assert_eq!(fits[1].fit.last_time(), Some(3.0));
+        assert_eq!(fits[1].fit.last_time(), 3.0);
     }
 }
 
@@ -837,7 +834,7 @@ mod properties {
                 let events: usize = fit.table.iter().map(|r| r.events).sum();
                 prop_assert_eq!(events, data.events());
                 // Survival at the times asked accounts for every subject.
-                let last = fit.last_time().unwrap();
+                let last = fit.last_time();
                 let at = fit.at_times(&[last / 2.0, last]).unwrap();
                 let counted: usize = at.iter().map(|a| a.events + a.censored).sum();
                 prop_assert_eq!(counted, data.len());

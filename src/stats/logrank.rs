@@ -25,7 +25,7 @@
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
 
-use super::km::time_order;
+use super::km::sorted_by_time;
 use super::pvalue::chi_square_upper;
 use super::{Grouping, StatsError, SurvivalData};
 
@@ -166,74 +166,76 @@ pub fn logrank_test(
             what: "the cohort".to_owned(),
         });
     }
-    let order = time_order(data.time());
-    let (ordered, stratum_count) = match strata {
-        None => (vec![order], 1),
-        Some(strata) => {
-            let stratum_of = strata.complete_codes("stratum", n)?;
-            let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); strata.levels().len()];
-            for i in order {
-                if let Some(bucket) = buckets.get_mut(stratum_of[i]) {
-                    bucket.push(i);
+    let k = levels.len();
+    let stratum_of = strata
+        .map(|strata| strata.complete_codes("stratum", n))
+        .transpose()?;
+    let event = data.event();
+    // Payload: (stratum·k + group)·2 + event, so one sort orders every
+    // stratum by time and carries all a subject's test needs.
+    let sorted = sorted_by_time(data.time(), |i| {
+        let stratum = stratum_of.as_ref().map_or(0, |codes| codes[i]);
+        ((stratum * k + group_of[i]) as u64) << 1 | u64::from(event[i])
+    });
+    let buckets: Vec<Vec<(f64, u64)>> = match (&stratum_of, strata) {
+        (Some(_), Some(strata)) => {
+            let mut buckets = vec![Vec::new(); strata.levels().len()];
+            for &pair in &sorted {
+                let stratum = (pair.1 >> 1) as usize / k;
+                if let Some(bucket) = buckets.get_mut(stratum) {
+                    bucket.push(pair);
                 }
             }
-            buckets.retain(|bucket| !bucket.is_empty());
-            let count = buckets.len();
-            (buckets, count)
+            buckets.retain(|bucket: &Vec<(f64, u64)>| !bucket.is_empty());
+            buckets
         }
+        _ => Vec::new(),
     };
-    let k = levels.len();
+    let ordered: Vec<&[(f64, u64)]> = if stratum_of.is_some() {
+        buckets.iter().map(Vec::as_slice).collect()
+    } else {
+        vec![sorted.as_slice()]
+    };
+    let stratum_count = ordered.len();
     let mut sums = Accumulator {
         observed: vec![0.0; k],
         expected: vec![0.0; k],
         variance: vec![0.0; k * k],
         groups: k,
     };
-    for stratum in &ordered {
-        sums.add_stratum(data, &group_of, stratum, weights);
+    for stratum in ordered {
+        sums.add_stratum(stratum, weights);
     }
     sums.finish(levels, groups.sizes(), weights, stratum_count)
 }
 
 impl Accumulator {
-    /// Adds one stratum, its subjects' indices sorted by time.
-    fn add_stratum(
-        &mut self,
-        data: &SurvivalData,
-        group_of: &[usize],
-        sorted: &[usize],
-        weights: LogRankWeights,
-    ) {
+    /// Adds one stratum: its subjects as (time, (code·2 + event)) pairs
+    /// sorted by time, the group being the code modulo the number of groups.
+    fn add_stratum(&mut self, sorted: &[(f64, u64)], weights: LogRankWeights) {
         let k = self.groups;
-        let (time, event) = (data.time(), data.event());
+        let group = |payload: u64| (payload >> 1) as usize % k;
         let mut at_risk = vec![0usize; k];
-        for &i in sorted {
-            at_risk[group_of[i]] += 1;
+        for &(_, payload) in sorted {
+            at_risk[group(payload)] += 1;
         }
         let mut total_at_risk = sorted.len();
         let mut deaths = vec![0usize; k];
         let mut leaving = vec![0usize; k];
         let mut touched: Vec<usize> = Vec::with_capacity(k);
         let mut km = 1.0_f64;
-        let mut start = 0;
-        while start < sorted.len() {
-            let t = time[sorted[start]];
-            let mut end = start;
+        for tied in sorted.chunk_by(|a, b| a.0 == b.0) {
             let mut total_deaths = 0usize;
-            while let Some(&i) = sorted.get(end) {
-                if time[i] != t {
-                    break;
-                }
-                let g = group_of[i];
+            for &(_, payload) in tied {
+                let g = group(payload);
                 if leaving[g] == 0 {
                     touched.push(g);
                 }
                 leaving[g] += 1;
-                if event[i] {
+                if payload & 1 == 1 {
                     deaths[g] += 1;
                     total_deaths += 1;
                 }
-                end += 1;
             }
             if total_deaths > 0 {
                 let n = total_at_risk as f64;
@@ -268,7 +270,6 @@ impl Accumulator {
                 deaths[g] = 0;
             }
             touched.clear();
-            start = end;
         }
     }
 

@@ -82,6 +82,45 @@ impl Table1Variable {
             kind: VariableKind::Categorical,
         }
     }
+
+    /// The variables as tableone takes them: `columns` in order, those in
+    /// `categorical` categorical, those in `nonnormal` nonnormal, the rest
+    /// normal. Refuses a name in `categorical` or `nonnormal` that is not
+    /// in `columns`, and one in both.
+    pub fn from_lists(
+        columns: &[&str],
+        categorical: &[&str],
+        nonnormal: &[&str],
+    ) -> Result<Vec<Table1Variable>, StatsError> {
+        let unknown = |list: &str, name: &str| {
+            StatsError::invalid_parameter(list, name, "a name from the list of columns")
+        };
+        if let Some(name) = categorical.iter().find(|name| !columns.contains(name)) {
+            return Err(unknown("categorical", name));
+        }
+        if let Some(name) = nonnormal.iter().find(|name| !columns.contains(name)) {
+            return Err(unknown("nonnormal", name));
+        }
+        if let Some(name) = nonnormal.iter().find(|name| categorical.contains(name)) {
+            return Err(StatsError::invalid_parameter(
+                "nonnormal",
+                name,
+                "a continuous variable, not one also listed as categorical",
+            ));
+        }
+        Ok(columns
+            .iter()
+            .map(|&name| {
+                if categorical.contains(&name) {
+                    Table1Variable::categorical(name)
+                } else if nonnormal.contains(&name) {
+                    Table1Variable::nonnormal(name)
+                } else {
+                    Table1Variable::normal(name)
+                }
+            })
+            .collect())
+    }
 }
 
 /// Values by group, in the grouping's level order; serialized as a JSON
@@ -528,6 +567,22 @@ mod tests {
 
     fn frame(text: &str) -> Frame {
         Frame::from_csv(text.as_bytes(), "t.csv").unwrap()
+    }
+
+    #[test]
+    fn variables_from_tableone_lists() {
+        let variables =
+            Table1Variable::from_lists(&["age", "grade", "size"], &["grade"], &["size"]).unwrap();
+        assert_eq!(
+            variables,
+            vec![
+                Table1Variable::normal("age"),
+                Table1Variable::categorical("grade"),
+                Table1Variable::nonnormal("size"),
+            ]
+        );
+        assert!(Table1Variable::from_lists(&["age"], &["grade"], &[]).is_err());
+        assert!(Table1Variable::from_lists(&["age"], &["age"], &["age"]).is_err());
     }
 
     #[test]
