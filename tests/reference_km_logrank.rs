@@ -585,6 +585,19 @@ fn compare_logrank(
         Some(test.p),
         number(&reference["lifelines_p"]),
     );
+    statistics.check(
+        format!("{label} chi2 (statsmodels)"),
+        Some(test.statistic),
+        number(&reference["statsmodels_survdiff_chi2"]),
+    );
+    // statsmodels takes p as 1 − cdf, good to about 1e-16 absolute only
+    // (it gives 2.2e-16 where the tail is 1.7e-16).
+    let statsmodels_p = number(&reference["statsmodels_survdiff_p"]).unwrap();
+    assert!(
+        (test.p - statsmodels_p).abs() <= 1e-15 + LOGRANK_REL * statsmodels_p,
+        "{label}: p {} vs statsmodels {statsmodels_p}",
+        test.p
+    );
 }
 
 #[test]

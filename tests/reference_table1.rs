@@ -393,4 +393,29 @@ fn gbsg2_table1_text_matches_tableone_csv() {
         compared += 1;
     }
     eprintln!("Table 1 text: {compared} rows identical to tableone's CSV");
+    // Our printed p-values and test names against tableone's own
+    // dictionaries, keyed "('label', 'level')".
+    for (key, p_value) in reference["tableone_pvalues"].as_object().unwrap() {
+        let (label, level) = key
+            .trim_start_matches("('")
+            .trim_end_matches("')")
+            .split_once("', '")
+            .unwrap();
+        let row = table
+            .rows
+            .iter()
+            .find(|r| r.label == label && r.level.as_deref().unwrap_or("") == level)
+            .unwrap_or_else(|| panic!("no row {key}"));
+        assert_eq!(
+            row.p_text.as_deref().unwrap_or(""),
+            p_value.as_str().unwrap(),
+            "{key}"
+        );
+        let test = &reference["tableone_tests"][key];
+        assert_eq!(
+            row.test.as_deref().unwrap_or(""),
+            test.as_str().unwrap(),
+            "{key}"
+        );
+    }
 }

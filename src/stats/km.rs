@@ -24,7 +24,7 @@ pub enum ConfidenceTransform {
     /// `exp(−exp(log(−log S) ± z·√gw / log S))`: lifelines' and SAS's
     /// default, R's `conf.type = "log-log"`. Undefined (none) where S = 0;
     /// [1, 1] where S = 1 (before the first event, no variance), as
-    /// lifelines and the reference values have it (R reports NA there).
+    /// lifelines and R's `summary(fit, times = )` report it.
     #[serde(rename = "log-log")]
     LogLog,
     /// `S·exp(±z·√gw)`, the upper limit clipped at 1: R `survfit`'s default
@@ -696,8 +696,25 @@ mod tests {
         assert!(close(survival[3], 5.0 / 12.0, 1e-15));
         assert_eq!(survival[4], 0.0);
         assert_eq!(at[0].se, Some(0.0));
-        // Before the first event the interval is the point 1 (lifelines).
+        // Before the first event the interval is the point 1.
         assert_eq!((at[0].ci_lower, at[0].ci_upper), (Some(1.0), Some(1.0)));
+        // R 4.2, survival 3.5.3: summary(survfit(Surv(time, event) ~ 1,
+        // conf.type = "log-log"), times = c(0, 2, 3, 4, 9), extend = TRUE)
+        // prints std.err, lower, upper (7 digits) for t = 2 and 3 as below,
+        // and NaN, NA, NA at t = 9.
+        let r = [
+            (0.1521452, 0.27312285, 0.9747124),
+            (0.2217878, 0.05599186, 0.7665222),
+        ];
+        for (ours, (se, lower, upper)) in at[1..3].iter().zip(r) {
+            assert!(close(ours.se.unwrap(), se, 5e-8));
+            assert!(close(ours.ci_lower.unwrap(), lower, 5e-9));
+            assert!(close(ours.ci_upper.unwrap(), upper, 5e-8));
+        }
+        assert_eq!(
+            (at[4].se, at[4].ci_lower, at[4].ci_upper),
+            (None, None, None)
+        );
         assert_eq!(fit.survival_at(2.5), fit.table[0].survival);
         assert!(fit.at_times(&[f64::NAN]).is_err());
     }
@@ -705,7 +722,8 @@ mod tests {
     #[test]
     fn median_conventions_differ_on_an_exact_half() {
         // Times 1..4 all events: S = 3/4, 1/2, 1/4, 0. S = 0.5 exactly on
-        // [2, 3): lifelines says 2, R the midpoint 2.5.
+        // [2, 3): lifelines says 2, R the midpoint 2.5 (R 4.2 prints 2.5;
+        // quantile(fit, 0.25) gives 1.5; with 3 and 4 censored, 2).
         let fit = KaplanMeier::fit(
             &data(&[1.0, 2.0, 3.0, 4.0], &[1, 1, 1, 1]),
             KmOptions::default(),
@@ -746,7 +764,8 @@ mod tests {
     fn reverse_km_median_follow_up() {
         // Reverse of 1, 2+, 3+, 4, 5+: censoring times 2, 3, 5 are the
         // events. At risk 4 at t=2 (S = 3/4), 3 at t=3 (S = 1/2): the
-        // median follow-up is 3 (lifelines), R's midpoint (3 + 5)/2 = 4.
+        // median follow-up is 3 (lifelines), R's midpoint (3 + 5)/2 = 4
+        // (R: survfit(Surv(time, 1 - event) ~ 1) prints median 4).
         let cohort = data(&[1.0, 2.0, 3.0, 4.0, 5.0], &[1, 0, 0, 1, 0]);
         let lifelines =
             KaplanMeier::median_follow_up(&cohort, KmOptions::default(), QuantileRule::Lifelines)
@@ -755,6 +774,27 @@ mod tests {
         let r =
             KaplanMeier::median_follow_up(&cohort, KmOptions::default(), QuantileRule::R).unwrap();
         assert_eq!(r.time, Some(4.0));
+    }
+
+    #[test]
+    fn serializes_table_rows_and_groups() {
+        let cohort = data(&[1.0, 2.0, 3.0], &[1, 0, 1]);
+        let arms = Grouping::from_labels(&[1, 1, 2]);
+        let fits = KaplanMeier::fit_groups(&cohort, &arms, KmOptions::default()).unwrap();
+        let json = serde_json::to_value(&fits).unwrap();
+        assert_eq!(json[0]["group"], "1");
+        assert_eq!(json[0]["transform"], "log-log");
+        let row = &json[0]["table"][0];
+        for key in [
+            "time", "at_risk", "events", "censored", "survival", "se", "ci_lower", "ci_upper",
+        ] {
+            assert!(row.get(key).is_some(), "{key} missing from {row}");
+        }
+        // Group 2's only subject has the event: S = 0, no se or interval.
+        assert!(json[1]["table"][0]["se"].is_null());
+        let median = serde_json::to_value(fits[1].fit.median(QuantileRule::R)).unwrap();
+        assert_eq!(median["time"], 3.0);
+        assert!(median["ci_lower"].is_null());
     }
 
     #[test]

@@ -402,6 +402,32 @@ mod tests {
     }
 
     #[test]
+    fn serializes_in_the_cli_shape() {
+        let cohort = data(&[1.0, 3.0, 2.0, 4.0], &[1, 1, 1, 0]);
+        let arms = Grouping::from_labels(&["a", "a", "b", "b"]);
+        let test = logrank_test(&cohort, &arms, None, LogRankWeights::LOGRANK).unwrap();
+        let json = serde_json::to_value(&test).unwrap();
+        for key in [
+            "statistic",
+            "df",
+            "p",
+            "groups",
+            "variance",
+            "weights",
+            "strata",
+        ] {
+            assert!(json.get(key).is_some(), "{key} missing from {json}");
+        }
+        assert_eq!(json["df"], 1);
+        assert_eq!(json["groups"][1]["group"], "b");
+        assert_eq!(json["groups"][0]["observed"], 2.0);
+        assert!(json["groups"][0]["expected"].is_number());
+        assert_eq!(json["variance"].as_array().unwrap().len(), 2);
+        assert_eq!(json["weights"]["family"], "fleming-harrington");
+        assert_eq!(json["weights"]["rho"], 0.0);
+    }
+
+    #[test]
     fn fleming_harrington_weights_by_hand() {
         // Same data; pooled left-continuous KM before t=1, 2, 3: 1, 3/4, 1/2.
         // G(1, 0): w = 1, 3/4, 1/2.

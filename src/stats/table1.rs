@@ -642,6 +642,31 @@ mod tests {
     }
 
     #[test]
+    fn serializes_rows_with_groups_in_level_order() {
+        let table = Table1::build(
+            &frame("g,x\nb,1\nb,2\na,3\na,5\n"),
+            "g",
+            &[Table1Variable::nonnormal("x")],
+        )
+        .unwrap();
+        let json = serde_json::to_string(&table.rows[1]).unwrap();
+        for key in [
+            "variable", "level", "overall", "groups", "p", "test", "values",
+        ] {
+            assert!(
+                json.contains(&format!("\"{key}\":")),
+                "{key} missing from {json}"
+            );
+        }
+        // Groups keep the level order a, b in the JSON object.
+        assert!(
+            json.contains(r#""groups":{"a":"4.0 [3.5,4.5]","b":"1.5 [1.2,1.8]"}"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""test":"Kruskal-Wallis""#), "{json}");
+    }
+
+    #[test]
     fn undefined_tests_are_reported_not_computed() {
         let table = Table1::build(
             &frame("g,x,c\nA,1,a\nA,1,a\nB,1,a\nB,1,a\n"),
