@@ -45,9 +45,10 @@ pub enum LogRankWeights {
         /// Exponent of 1 − S(t−), 0 or more.
         gamma: f64,
     },
-    /// Gehan–Breslow generalized Wilcoxon: w(t) = n at risk.
+    /// Gehan–Breslow generalized Wilcoxon: w(t) = n at risk (lifelines'
+    /// `wilcoxon`).
     GehanBreslow,
-    /// Tarone–Ware: w(t) = √(n at risk).
+    /// Tarone–Ware: w(t) = √(n at risk) (lifelines' `tarone-ware`).
     TaroneWare,
 }
 
@@ -177,33 +178,29 @@ pub fn logrank_test(
         let stratum = stratum_of.as_ref().map_or(0, |codes| codes[i]);
         ((stratum * k + group_of[i]) as u64) << 1 | u64::from(event[i])
     });
-    let buckets: Vec<Vec<(f64, u64)>> = match (&stratum_of, strata) {
-        (Some(_), Some(strata)) => {
+    // Each stratum's subjects, still in time order (strata without
+    // subjects dropped).
+    let by_stratum: Vec<Vec<(f64, u64)>> = match strata {
+        None => vec![sorted],
+        Some(strata) => {
             let mut buckets = vec![Vec::new(); strata.levels().len()];
-            for &pair in &sorted {
-                let stratum = (pair.1 >> 1) as usize / k;
-                if let Some(bucket) = buckets.get_mut(stratum) {
+            for pair in sorted {
+                if let Some(bucket) = buckets.get_mut((pair.1 >> 1) as usize / k) {
                     bucket.push(pair);
                 }
             }
             buckets.retain(|bucket: &Vec<(f64, u64)>| !bucket.is_empty());
             buckets
         }
-        _ => Vec::new(),
     };
-    let ordered: Vec<&[(f64, u64)]> = if stratum_of.is_some() {
-        buckets.iter().map(Vec::as_slice).collect()
-    } else {
-        vec![sorted.as_slice()]
-    };
-    let stratum_count = ordered.len();
+    let stratum_count = by_stratum.len();
     let mut sums = Accumulator {
         observed: vec![0.0; k],
         expected: vec![0.0; k],
         variance: vec![0.0; k * k],
         groups: k,
     };
-    for stratum in ordered {
+    for stratum in &by_stratum {
         sums.add_stratum(stratum, weights);
     }
     sums.finish(levels, groups.sizes(), weights, stratum_count)
