@@ -107,6 +107,14 @@ pub enum StatsError {
         /// The first cell that is not a number.
         value: String,
     },
+    /// A missing value where the method needs one.
+    #[error("column \"{column}\", row {row}: missing value")]
+    Missing {
+        /// The column.
+        column: String,
+        /// Zero-based data row.
+        row: usize,
+    },
     /// A CSV file that cannot be read as a table.
     #[error("{input}, line {line}: {detail}")]
     Csv {
