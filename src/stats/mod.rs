@@ -10,13 +10,25 @@
 //! Distributions come from `statrs`; linear solves from `nalgebra`
 //! (Cholesky, with an LU fallback only where a matrix need not be positive
 //! definite). No matrix is inverted by hand.
+//!
+//! Modules:
+//! - [`binary`]: checks of 0/1 outcomes and finite inputs shared below;
+//! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
+//!   intervals;
+//! - [`wald`]: normal critical values and two-sided p-values.
 
 pub mod design;
 pub mod error;
 pub mod frame;
 pub mod survival;
 
+pub mod binary;
+pub mod proportion;
+pub mod wald;
+
 pub use design::Design;
 pub use error::StatsError;
 pub use frame::{Column, Frame};
 pub use survival::SurvivalData;
+
+pub use proportion::{IntervalMethod, Proportion, proportion};
