@@ -15,6 +15,8 @@
 //! - [`binary`]: checks of 0/1 outcomes and finite inputs shared below;
 //! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
 //!   intervals;
+//! - [`roc`]: AUC with DeLong's SE and CI, the paired DeLong test, the ROC
+//!   curve, Youden's cutoff and the confusion table at a cutoff, as pROC;
 //! - [`wald`]: normal critical values and two-sided p-values.
 
 pub mod design;
@@ -24,6 +26,7 @@ pub mod survival;
 
 pub mod binary;
 pub mod proportion;
+pub mod roc;
 pub mod wald;
 
 pub use design::Design;
@@ -32,3 +35,7 @@ pub use frame::{Column, Frame};
 pub use survival::SurvivalData;
 
 pub use proportion::{IntervalMethod, Proportion, proportion};
+pub use roc::{
+    Auc, ChanceTest, Classification, DelongTest, RocAnalysis, RocPoint, YoudenCutoff, auc_delong,
+    classify, delong_paired_test, roc_analysis, roc_curve, youden_cutoff,
+};
