@@ -13,6 +13,8 @@
 //!
 //! Modules:
 //! - [`binary`]: checks of 0/1 outcomes and finite inputs shared below;
+//! - [`logistic`]: logistic regression by maximum likelihood (Newton with
+//!   step halving), Wald and likelihood-ratio tests, separation detection;
 //! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
 //!   intervals;
 //! - [`roc`]: AUC with DeLong's SE and CI, the paired DeLong test, the ROC
@@ -25,6 +27,7 @@ pub mod frame;
 pub mod survival;
 
 pub mod binary;
+pub mod logistic;
 pub mod proportion;
 pub mod roc;
 pub mod wald;
@@ -34,6 +37,7 @@ pub use error::StatsError;
 pub use frame::{Column, Frame};
 pub use survival::SurvivalData;
 
+pub use logistic::{LogisticFit, LogisticOptions, LogisticTerm, LrTest, Predictions, fit_logistic};
 pub use proportion::{IntervalMethod, Proportion, proportion};
 pub use roc::{
     Auc, ChanceTest, Classification, DelongTest, RocAnalysis, RocPoint, YoudenCutoff, auc_delong,
