@@ -13,6 +13,8 @@
 //!
 //! Modules:
 //! - [`binary`]: checks of 0/1 outcomes and finite inputs shared below;
+//! - [`calibration`]: Hosmer–Lemeshow test, calibration-in-the-large and
+//!   calibration slope of predicted probabilities;
 //! - [`logistic`]: logistic regression by maximum likelihood (Newton with
 //!   step halving), Wald and likelihood-ratio tests, separation detection;
 //! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
@@ -27,6 +29,7 @@ pub mod frame;
 pub mod survival;
 
 pub mod binary;
+pub mod calibration;
 pub mod logistic;
 pub mod proportion;
 pub mod roc;
@@ -37,6 +40,10 @@ pub use error::StatsError;
 pub use frame::{Column, Frame};
 pub use survival::SurvivalData;
 
+pub use calibration::{
+    Calibration, CalibrationEstimate, HosmerLemeshow, HosmerLemeshowGroup, calibration,
+    hosmer_lemeshow,
+};
 pub use logistic::{LogisticFit, LogisticOptions, LogisticTerm, LrTest, Predictions, fit_logistic};
 pub use proportion::{IntervalMethod, Proportion, proportion};
 pub use roc::{
