@@ -128,6 +128,13 @@ pub fn fit_logistic(
     options: &LogisticOptions,
 ) -> Result<LogisticFit, StatsError> {
     let z = two_sided_z(options.level)?;
+    if options.max_iterations == 0 {
+        return Err(StatsError::invalid_parameter(
+            "max_iterations",
+            0,
+            "at least 1 Newton iteration",
+        ));
+    }
     same_length("outcome", outcome.len(), design.rows())?;
     let y = binary_outcome(outcome, "outcome")?;
     let n = y.len();
@@ -413,7 +420,8 @@ pub(crate) fn maximise(
                 StatsError::Singular {
                     detail: format!(
                         "the information matrix is not positive definite at iteration \
-                         {iteration} (fitted probabilities numerically 0 or 1)"
+                         {iteration}: the design is nearly collinear or fitted \
+                         probabilities are numerically 0 or 1"
                     ),
                 }
             }));
@@ -750,6 +758,14 @@ mod tests {
             fit_logistic(&wide, &[0.0, 1.0], &options),
             Err(StatsError::TooFewObservations { .. })
         ));
+        let no_iterations = LogisticOptions {
+            max_iterations: 0,
+            ..LogisticOptions::default()
+        };
+        assert!(matches!(
+            fit_logistic(&d, &[0.0, 1.0, 0.0, 1.0], &no_iterations),
+            Err(StatsError::InvalidParameter { .. })
+        ));
         let fit = fit_logistic(&d, &[0.0, 1.0, 0.0, 1.0], &options).unwrap();
         let other = design(&[("z", &[1.0])]);
         assert!(matches!(
@@ -807,6 +823,35 @@ mod tests {
                 proptest::prop_assert!((t.se - m.se).abs() < 1e-9 * t.se);
             }
             proptest::prop_assert!((fit.loglik - mirror.loglik).abs() < 1e-9);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn separated_data_are_always_reported_as_separation(
+            points in proptest::collection::vec((-10i32..10, -10i32..10, proptest::bool::ANY), 6..40),
+            threshold in -8i32..8,
+        ) {
+            // y = 1 when x1 + 2·x2 > threshold, 0 when below; on the line
+            // itself either (quasi-complete separation when both occur).
+            let x1: Vec<f64> = points.iter().map(|p| f64::from(p.0)).collect();
+            let x2: Vec<f64> = points.iter().map(|p| f64::from(p.1)).collect();
+            let y: Vec<f64> = points
+                .iter()
+                .map(|&(a, b, coin)| {
+                    let side = a + 2 * b - threshold;
+                    if side > 0 || (side == 0 && coin) { 1.0 } else { 0.0 }
+                })
+                .collect();
+            let events = y.iter().filter(|&&v| v == 1.0).count();
+            proptest::prop_assume!(events > 0 && events < y.len());
+            let Ok(d) = Design::from_columns(vec![("x1".to_owned(), x1), ("x2".to_owned(), x2)]) else {
+                return Ok(());
+            };
+            match fit_logistic(&d, &y, &LogisticOptions::default()) {
+                Err(StatsError::Separation { .. }) | Err(StatsError::Singular { .. }) => {}
+                other => proptest::prop_assert!(false, "{:?}", other),
+            }
         }
     }
 

@@ -128,6 +128,7 @@ fn clopper_pearson(successes: usize, trials: usize, level: f64) -> Result<(f64, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     #[test]
     fn wilson_by_hand() {
@@ -164,6 +165,24 @@ mod tests {
         // Upper limit at x = 0 is z² / (n + z²).
         let z2 = 1.959963984540054_f64.powi(2);
         assert!((none.ci_upper - z2 / (10.0 + z2)).abs() < 1e-15);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn intervals_bracket_the_estimate_and_mirror(
+            (successes, trials) in (1usize..300).prop_flat_map(|n| (0..=n, proptest::strategy::Just(n))),
+            level in 0.5f64..0.999,
+        ) {
+            for method in [IntervalMethod::Wilson, IntervalMethod::ClopperPearson] {
+                let p = proportion(successes, trials, level, method).unwrap();
+                proptest::prop_assert!(0.0 <= p.ci_lower && p.ci_lower <= p.estimate);
+                proptest::prop_assert!(p.estimate <= p.ci_upper && p.ci_upper <= 1.0);
+                // Counting failures instead mirrors the interval about ½.
+                let q = proportion(trials - successes, trials, level, method).unwrap();
+                proptest::prop_assert!((p.ci_lower - (1.0 - q.ci_upper)).abs() < 1e-9);
+                proptest::prop_assert!((p.ci_upper - (1.0 - q.ci_lower)).abs() < 1e-9);
+            }
+        }
     }
 
     #[test]
