@@ -69,6 +69,17 @@ pub enum StatsError {
         /// The terms whose coefficients diverge.
         detail: String,
     },
+    /// The input carries no information for the method, so any number
+    /// would mislead: a score that is the same for every observation, two
+    /// scores that order every pair alike in a paired comparison, a
+    /// Youden cutoff on a score no better than chance.
+    #[error("{what}: {detail}")]
+    Degenerate {
+        /// The input or comparison, e.g. `score "lp"`.
+        what: String,
+        /// Why no estimate is given.
+        detail: String,
+    },
     /// An iterative fit stopped before converging.
     #[error("{method} did not converge in {iterations} iterations (last change {change:e})")]
     NotConverged {

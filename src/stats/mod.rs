@@ -10,13 +10,43 @@
 //! Distributions come from `statrs`; linear solves from `nalgebra`
 //! (Cholesky, with an LU fallback only where a matrix need not be positive
 //! definite). No matrix is inverted by hand.
+//!
+//! Modules:
+//! - [`binary`]: checks of 0/1 outcomes and finite inputs shared below;
+//! - [`calibration`]: Hosmer–Lemeshow test, calibration-in-the-large and
+//!   calibration slope of predicted probabilities;
+//! - [`logistic`]: logistic regression by maximum likelihood (Newton with
+//!   step halving), Wald and likelihood-ratio tests, separation detection;
+//! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
+//!   intervals;
+//! - [`roc`]: AUC with DeLong's SE and CI, the paired DeLong test, the ROC
+//!   curve, Youden's cutoff and the confusion table at a cutoff, as pROC;
+//! - [`wald`]: normal critical values and two-sided p-values.
 
 pub mod design;
 pub mod error;
 pub mod frame;
 pub mod survival;
 
+pub mod binary;
+pub mod calibration;
+pub mod logistic;
+pub mod proportion;
+pub mod roc;
+pub mod wald;
+
 pub use design::Design;
 pub use error::StatsError;
 pub use frame::{Column, Frame};
 pub use survival::SurvivalData;
+
+pub use calibration::{
+    Calibration, CalibrationEstimate, HosmerLemeshow, HosmerLemeshowGroup, calibration,
+    hosmer_lemeshow,
+};
+pub use logistic::{LogisticFit, LogisticOptions, LogisticTerm, LrTest, Predictions, fit_logistic};
+pub use proportion::{IntervalMethod, Proportion, proportion};
+pub use roc::{
+    Auc, ChanceTest, Classification, DelongTest, RocAnalysis, RocPoint, YoudenCutoff, auc_delong,
+    classify, delong_paired_test, roc_analysis, roc_curve, youden_cutoff,
+};
