@@ -8,6 +8,7 @@ mod import;
 mod info;
 mod init;
 mod sample;
+mod stats;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -55,6 +56,9 @@ enum Command {
     Runs(extract::RunsArgs),
     /// Fit ADC maps from each patient's DWI series and register them.
     Adc(extract::AdcArgs),
+    /// Run one statistical method on any CSV table (survival, Cox,
+    /// C-index, ROC, logistic, LASSO, Table 1).
+    Stats(stats::Args),
 }
 
 /// Parses the command line and runs it.
@@ -85,6 +89,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Extract(args)) => extract::run(&db, args),
         Some(Command::Runs(args)) => extract::runs(&db, args),
         Some(Command::Adc(args)) => extract::adc(&db, args),
+        Some(Command::Stats(args)) => stats::run(args),
     }
 }
 

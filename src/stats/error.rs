@@ -17,22 +17,22 @@ pub enum StatsError {
         found: usize,
     },
     /// A NaN or infinite value where a number is needed.
-    #[error("{what}: observation {index} is {value}, not a finite number")]
+    #[error("{what}: observation {} is {value}, not a finite number", .index + 1)]
     NonFinite {
         /// The input, e.g. `time` or a design column's name.
         what: String,
-        /// Zero-based index of the observation.
+        /// Zero-based index of the observation (shown one-based).
         index: usize,
         /// The value found.
         value: f64,
     },
     /// A value outside the range the method accepts (a negative time, a
     /// probability above 1, a label other than 0 and 1).
-    #[error("{what}: observation {index} is {value}, {expected}")]
+    #[error("{what}: observation {} is {value}, {expected}", .index + 1)]
     OutOfRange {
         /// The input.
         what: String,
-        /// Zero-based index of the observation.
+        /// Zero-based index of the observation (shown one-based).
         index: usize,
         /// The value found.
         value: f64,
@@ -69,6 +69,17 @@ pub enum StatsError {
         /// The terms whose coefficients diverge.
         detail: String,
     },
+    /// The input carries no information for the method, so any number
+    /// would mislead: a score that is the same for every observation, two
+    /// scores that order every pair alike in a paired comparison, a
+    /// Youden cutoff on a score no better than chance.
+    #[error("{what}: {detail}")]
+    Degenerate {
+        /// The input or comparison, e.g. `score "lp"`.
+        what: String,
+        /// Why no estimate is given.
+        detail: String,
+    },
     /// An iterative fit stopped before converging.
     #[error("{method} did not converge in {iterations} iterations (last change {change:e})")]
     NotConverged {
@@ -98,14 +109,22 @@ pub enum StatsError {
         available: String,
     },
     /// A column used as a number holds text.
-    #[error("column \"{column}\", row {row}: \"{value}\" is not a number")]
+    #[error("column \"{column}\", row {}: \"{value}\" is not a number", .row + 1)]
     NotNumeric {
         /// The column.
         column: String,
-        /// Zero-based data row.
+        /// Zero-based data row (shown one-based: row 1 is the first after the header).
         row: usize,
         /// The first cell that is not a number.
         value: String,
+    },
+    /// A missing value where the method needs one.
+    #[error("column \"{column}\", row {}: missing value", .row + 1)]
+    Missing {
+        /// The column.
+        column: String,
+        /// Zero-based data row (shown one-based: row 1 is the first after the header).
+        row: usize,
     },
     /// A CSV file that cannot be read as a table.
     #[error("{input}, line {line}: {detail}")]

@@ -134,6 +134,64 @@ impl Frame {
             .collect())
     }
 
+    /// The numbers of column `name` at `rows`, none of which may be missing
+    /// (pass rows from [`Frame::complete_rows`]).
+    pub fn numbers_at(&self, name: &str, rows: &[usize]) -> Result<Vec<f64>, StatsError> {
+        let values = self.numeric(name)?;
+        rows.iter()
+            .map(|&row| {
+                values
+                    .get(row)
+                    .copied()
+                    .flatten()
+                    .ok_or_else(|| StatsError::Missing {
+                        column: name.to_owned(),
+                        row,
+                    })
+            })
+            .collect()
+    }
+
+    /// The 0/1 indicator in column `name` at `rows` as booleans; any other
+    /// value is an error naming its row.
+    pub fn indicator_at(&self, name: &str, rows: &[usize]) -> Result<Vec<bool>, StatsError> {
+        let values = self.numbers_at(name, rows)?;
+        values
+            .iter()
+            .zip(rows)
+            .map(|(&value, &row)| match value {
+                0.0 => Ok(false),
+                1.0 => Ok(true),
+                _ => Err(StatsError::OutOfRange {
+                    what: name.to_owned(),
+                    index: row,
+                    value,
+                    expected: "expected 0 or 1".to_owned(),
+                }),
+            })
+            .collect()
+    }
+
+    /// The values of column `name` at `rows` as labels, for grouping: text
+    /// as it stands, numbers written as R prints them (`1`, `2.5`).
+    pub fn labels_at(&self, name: &str, rows: &[usize]) -> Result<Vec<String>, StatsError> {
+        let column = self.column(name)?;
+        rows.iter()
+            .map(|&row| {
+                let label = match column {
+                    Column::Numeric(values) => {
+                        values.get(row).copied().flatten().map(|v| format!("{v}"))
+                    }
+                    Column::Text(values) => values.get(row).cloned().flatten(),
+                };
+                label.ok_or_else(|| StatsError::Missing {
+                    column: name.to_owned(),
+                    row,
+                })
+            })
+            .collect()
+    }
+
     /// Reads a CSV table with a header row. A column is numeric when every
     /// cell that is not missing parses as a finite number, text otherwise;
     /// missing cells are empty or `NA`/`NaN`. `source` names the input in
@@ -206,6 +264,20 @@ mod tests {
             &Column::Text(vec![Some("II".into()), Some("III".into()), None])
         );
         assert_eq!(frame.complete_rows(&["age", "grade"]).unwrap(), vec![0]);
+        assert_eq!(frame.numbers_at("age", &[0, 2]).unwrap(), vec![50.0, 61.5]);
+        assert_eq!(frame.labels_at("id", &[0, 2]).unwrap(), vec!["1", "3"]);
+        assert_eq!(frame.labels_at("grade", &[1]).unwrap(), vec!["III"]);
+        assert!(frame.numbers_at("age", &[1]).is_err());
+    }
+
+    #[test]
+    fn reads_indicators_strictly() {
+        let frame = Frame::from_csv("e\n1\n0\n2\n".as_bytes(), "t.csv").unwrap();
+        assert_eq!(frame.indicator_at("e", &[0, 1]).unwrap(), vec![true, false]);
+        assert!(matches!(
+            frame.indicator_at("e", &[2]),
+            Err(StatsError::OutOfRange { index: 2, value, .. }) if value == 2.0
+        ));
     }
 
     #[test]

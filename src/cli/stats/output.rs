@@ -1,0 +1,109 @@
+//! Plain-text tables and number formats for `radcohort stats`.
+
+use std::fmt::Write as _;
+
+/// A number as R prints one in a summary: 4 significant digits, switching
+/// to scientific notation for very small or large magnitudes.
+pub fn number(value: f64) -> String {
+    if value == 0.0 || !value.is_finite() {
+        return format!("{value}");
+    }
+    let magnitude = value.abs().log10().floor() as i32;
+    if !(-4..6).contains(&magnitude) {
+        return format!("{value:.3e}");
+    }
+    let decimals = (3 - magnitude).max(0) as usize;
+    format!("{value:.decimals$}")
+}
+
+/// A p-value as R's `format.pval`: below 2.2e-16 (machine precision) as
+/// `<2e-16`, else 3 significant digits.
+pub fn p_value(p: f64) -> String {
+    if p < 2.2e-16 {
+        "<2e-16".to_owned()
+    } else if p < 1e-4 {
+        format!("{p:.2e}")
+    } else {
+        let decimals = (2 - p.log10().floor() as i32).max(0) as usize;
+        format!("{p:.decimals$}")
+    }
+}
+
+/// Columns aligned under a header: text left, the rest right.
+pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = header.len();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let numeric = |column: usize| {
+        rows.iter().all(|row| {
+            row.get(column).is_none_or(|cell| {
+                cell.trim_start_matches(['-', '<'])
+                    .starts_with(|c: char| c.is_ascii_digit())
+                    || cell == "NA"
+                    || cell == "inf"
+            })
+        })
+    };
+    let right: Vec<bool> = (0..columns)
+        .map(|column| column > 0 && numeric(column))
+        .collect();
+    let mut text = String::new();
+    let mut line = |cells: Vec<&str>| {
+        let mut out = String::new();
+        for (column, cell) in cells.iter().enumerate() {
+            let width = widths[column];
+            if column > 0 {
+                out.push_str("  ");
+            }
+            if right[column] {
+                let _ = write!(out, "{cell:>width$}");
+            } else {
+                let _ = write!(out, "{cell:<width$}");
+            }
+        }
+        text.push_str(out.trim_end());
+        text.push('\n');
+    };
+    line(header.to_vec());
+    for row in rows {
+        line(row.iter().map(String::as_str).collect());
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_as_r_summaries() {
+        assert_eq!(number(0.58049853), "0.5805");
+        assert_eq!(number(12.3456), "12.35");
+        assert_eq!(number(-1749.1733), "-1749");
+        assert_eq!(number(0.00001234), "1.234e-5");
+        assert_eq!(p_value(0.0093756), "0.00938");
+        assert_eq!(p_value(0.4932), "0.493");
+        assert_eq!(p_value(1.0), "1.00");
+        assert_eq!(p_value(8.9e-11), "8.90e-11");
+        assert_eq!(p_value(1e-20), "<2e-16");
+    }
+
+    #[test]
+    fn aligns_columns() {
+        let text = table(
+            &["term", "coef"],
+            &[
+                vec!["treat".into(), "-0.5439".into()],
+                vec!["high_risk".into(), "0.9198".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "term          coef\ntreat      -0.5439\nhigh_risk   0.9198\n"
+        );
+    }
+}
