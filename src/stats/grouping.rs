@@ -211,12 +211,10 @@ impl Grouping {
         self.codes
             .iter()
             .enumerate()
-            .map(|(index, code)| {
-                code.ok_or_else(|| StatsError::OutOfRange {
-                    what: what.to_owned(),
-                    index,
-                    value: f64::NAN,
-                    expected: "expected a group label, not a missing value".to_owned(),
+            .map(|(row, code)| {
+                code.ok_or_else(|| StatsError::Missing {
+                    column: what.to_owned(),
+                    row,
                 })
             })
             .collect()
@@ -252,7 +250,7 @@ mod tests {
         assert_eq!(arm.codes(), &[Some(1), None, Some(0)]);
         assert!(matches!(
             arm.complete_codes("arm", 3),
-            Err(StatsError::OutOfRange { index: 1, .. })
+            Err(StatsError::Missing { row: 1, .. })
         ));
         let site = Grouping::from_column(&frame, "site").unwrap();
         assert_eq!(site.codes(), &[Some(0), Some(1), None]);

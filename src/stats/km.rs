@@ -12,8 +12,8 @@
 //! nearly equal times is not applied).
 
 use serde::Serialize;
-use statrs::distribution::{ContinuousCDF, Normal};
 
+use super::wald::two_sided_z;
 use super::{Grouping, StatsError, SurvivalData};
 
 /// How a pointwise confidence interval for S(t) is built from the
@@ -89,18 +89,10 @@ impl Default for KmOptions {
 }
 
 impl KmOptions {
-    /// The two-sided normal quantile z for the level, refusing a level
-    /// outside (0, 1).
+    /// The two-sided normal quantile z for the level (R's
+    /// `qnorm(1 - (1 - level)/2)`), refusing a level outside (0, 1).
     fn z(&self) -> Result<f64, StatsError> {
-        if !(self.level > 0.0 && self.level < 1.0) {
-            return Err(StatsError::invalid_parameter(
-                "level",
-                self.level,
-                "a confidence level strictly between 0 and 1",
-            ));
-        }
-        let standard = Normal::standard();
-        Ok(standard.inverse_cdf(0.5 + self.level / 2.0))
+        two_sided_z(self.level)
     }
 }
 
