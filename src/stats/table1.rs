@@ -3,7 +3,7 @@
 //! (`TableOne(df, columns, categorical, groupby, nonnormal, pval=True,
 //! htest_name=True, overall=True)`).
 //!
-//! Summaries: mean (SD) with the n − 1 divisor; median [Q1,Q3] with R's
+//! Summaries: mean (SD) with the n − 1 divisor; `median [Q1,Q3]` with R's
 //! type-7 quantiles; n (%) with the percentage of the values present in
 //! the column. Numbers are printed to one decimal, p-values to three
 //! (`<0.001` when that prints as 0.000), rounding as Python does.
@@ -41,7 +41,7 @@ use super::{Frame, Grouping, StatsError};
 pub enum VariableKind {
     /// Continuous, summarised as mean (SD), tested with t / ANOVA.
     Normal,
-    /// Continuous, summarised as median [Q1,Q3], tested with
+    /// Continuous, summarised as `median [Q1,Q3]`, tested with
     /// Kruskal–Wallis.
     Nonnormal,
     /// Categorical, summarised as n (%) per level, tested with chi-square
@@ -67,7 +67,7 @@ impl Table1Variable {
         }
     }
 
-    /// A continuous variable summarised by median [Q1,Q3].
+    /// A continuous variable summarised by `median [Q1,Q3]`.
     pub fn nonnormal(name: impl Into<String>) -> Table1Variable {
         Table1Variable {
             name: name.into(),
