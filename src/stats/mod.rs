@@ -21,12 +21,32 @@
 //!   intervals;
 //! - [`roc`]: AUC with DeLong's SE and CI, the paired DeLong test, the ROC
 //!   curve, Youden's cutoff and the confusion table at a cutoff, as pROC;
-//! - [`wald`]: normal critical values and two-sided p-values.
+//! - [`wald`]: normal critical values and two-sided p-values;
+//! - [`grouping`]: group membership (arms, strata, levels) with R's level
+//!   order;
+//! - [`km`]: Kaplan–Meier curves, Greenwood intervals, survival at times,
+//!   medians and reverse-KM follow-up;
+//! - [`logrank`]: log-rank and weighted (Fleming–Harrington) tests, k
+//!   groups, strata;
+//! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate
+//!   when small;
+//! - [`descriptive`]: mean, SD (n − 1) and R type-7 quantiles;
+//! - [`hypothesis`]: t, ANOVA, Kruskal–Wallis, Mann–Whitney, chi-square and
+//!   Fisher tests;
+//! - [`table1`]: Table 1 by group with tableone's summaries and choice of
+//!   tests.
 
+pub mod descriptive;
 pub mod design;
 pub mod error;
 pub mod frame;
+pub mod grouping;
+pub mod hypothesis;
+pub mod km;
+pub mod logrank;
+pub mod pvalue;
 pub mod survival;
+pub mod table1;
 
 pub mod binary;
 pub mod calibration;
@@ -38,7 +58,14 @@ pub mod wald;
 pub use design::Design;
 pub use error::StatsError;
 pub use frame::{Column, Frame};
+pub use grouping::Grouping;
+pub use km::{
+    ConfidenceTransform, GroupKaplanMeier, KaplanMeier, KmOptions, KmRow, QuantileRule,
+    QuantileSurvival, SurvivalAt,
+};
+pub use logrank::{LogRankGroup, LogRankTest, LogRankWeights, logrank_test};
 pub use survival::SurvivalData;
+pub use table1::{Table1, Table1Row, Table1Test, Table1Variable, VariableKind};
 
 pub use calibration::{
     Calibration, CalibrationEstimate, HosmerLemeshow, HosmerLemeshowGroup, calibration,
