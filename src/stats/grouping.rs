@@ -194,6 +194,31 @@ impl Grouping {
         sizes
     }
 
+    /// The observations at `rows` (e.g. the complete cases of a model), in
+    /// that order, keeping the levels that still have a member in their
+    /// order, as R's `droplevels` on the subset. A row out of range is
+    /// missing.
+    pub fn subset(&self, rows: &[usize]) -> Grouping {
+        let picked: Vec<Option<usize>> = rows.iter().map(|&row| self.code(row)).collect();
+        let mut used = vec![false; self.levels.len()];
+        for code in picked.iter().flatten() {
+            used[*code] = true;
+        }
+        let mut renumber = vec![None; self.levels.len()];
+        let mut levels = Vec::new();
+        for (code, level) in self.levels.iter().enumerate() {
+            if used[code] {
+                renumber[code] = Some(levels.len());
+                levels.push(level.clone());
+            }
+        }
+        let codes = picked
+            .into_iter()
+            .map(|code| code.and_then(|code| renumber[code]))
+            .collect();
+        Grouping { levels, codes }
+    }
+
     /// Every observation's group, refusing a grouping of the wrong length
     /// or with a missing label; `what` names the grouping in errors.
     pub(crate) fn complete_codes(
@@ -224,6 +249,14 @@ impl Grouping {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn subsets_drop_levels_left_empty() {
+        let groups = Grouping::from_labels(&["b", "a", "c", "a"]);
+        let part = groups.subset(&[3, 2, 9]);
+        assert_eq!(part.levels(), &["a", "c"]);
+        assert_eq!(part.codes(), &[Some(0), Some(1), None]);
+    }
 
     #[test]
     fn sorts_levels_as_r_factors_do() {

@@ -3,8 +3,11 @@
 //! the study database. Each subcommand reads the table, calls one routine
 //! of `radcohort::stats` and prints a table, or JSON with `--json`.
 
+mod km;
+mod logrank;
 mod output;
 mod roc;
+mod table1;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -12,7 +15,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Subcommand;
-use radcohort::stats::Frame;
+use radcohort::stats::{Frame, SurvivalData};
 
 /// Arguments of `stats`.
 #[derive(Debug, clap::Args)]
@@ -23,9 +26,16 @@ pub struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Method {
+    /// Kaplan–Meier curves with Greenwood CIs, medians, survival at times,
+    /// by group.
+    Km(km::Args),
+    /// Log-rank test (k groups, strata, Fleming–Harrington weights).
+    Logrank(logrank::Args),
     /// AUC with DeLong's CI; the paired DeLong test against --score2;
     /// Youden's cutoff and the confusion table at a cutoff.
     Roc(roc::Args),
+    /// Table 1 by group, with tableone's tests.
+    Table1(table1::Args),
 }
 
 /// Options every subcommand takes.
@@ -45,8 +55,37 @@ struct Input {
 /// Runs a `stats` subcommand.
 pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
+        Method::Km(args) => km::run(args),
+        Method::Logrank(args) => logrank::run(args),
         Method::Roc(args) => roc::run(args),
+        Method::Table1(args) => table1::run(args),
     }
+}
+
+/// The follow-up columns of a survival method.
+#[derive(Debug, clap::Args)]
+struct Followup {
+    /// The follow-up time column.
+    #[arg(long, value_name = "COL")]
+    time: String,
+    /// The event column, 0/1 (1 = event, 0 = censored).
+    #[arg(long, value_name = "COL")]
+    event: String,
+}
+
+/// The survival data of the rows where the follow-up and every column of
+/// `others` have a value, with those rows.
+fn survival_rows(
+    frame: &Frame,
+    followup: &Followup,
+    others: &[&str],
+) -> Result<(SurvivalData, Vec<usize>)> {
+    let mut columns = vec![followup.time.as_str(), followup.event.as_str()];
+    columns.extend_from_slice(others);
+    let rows = frame.complete_rows(&columns)?;
+    let time = frame.numbers_at(&followup.time, &rows)?;
+    let event = frame.indicator_at(&followup.event, &rows)?;
+    Ok((SurvivalData::new(time, event)?, rows))
 }
 
 /// Reads the CSV table named by `--csv`.

@@ -12,6 +12,10 @@ pub fn number(value: f64) -> String {
     if !(-4..6).contains(&magnitude) {
         return format!("{value:.3e}");
     }
+    if value.fract() == 0.0 {
+        // Times and counts: 365, not 365.0.
+        return format!("{value:.0}");
+    }
     let decimals = (3 - magnitude).max(0) as usize;
     format!("{value:.decimals$}")
 }
@@ -84,6 +88,7 @@ mod tests {
         assert_eq!(number(0.58049853), "0.5805");
         assert_eq!(number(12.3456), "12.35");
         assert_eq!(number(-1749.1733), "-1749");
+        assert_eq!(number(365.0), "365");
         assert_eq!(number(0.00001234), "1.234e-5");
         assert_eq!(p_value(0.0093756), "0.00938");
         assert_eq!(p_value(0.4932), "0.493");
