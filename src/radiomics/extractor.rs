@@ -380,16 +380,9 @@ fn corrected_mask(
 /// `cropToTumorMask`).
 fn crop_volume(volume: &Volume, bbox: &BoundingBox, pad: usize) -> Volume {
     let (data, offset) = crop(&volume.data, bbox, pad);
-    let mut geometry = volume.geometry.clone();
-    let offset_xyz = [offset[2], offset[1], offset[0]];
-    for (row, origin) in geometry.origin.iter_mut().enumerate() {
-        *origin += (0..3)
-            .map(|axis| {
-                geometry.direction[row][axis] * geometry.spacing[axis] * offset_xyz[axis] as f64
-            })
-            .sum::<f64>();
-    }
-    geometry.dims = [data.shape()[2], data.shape()[1], data.shape()[0]];
+    let geometry = volume
+        .geometry
+        .region(offset, [data.shape()[0], data.shape()[1], data.shape()[2]]);
     Volume {
         data,
         geometry,
