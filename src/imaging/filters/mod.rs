@@ -6,10 +6,10 @@
 //! Every filter takes the whole image, as PyRadiomics applies them before
 //! cropping to the ROI, and returns volumes on the input's grid with the
 //! pixel type the reference library gives (which decides the precision of
-//! its arithmetic and so matters for exact agreement). The LoG and the
-//! wavelets also have an `_in` form that returns only a region of that
-//! result (the ROI's bounding box, all that feature extraction reads), bit
-//! for bit the same voxels, computing only what the region depends on:
+//! its arithmetic and so matters for exact agreement). Each but LBP3D also
+//! has an `_in` form that returns only a region of that result (the ROI's
+//! bounding box, all that feature extraction reads), bit for bit the same
+//! voxels, computing only what the region depends on:
 //!
 //! - [`laplacian_of_gaussian`]: ITK's recursive LoG, `f32` output.
 //! - [`wavelet_decompositions`]: PyWavelets' stationary wavelet transform as
@@ -30,9 +30,12 @@ mod log;
 mod wavelet;
 mod wavelet_banks;
 
-pub use gradient::gradient_magnitude;
-pub use intensity::{exponential, logarithm, square, square_root};
-pub use lbp2d::lbp_2d;
+pub use gradient::{gradient_magnitude, gradient_magnitude_in};
+pub use intensity::{
+    exponential, exponential_in, logarithm, logarithm_in, square, square_in, square_root,
+    square_root_in,
+};
+pub use lbp2d::{lbp_2d, lbp_2d_in};
 pub use lbp3d::{Lbp3dSettings, lbp_3d};
 pub use log::{check_log_size, laplacian_of_gaussian, laplacian_of_gaussian_in, log_image_name};
 pub use wavelet::{
@@ -412,6 +415,47 @@ mod tests {
             if let Ok(images) = lbp_3d(&img, &roi, &settings) {
                 prop_assert!(images.iter().all(|(_, v)| same(v)));
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(40))]
+
+        /// Every region filter answers any region, empty, reversed or
+        /// reaching outside the image included, with an image of the
+        /// region's shape or an error; none panics.
+        #[test]
+        fn no_region_filter_panics(
+            shape in (1usize..6, 1usize..6, 1usize..6),
+            lower in (0usize..7, 0usize..7, 0usize..7),
+            upper in (0usize..7, 0usize..7, 0usize..7),
+            seed in 0u64..1000,
+            kind in 0usize..4,
+            sigma in 0.1f64..4.0,
+        ) {
+            let shape = [shape.0, shape.1, shape.2];
+            let region = BoundingBox {
+                lower: [lower.0, lower.1, lower.2],
+                upper: [upper.0, upper.1, upper.2],
+            };
+            let img = testing::noise(shape, [0.7, 1.0, 2.5], TYPES[kind], seed);
+            let fits = region.fits(shape);
+            let size = region.size();
+            let check = |result: Result<Volume, FilterError>| match result {
+                Ok(v) => fits && v.data.shape() == size,
+                Err(FilterError::RegionOutside { .. }) => !fits,
+                Err(_) => true,
+            };
+            prop_assert!(check(laplacian_of_gaussian_in(&img, sigma, &region)));
+            match wavelet_decompositions_in(&img, "coif1", 1, 2, &[2, 1, 0], &region) {
+                Ok(images) => prop_assert!(images.into_iter().all(|(_, v)| check(Ok(v)))),
+                Err(err) => prop_assert!(check(Err(err))),
+            }
+            for filter in [square_in, square_root_in, logarithm_in, exponential_in] {
+                prop_assert!(check(filter(&img, &region)));
+            }
+            prop_assert!(check(gradient_magnitude_in(&img, true, &region)));
+            prop_assert!(check(lbp_2d_in(&img, 1.5, 8, LbpMethod::Uniform, 1, &region)));
         }
     }
 }
