@@ -7,7 +7,8 @@
 //! 4. re-segment by intensity, if asked, and check again;
 //! 5. shape features from the mask cropped to the bounding box;
 //! 6. for every image type, derive its images from the whole (preprocessed)
-//!    image, crop each to the bounding box and compute every other class.
+//!    image — only their part in the bounding box, which is all that is
+//!    used — and compute every other class.
 //!
 //! Independent (image, class) computations run in parallel.
 
@@ -272,26 +273,18 @@ pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extract
         }
     }
 
-    // Keep only each derived image's crop: whole filtered volumes (eight of
-    // them for a wavelet) would otherwise all be held at once.
+    // Derive only each image's part in the bounding box, all features
+    // read: whole filtered volumes (eight of them for a wavelet) would cost
+    // most of the time and memory.
     let cropped_roi = crop(texture_roi, &bbox, 0).0;
     let mut crops: Vec<(String, Array3<f64>, [f64; 3], &Settings)> = Vec::new();
     for spec in &params.image_types {
-        if spec.kind == ImageType::Original {
-            // The original needs no derived copy of the whole volume.
-            crops.push((
-                "original".to_owned(),
-                crop(&image.data, &bbox, 0).0,
-                image.spacing(),
-                &spec.settings,
-            ));
-            continue;
-        }
-        let images = image_types::derive(spec.kind, image, texture_roi, &spec.settings)?;
+        let images =
+            image_types::derive(spec.kind, image, texture_roi, &spec.settings, Some(&bbox))?;
         warnings.extend(images.warnings);
         for DerivedImage { name, volume } in images.images {
-            let data = crop(&volume.data, &bbox, 0).0;
-            crops.push((name, data, volume.spacing(), &spec.settings));
+            let spacing = volume.spacing();
+            crops.push((name, volume.data, spacing, &spec.settings));
         }
     }
     let texture_classes: Vec<_> = params
