@@ -155,9 +155,12 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                 let rows = &src[first..(first + LANES * nx).min(src.len())];
                 let w = rows.len() / nx;
                 buf.prepare(nx * w, m * w * outputs);
+                // Slices and iterators rather than indices: no bounds check
+                // or reload of the buffer in the inner loops.
                 for (lane, row) in rows.chunks_exact(nx).enumerate() {
-                    for (i, &v) in row.iter().enumerate() {
-                        buf.input[i * w + lane] = load(v);
+                    let column = buf.input[lane..].iter_mut().step_by(w);
+                    for (v, &x) in column.zip(row) {
+                        *v = load(x);
                     }
                 }
                 kernel.apply(
@@ -170,8 +173,8 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                 for (o, piece) in pieces.iter_mut().enumerate() {
                     let result = &buf.output[o * m * w..(o + 1) * m * w];
                     for (lane, row) in piece[0].chunks_exact_mut(m).enumerate() {
-                        for (i, v) in row.iter_mut().enumerate() {
-                            *v = store(result[i * w + lane]);
+                        for (v, &x) in row.iter_mut().zip(result[lane..].iter().step_by(w)) {
+                            *v = store(x);
                         }
                     }
                 }
@@ -182,10 +185,9 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                 for x0 in (0..nx).step_by(LANES) {
                     let w = LANES.min(nx - x0);
                     buf.prepare(ny * w, m * w * outputs);
-                    for i in 0..ny {
-                        let row = &slab[i * nx + x0..i * nx + x0 + w];
-                        for (lane, &v) in row.iter().enumerate() {
-                            buf.input[i * w + lane] = load(v);
+                    for (lanes, row) in buf.input.chunks_exact_mut(w).zip(slab.chunks_exact(nx)) {
+                        for (v, &x) in lanes.iter_mut().zip(&row[x0..x0 + w]) {
+                            *v = load(x);
                         }
                     }
                     kernel.apply(
@@ -197,10 +199,10 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                     );
                     for (o, piece) in pieces.iter_mut().enumerate() {
                         let result = &buf.output[o * m * w..(o + 1) * m * w];
-                        for i in 0..m {
-                            let row = &mut piece[0][i * nx + x0..i * nx + x0 + w];
-                            for (lane, v) in row.iter_mut().enumerate() {
-                                *v = store(result[i * w + lane]);
+                        let rows = piece[0].chunks_exact_mut(nx);
+                        for (row, lanes) in rows.zip(result.chunks_exact(w)) {
+                            for (v, &x) in row[x0..x0 + w].iter_mut().zip(lanes) {
+                                *v = store(x);
                             }
                         }
                     }
@@ -213,10 +215,11 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                 for x0 in (0..len).step_by(LANES) {
                     let w = LANES.min(len - x0);
                     buf.prepare(nz * w, m * w * outputs);
-                    for i in 0..nz {
-                        let from = i * plane + start + x0;
-                        for (lane, &v) in src[from..from + w].iter().enumerate() {
-                            buf.input[i * w + lane] = load(v);
+                    let slabs = src.chunks_exact(plane);
+                    for (lanes, slab) in buf.input.chunks_exact_mut(w).zip(slabs) {
+                        let from = start + x0;
+                        for (v, &x) in lanes.iter_mut().zip(&slab[from..from + w]) {
+                            *v = load(x);
                         }
                     }
                     kernel.apply(
@@ -228,9 +231,9 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                     );
                     for (o, slabs) in pieces.iter_mut().enumerate() {
                         let result = &buf.output[o * m * w..(o + 1) * m * w];
-                        for (i, piece) in slabs.iter_mut().enumerate() {
-                            for (lane, v) in piece[x0..x0 + w].iter_mut().enumerate() {
-                                *v = store(result[i * w + lane]);
+                        for (piece, lanes) in slabs.iter_mut().zip(result.chunks_exact(w)) {
+                            for (v, &x) in piece[x0..x0 + w].iter_mut().zip(lanes) {
+                                *v = store(x);
                             }
                         }
                     }
