@@ -187,6 +187,8 @@ fn laplacians(
     region: &BoundingBox,
 ) -> Result<Derived, FilterError> {
     let mut derived = Derived::default();
+    // The names and sigmas computed, in the order given.
+    let mut kept = Vec::new();
     for (index, &sigma) in settings.sigma.iter().enumerate() {
         match filters::check_log_size(image.geometry.dims, image.spacing(), sigma) {
             Ok(()) => {}
@@ -213,10 +215,16 @@ fn laplacians(
         } else {
             filters::log_image_name(sigma)
         };
-        derived.images.push(DerivedImage {
-            name,
-            volume: filters::laplacian_of_gaussian_in(image, sigma, region)?,
-        });
+        kept.push((name, sigma));
+    }
+    if kept.is_empty() {
+        return Ok(derived);
+    }
+    // All sigmas at once: the passes over the whole image read it once.
+    let sigmas: Vec<f64> = kept.iter().map(|&(_, sigma)| sigma).collect();
+    let volumes = filters::laplacians_of_gaussian_in(image, &sigmas, region)?;
+    for ((name, _), volume) in kept.into_iter().zip(volumes) {
+        derived.images.push(DerivedImage { name, volume });
     }
     Ok(derived)
 }

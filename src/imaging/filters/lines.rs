@@ -115,7 +115,7 @@ pub(crate) fn along_axis_into<S, T, D, K>(
     debug_assert_eq!(src.len(), nz * ny * nx);
     debug_assert_eq!(dsts.len(), outputs);
     debug_assert!(dsts.iter().all(|d| d.len() * n == src.len() * m));
-    if src.is_empty() || m == 0 {
+    if src.is_empty() || m == 0 || outputs == 0 {
         return;
     }
     let plane = ny * nx;

@@ -17,7 +17,7 @@
 
 use std::ops::Range;
 
-use super::lines::{LineKernel, along_axis};
+use super::lines::{LineKernel, along_axis, along_axis_into};
 use super::{FilterError, derived_region, require_region, voxels, whole_region};
 use crate::imaging::{BoundingBox, PixelType, Volume};
 
@@ -306,6 +306,30 @@ impl LineKernel<f64> for Recursive {
     }
 }
 
+/// Several recursive filters of the same lines, one output each: the LoG
+/// of several sigmas reads each line of the image once for all of them.
+struct Each<'a>(&'a [Recursive]);
+
+impl LineKernel<f64> for Each<'_> {
+    fn outputs(&self) -> usize {
+        self.0.len()
+    }
+
+    fn apply(
+        &self,
+        data: &[f64],
+        out: &mut [f64],
+        w: usize,
+        keep: Range<usize>,
+        scratch: &mut Vec<f64>,
+    ) {
+        let kept = keep.len() * w;
+        for (kernel, out) in self.0.iter().zip(out.chunks_exact_mut(kept)) {
+            kernel.apply(data, out, w, keep.clone(), scratch);
+        }
+    }
+}
+
 /// PyRadiomics' preconditions of `getLoGImage`, in its order: every axis at
 /// least 4 voxels (otherwise no sigma is computed), sigma above 0, and
 /// `size >= ceil(sigma / spacing) + 1` along every axis (otherwise this
@@ -379,16 +403,8 @@ pub fn laplacian_of_gaussian(volume: &Volume, sigma_mm: f64) -> Result<Volume, F
 
 /// The voxels of `region` of [`laplacian_of_gaussian`] of the whole volume,
 /// bit for bit, on the region's grid (origin moved to its first voxel), at
-/// a fraction of the cost for a small region.
-///
-/// Each pass of ITK's separable filter still runs over whole lines (the
-/// recursive filter has infinite support), but only over the lines that a
-/// later pass or the region reads: the first pass of each axis' term over
-/// every line, keeping the region's extent along its axis; the second over
-/// the lines inside that extent; the third over the lines inside the
-/// region's extent along both filtered axes. Every kept value gets ITK's
-/// operations in ITK's order, intermediate images rounded to `f32` as ITK
-/// rounds them.
+/// a fraction of the cost for a small region ([`laplacians_of_gaussian_in`]
+/// for one sigma).
 ///
 /// Fails as [`laplacian_of_gaussian`] does, and when the region does not
 /// fit the volume.
@@ -397,6 +413,34 @@ pub fn laplacian_of_gaussian_in(
     sigma_mm: f64,
     region: &BoundingBox,
 ) -> Result<Volume, FilterError> {
+    let mut images = laplacians_of_gaussian_in(volume, &[sigma_mm], region)?;
+    // One sigma, one image.
+    Ok(images.swap_remove(0))
+}
+
+/// The voxels of `region` of [`laplacian_of_gaussian`] of the whole volume
+/// for each sigma in `sigmas_mm`, in order, each bit for bit the whole
+/// image's LoG cropped, on the region's grid (origin moved to its first
+/// voxel).
+///
+/// Each pass of ITK's separable filter still runs over whole lines (the
+/// recursive filter has infinite support), but only over the lines that a
+/// later pass or the region reads: the first pass of each axis' term over
+/// every line, keeping the region's extent along its axis; the second over
+/// the lines inside that extent; the third over the lines inside the
+/// region's extent along both filtered axes. The first passes, the only
+/// ones over the whole image, filter each line for every sigma while it is
+/// loaded. Every kept value gets ITK's operations in ITK's order,
+/// intermediate images rounded to `f32` as ITK rounds them.
+///
+/// Fails as [`laplacian_of_gaussian`] does for any of the sigmas (callers
+/// that skip sigmas as PyRadiomics does check them first with
+/// [`check_log_size`]), and when the region does not fit the volume.
+pub fn laplacians_of_gaussian_in(
+    volume: &Volume,
+    sigmas_mm: &[f64],
+    region: &BoundingBox,
+) -> Result<Vec<Volume>, FilterError> {
     let shape = require_region(volume, "LoG", region)?;
     let spacing = volume.spacing();
     if spacing.iter().any(|s| !(s.abs() >= 1e-8 && s.is_finite())) {
@@ -407,56 +451,68 @@ pub fn laplacian_of_gaussian_in(
     }
     let spacing = spacing.map(f64::abs);
     let dims = [shape[2], shape[1], shape[0]];
-    check_log_size(dims, spacing, sigma_mm)?;
+    for &sigma in sigmas_mm {
+        check_log_size(dims, spacing, sigma)?;
+    }
 
     let input = voxels(volume);
     let size = region.size();
-    let mut sum = vec![0f32; size.iter().product()];
-    // Two buffers reused by the passes, each resized to the part a pass
-    // keeps.
-    let (mut first, mut second) = (Vec::<f32>::new(), Vec::<f32>::new());
+    let mut sums = vec![vec![0f32; size.iter().product()]; sigmas_mm.len()];
     // ITK direction d (x, y, z) is array axis 2 - d.
     for dim in 0..3 {
-        let derivative = Recursive::new(Order::Second, sigma_mm, spacing[dim]);
-        let mut current = shape;
-        current[2 - dim] = size[2 - dim];
-        first.resize(current.iter().product(), 0.0);
-        along_axis(
+        let derivatives: Vec<Recursive> = sigmas_mm
+            .iter()
+            .map(|&sigma| Recursive::new(Order::Second, sigma, spacing[dim]))
+            .collect();
+        let mut first_kept = shape;
+        first_kept[2 - dim] = size[2 - dim];
+        let mut firsts = vec![vec![0f32; first_kept.iter().product()]; sigmas_mm.len()];
+        let mut dsts: Vec<&mut [f32]> = firsts.iter_mut().map(Vec::as_mut_slice).collect();
+        along_axis_into(
             &input,
-            &mut first,
+            &mut dsts,
             shape,
             2 - dim,
             region.range(2 - dim),
             |v| v,
             |v| v as f32,
-            &derivative,
+            &Each(&derivatives),
         );
-        for other in (0..3).filter(|&d| d != dim) {
-            let smoothing = Recursive::new(Order::Zero, sigma_mm, spacing[other]);
-            let mut kept = current;
-            kept[2 - other] = size[2 - other];
-            second.resize(kept.iter().product(), 0.0);
-            along_axis(
-                &first,
-                &mut second,
-                current,
-                2 - other,
-                region.range(2 - other),
-                f64::from,
-                |v| v as f32,
-                &smoothing,
-            );
-            std::mem::swap(&mut first, &mut second);
-            current = kept;
-        }
-        // Two smoothing passes leave the result, the region, in `first`.
-        let scale = 1.0 / (spacing[dim] * spacing[dim]);
-        for (acc, &term) in sum.iter_mut().zip(first.iter()) {
-            *acc = (f64::from(*acc) + f64::from(term) * scale) as f32;
+        for ((&sigma, mut first), sum) in sigmas_mm.iter().zip(firsts).zip(&mut sums) {
+            let mut current = first_kept;
+            let mut second = Vec::new();
+            for other in (0..3).filter(|&d| d != dim) {
+                let smoothing = Recursive::new(Order::Zero, sigma, spacing[other]);
+                let mut kept = current;
+                kept[2 - other] = size[2 - other];
+                second.resize(kept.iter().product(), 0.0);
+                along_axis(
+                    &first,
+                    &mut second,
+                    current,
+                    2 - other,
+                    region.range(2 - other),
+                    f64::from,
+                    |v| v as f32,
+                    &smoothing,
+                );
+                std::mem::swap(&mut first, &mut second);
+                current = kept;
+            }
+            // Two smoothing passes leave the result, the region, in `first`.
+            let scale = 1.0 / (spacing[dim] * spacing[dim]);
+            for (acc, &term) in sum.iter_mut().zip(first.iter()) {
+                *acc = (f64::from(*acc) + f64::from(term) * scale) as f32;
+            }
         }
     }
-    let values = sum.into_iter().map(f64::from).collect();
-    Ok(derived_region(volume, region, values, PixelType::F32))
+    Ok(sums
+        .into_iter()
+        .map(|sum| {
+            let values = sum.into_iter().map(f64::from).collect();
+            derived_region(volume, region, values, PixelType::F32)
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -624,5 +680,29 @@ mod tests {
                 laplacian_of_gaussian_in(&img, 1.0, &BoundingBox { lower, upper }).unwrap_err();
             assert!(matches!(err, FilterError::RegionOutside { .. }), "{err}");
         }
+    }
+
+    #[test]
+    fn several_sigmas_at_once_are_each_sigma_alone() {
+        let img = noise([7, 12, 15], [0.9, 1.1, 2.0], PixelType::F32, 11);
+        let region = BoundingBox {
+            lower: [1, 0, 9],
+            upper: [5, 11, 14],
+        };
+        let sigmas = [1.0, 0.6, 1.5];
+        let together = laplacians_of_gaussian_in(&img, &sigmas, &region).unwrap();
+        assert_eq!(together.len(), 3);
+        for (image, sigma) in together.iter().zip(sigmas) {
+            let whole = laplacian_of_gaussian(&img, sigma).unwrap();
+            assert_region_of(image, &whole, &region);
+        }
+        assert_eq!(
+            laplacians_of_gaussian_in(&img, &[], &region),
+            Ok(Vec::new())
+        );
+        assert!(matches!(
+            laplacians_of_gaussian_in(&img, &[1.0, 40.0], &region),
+            Err(FilterError::LogSigmaTooLarge { .. })
+        ));
     }
 }

@@ -37,7 +37,10 @@ pub use intensity::{
 };
 pub use lbp2d::{lbp_2d, lbp_2d_in};
 pub use lbp3d::{Lbp3dSettings, lbp_3d};
-pub use log::{check_log_size, laplacian_of_gaussian, laplacian_of_gaussian_in, log_image_name};
+pub use log::{
+    check_log_size, laplacian_of_gaussian, laplacian_of_gaussian_in, laplacians_of_gaussian_in,
+    log_image_name,
+};
 pub use wavelet::{
     pyradiomics_wavelet_axes, wavelet_decompositions, wavelet_decompositions_in, wavelet_names,
 };
