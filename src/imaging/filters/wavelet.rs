@@ -314,11 +314,11 @@ pub fn wavelet_decompositions(
 /// the whole volume, bit for bit, each on the region's grid (origin moved
 /// to its first voxel), at a fraction of the cost for a small region.
 ///
-/// An output of PyWavelets' periodic convolution reads only the inputs
-/// within the filter's support of it, modulo the (padded) axis length. So
-/// each level is computed only on the region widened by the supports of
-/// the levels after it ([`Window::widened`], wrapping round the axis where
-/// the region nears a border, as the transform does), from the padded image
+/// An output `o` of PyWavelets' periodic convolution with `F` taps reads
+/// only the inputs `o - (F - 1 - F/2) ..= o + F/2`, modulo the (padded)
+/// axis length. So each level is computed only on the region widened by
+/// the supports of the levels after it (wrapping round the axis where the
+/// region nears a border, as the transform does), from the padded image
 /// widened once more; every computed value gets PyWavelets' operations in
 /// PyWavelets' order.
 ///
