@@ -411,13 +411,22 @@ fn decompose<T: Sample>(
         }
         wider
     };
-    let mut targets = vec![[0, 1, 2].map(|a| Window::of(region.range(a)))];
-    while targets.len() < total {
-        let wider = widen(targets[targets.len() - 1]);
-        targets.push(wider);
+    // Once a window is the whole axis it stays so: the list stops there,
+    // however many levels are asked for.
+    let mut from_last = vec![[0, 1, 2].map(|a| Window::of(region.range(a)))];
+    while from_last.len() < total {
+        let last = from_last[from_last.len() - 1];
+        let wider = widen(last);
+        if wider == last {
+            break;
+        }
+        from_last.push(wider);
     }
-    targets.reverse();
-    let first_input = widen(targets[0]);
+    let widest = from_last[from_last.len() - 1];
+    let target = |level: usize| -> [Window; 3] {
+        from_last.get(total - 1 - level).copied().unwrap_or(widest)
+    };
+    let first_input = widen(target(0));
 
     // numpy.pad(..., 'wrap') by one voxel at the end of odd axes: padded
     // position p holds voxel p mod n.
@@ -502,13 +511,15 @@ fn decompose<T: Sample>(
         derived_region(volume, region, values, pixel_type)
     };
 
-    for target in &targets[..levels.start_level] {
+    for level in 0..levels.start_level {
+        let target = target(level);
         for &axis in axes {
             data = pass(&data, axis, target[axis], vec![lo.clone()]).swap_remove(0);
         }
     }
     let mut results = Vec::new();
-    for (idx, target) in (1..=levels.level).zip(&targets[levels.start_level..]) {
+    for (idx, level) in (1..=levels.level).zip(levels.start_level..) {
+        let target = target(level);
         let prefix = level_prefix(idx);
         // Sub-bands in PyWavelets' order: band b's bits, high first axis
         // first, are the filters applied so far.
