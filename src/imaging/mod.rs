@@ -10,11 +10,13 @@ mod error;
 pub mod filters;
 mod geometry;
 mod nifti_io;
+mod region;
 pub mod resample;
 mod volume;
 
 pub use error::ImagingError;
 pub use geometry::{Geometry, GeometryMismatch, GeometryTolerance};
 pub use nifti_io::{ImageHeader, MAX_VOXELS, file_checksum, read_header, write_volume};
+pub use region::BoundingBox;
 pub use resample::{Interpolation, ItkFrame, ResampleError, resample};
 pub use volume::{LoadedVolume, NiftiImage, PixelType, Statistics, Volume, read_volume};

@@ -419,19 +419,9 @@ impl NiftiImage {
                     detail: "fewer voxels than the header's dimensions".to_owned(),
                 }
             })?;
-        let mut geometry = self.geometry().clone();
-        let offset = [lower[2], lower[1], lower[0]];
-        for (row, origin) in geometry.origin.iter_mut().enumerate() {
-            *origin += (0..3)
-                .map(|axis| {
-                    geometry.direction[row][axis] * geometry.spacing[axis] * offset[axis] as f64
-                })
-                .sum::<f64>();
-        }
-        geometry.dims = [shape[2], shape[1], shape[0]];
         let volume = Volume {
             data,
-            geometry,
+            geometry: self.geometry().region(lower, shape),
             pixel_type: self.pixel_type,
         };
         Ok((volume, statistics.map(StatisticsBuilder::finish)))

@@ -7,7 +7,8 @@
 //! 4. re-segment by intensity, if asked, and check again;
 //! 5. shape features from the mask cropped to the bounding box;
 //! 6. for every image type, derive its images from the whole (preprocessed)
-//!    image, crop each to the bounding box and compute every other class.
+//!    image — only their part in the bounding box, which is all that is
+//!    used — and compute every other class.
 //!
 //! Independent (image, class) computations run in parallel.
 
@@ -272,26 +273,18 @@ pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extract
         }
     }
 
-    // Keep only each derived image's crop: whole filtered volumes (eight of
-    // them for a wavelet) would otherwise all be held at once.
+    // Derive only each image's part in the bounding box, all features
+    // read: whole filtered volumes (eight of them for a wavelet) would cost
+    // most of the time and memory.
     let cropped_roi = crop(texture_roi, &bbox, 0).0;
     let mut crops: Vec<(String, Array3<f64>, [f64; 3], &Settings)> = Vec::new();
     for spec in &params.image_types {
-        if spec.kind == ImageType::Original {
-            // The original needs no derived copy of the whole volume.
-            crops.push((
-                "original".to_owned(),
-                crop(&image.data, &bbox, 0).0,
-                image.spacing(),
-                &spec.settings,
-            ));
-            continue;
-        }
-        let images = image_types::derive(spec.kind, image, texture_roi, &spec.settings)?;
+        let images =
+            image_types::derive(spec.kind, image, texture_roi, &spec.settings, Some(&bbox))?;
         warnings.extend(images.warnings);
         for DerivedImage { name, volume } in images.images {
-            let data = crop(&volume.data, &bbox, 0).0;
-            crops.push((name, data, volume.spacing(), &spec.settings));
+            let spacing = volume.spacing();
+            crops.push((name, volume.data, spacing, &spec.settings));
         }
     }
     let texture_classes: Vec<_> = params
@@ -380,16 +373,9 @@ fn corrected_mask(
 /// `cropToTumorMask`).
 fn crop_volume(volume: &Volume, bbox: &BoundingBox, pad: usize) -> Volume {
     let (data, offset) = crop(&volume.data, bbox, pad);
-    let mut geometry = volume.geometry.clone();
-    let offset_xyz = [offset[2], offset[1], offset[0]];
-    for (row, origin) in geometry.origin.iter_mut().enumerate() {
-        *origin += (0..3)
-            .map(|axis| {
-                geometry.direction[row][axis] * geometry.spacing[axis] * offset_xyz[axis] as f64
-            })
-            .sum::<f64>();
-    }
-    geometry.dims = [data.shape()[2], data.shape()[1], data.shape()[0]];
+    let geometry = volume
+        .geometry
+        .region(offset, [data.shape()[0], data.shape()[1], data.shape()[2]]);
     Volume {
         data,
         geometry,

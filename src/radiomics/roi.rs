@@ -42,20 +42,7 @@ pub enum RoiError {
 
 /// The ROI's bounding box in array indices, inclusive: `lower[a]..=upper[a]`
 /// along axis `a` of `[z, y, x]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BoundingBox {
-    /// Lowest index per axis.
-    pub lower: [usize; 3],
-    /// Highest index per axis.
-    pub upper: [usize; 3],
-}
-
-impl BoundingBox {
-    /// Extent per axis.
-    pub fn size(&self) -> [usize; 3] {
-        [0, 1, 2].map(|a| self.upper[a] - self.lower[a] + 1)
-    }
-}
+pub use crate::imaging::BoundingBox;
 
 /// Selects the voxels of `label` from a label volume whose values have been
 /// cast to whole numbers as PyRadiomics does (`sitk.Cast` to UInt32:

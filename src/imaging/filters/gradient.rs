@@ -3,8 +3,8 @@
 
 use rayon::prelude::*;
 
-use super::{FilterError, derived, require_voxels, voxels};
-use crate::imaging::{PixelType, Volume};
+use super::{FilterError, derived_region, require_region, voxels, whole_region};
+use crate::imaging::{BoundingBox, PixelType, Volume};
 
 /// Gradient magnitude of the whole volume, as ITK 5
 /// `GradientMagnitudeImageFilter` with `UseImageSpacing(use_spacing)`:
@@ -13,7 +13,18 @@ use crate::imaging::{PixelType, Volume};
 /// zero-flux Neumann condition), squares summed over x, y, z in double
 /// precision and the square root rounded to SimpleITK's `f32` output.
 pub fn gradient_magnitude(volume: &Volume, use_spacing: bool) -> Result<Volume, FilterError> {
-    let shape = require_voxels(volume, "gradient")?;
+    gradient_magnitude_in(volume, use_spacing, &whole_region(volume, "gradient")?)
+}
+
+/// The voxels of `region` of [`gradient_magnitude`] of the whole volume,
+/// bit for bit, on the region's grid: each reads its neighbours in the
+/// whole image, repeating the border only at the image's own border.
+pub fn gradient_magnitude_in(
+    volume: &Volume,
+    use_spacing: bool,
+    region: &BoundingBox,
+) -> Result<Volume, FilterError> {
+    let shape = require_region(volume, "gradient", region)?;
     let spacing = volume.spacing();
     if use_spacing && spacing.iter().any(|s| *s == 0.0 || !s.is_finite()) {
         return Err(FilterError::InvalidSpacing {
@@ -31,32 +42,39 @@ pub fn gradient_magnitude(volume: &Volume, use_spacing: bool) -> Result<Volume, 
     let [nz, ny, nx] = shape;
     let input = voxels(volume);
     let f = |z: usize, y: usize, x: usize| input[(z * ny + y) * nx + x];
-    let mut values = vec![0.0; input.len()];
+    let size = region.size();
+    let mut values = vec![0.0; size.iter().product()];
     values
-        .par_chunks_mut(ny * nx)
+        .par_chunks_mut(size[2])
         .enumerate()
-        .for_each(|(z, slab)| {
+        .for_each(|(row, out)| {
+            let (z, y) = (
+                region.lower[0] + row / size[1],
+                region.lower[1] + row % size[1],
+            );
             let (z0, z1) = (z.saturating_sub(1), (z + 1).min(nz - 1));
-            for y in 0..ny {
-                let (y0, y1) = (y.saturating_sub(1), (y + 1).min(ny - 1));
-                for x in 0..nx {
-                    let (x0, x1) = (x.saturating_sub(1), (x + 1).min(nx - 1));
-                    // Sum of op[k] * pixel[k] from the lower neighbour up.
-                    let gx = coeff[0] * f(z, y, x0) - coeff[0] * f(z, y, x1);
-                    let gy = coeff[1] * f(z, y0, x) - coeff[1] * f(z, y1, x);
-                    let gz = coeff[2] * f(z0, y, x) - coeff[2] * f(z1, y, x);
-                    let sum = 0.0 + gx * gx + gy * gy + gz * gz;
-                    slab[y * nx + x] = f64::from(sum.sqrt() as f32);
-                }
+            let (y0, y1) = (y.saturating_sub(1), (y + 1).min(ny - 1));
+            for (x, v) in region.range(2).zip(out.iter_mut()) {
+                let (x0, x1) = (x.saturating_sub(1), (x + 1).min(nx - 1));
+                // Sum of op[k] * pixel[k] from the lower neighbour up.
+                let gx = coeff[0] * f(z, y, x0) - coeff[0] * f(z, y, x1);
+                let gy = coeff[1] * f(z, y0, x) - coeff[1] * f(z, y1, x);
+                let gz = coeff[2] * f(z0, y, x) - coeff[2] * f(z1, y, x);
+                let sum = 0.0 + gx * gx + gy * gy + gz * gz;
+                *v = f64::from(sum.sqrt() as f32);
             }
         });
-    Ok(derived(volume, shape, values, PixelType::F32))
+    Ok(derived_region(volume, region, values, PixelType::F32))
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::imaging::filters::testing::{assert_voxels, volume};
+    use crate::imaging::filters::testing::{
+        assert_region_of, assert_voxels, noise, shape_and_region, volume,
+    };
 
     #[test]
     fn matches_simpleitk_voxel_for_voxel() {
@@ -110,5 +128,27 @@ mod tests {
         bad.geometry.spacing[0] = 0.0;
         assert!(gradient_magnitude(&bad, true).is_err());
         assert!(gradient_magnitude(&bad, false).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any region of the gradient magnitude is the whole-volume one
+        /// cropped, to the last bit: neighbours are read across the
+        /// region's faces, the border repeated only at the image's.
+        #[test]
+        fn a_region_is_the_whole_image_cropped_bit_for_bit(
+            (shape, region) in shape_and_region(1, 9),
+            spacing in (0.3f64..3.0, 0.3f64..3.0, 0.3f64..3.0),
+            seed in any::<u64>(),
+            kind in 0usize..3,
+            use_spacing in any::<bool>(),
+        ) {
+            let pixel_type = [PixelType::I16, PixelType::F32, PixelType::F64][kind];
+            let img = noise(shape, [spacing.0, spacing.1, spacing.2], pixel_type, seed);
+            let whole = gradient_magnitude(&img, use_spacing).unwrap();
+            let part = gradient_magnitude_in(&img, use_spacing, &region).unwrap();
+            assert_region_of(&part, &whole, &region);
+        }
     }
 }

@@ -6,93 +6,132 @@
 
 use rayon::prelude::*;
 
-use super::{FilterError, derived, require_voxels, voxels};
-use crate::imaging::{PixelType, Volume};
+use super::{FilterError, derived_region, require_region, voxels, whole_region};
+use crate::imaging::{BoundingBox, PixelType, Volume};
 
-/// `numpy.max(numpy.abs(im))`.
-fn max_abs(values: &[f64]) -> f64 {
+/// `numpy.max(numpy.abs(f(im)))`: exact whatever the order, as the maximum
+/// rounds nothing.
+fn max_abs_of(values: &[f64], f: impl Fn(f64) -> f64 + Sync) -> f64 {
     values
         .par_iter()
-        .fold(|| 0.0, |acc: f64, v| acc.max(v.abs()))
+        .fold(|| 0.0, |acc: f64, &v| acc.max(f(v).abs()))
         .reduce(|| 0.0, f64::max)
 }
 
-fn map(
+/// The region's voxels of a pointwise map whose scale `scale` derives from
+/// the whole image (the maps' maxima are PyRadiomics' whole-image maxima,
+/// whatever part of the image is kept).
+fn map_in(
     volume: &Volume,
+    region: &BoundingBox,
     filter: &'static str,
-    build: impl Fn(&[f64]) -> Result<Vec<f64>, FilterError>,
+    scale: impl FnOnce(&[f64]) -> Result<f64, FilterError>,
+    f: impl Fn(f64, f64) -> f64 + Sync,
 ) -> Result<Volume, FilterError> {
-    let shape = require_voxels(volume, filter)?;
-    let values = build(&voxels(volume))?;
-    Ok(derived(volume, shape, values, PixelType::F64))
+    let shape = require_region(volume, filter, region)?;
+    let input = voxels(volume);
+    let coeff = scale(&input)?;
+    let size = region.size();
+    let mut values = vec![0.0; size.iter().product()];
+    values
+        .par_chunks_mut(size[2])
+        .enumerate()
+        .for_each(|(row, out)| {
+            let (z, y) = (
+                region.lower[0] + row / size[1],
+                region.lower[1] + row % size[1],
+            );
+            let start = (z * shape[1] + y) * shape[2] + region.lower[2];
+            for (v, &x) in out.iter_mut().zip(&input[start..start + size[2]]) {
+                *v = f(coeff, x);
+            }
+        });
+    Ok(derived_region(volume, region, values, PixelType::F64))
 }
 
 /// `(c·x)²` with `c = 1 / sqrt(max|x|)` (PyRadiomics `getSquareImage`):
 /// squares scaled back to the original range. An all-zero image is refused
 /// (PyRadiomics would produce NaN).
 pub fn square(volume: &Volume) -> Result<Volume, FilterError> {
-    map(volume, "square", |values| {
-        let peak = max_abs(values);
+    square_in(volume, &whole_region(volume, "square")?)
+}
+
+/// The voxels of `region` of [`square`] of the whole volume, bit for bit,
+/// on the region's grid: `c` from the whole image, the map only in the
+/// region.
+pub fn square_in(volume: &Volume, region: &BoundingBox) -> Result<Volume, FilterError> {
+    let scale = |values: &[f64]| {
+        let peak = max_abs_of(values, |x| x);
         if peak == 0.0 {
             return Err(FilterError::ZeroImage { filter: "square" });
         }
-        let coeff = 1.0 / peak.sqrt();
-        Ok(values
-            .par_iter()
-            .map(|&x| {
-                let scaled = coeff * x;
-                scaled * scaled
-            })
-            .collect())
+        Ok(1.0 / peak.sqrt())
+    };
+    map_in(volume, region, "square", scale, |coeff, x| {
+        let scaled = coeff * x;
+        scaled * scaled
     })
 }
 
 /// `sqrt(c·x)` for `x > 0`, `-sqrt(-c·x)` for `x < 0`, with `c = max|x|`
 /// (PyRadiomics `getSquareRootImage`).
 pub fn square_root(volume: &Volume) -> Result<Volume, FilterError> {
-    map(volume, "squareroot", |values| {
-        let coeff = max_abs(values);
-        Ok(values
-            .par_iter()
-            .map(|&x| {
-                if x > 0.0 {
-                    (x * coeff).sqrt()
-                } else if x < 0.0 {
-                    -(-x * coeff).sqrt()
-                } else {
-                    x
-                }
-            })
-            .collect())
+    square_root_in(volume, &whole_region(volume, "squareroot")?)
+}
+
+/// The voxels of `region` of [`square_root`] of the whole volume, bit for
+/// bit, on the region's grid: `c` from the whole image, the map only in the
+/// region.
+pub fn square_root_in(volume: &Volume, region: &BoundingBox) -> Result<Volume, FilterError> {
+    let scale = |values: &[f64]| Ok(max_abs_of(values, |x| x));
+    map_in(volume, region, "squareroot", scale, |coeff, x| {
+        if x > 0.0 {
+            (x * coeff).sqrt()
+        } else if x < 0.0 {
+            -(-x * coeff).sqrt()
+        } else {
+            x
+        }
     })
+}
+
+/// PyRadiomics' signed logarithm before rescaling.
+fn signed_log(x: f64) -> f64 {
+    if x > 0.0 {
+        (x + 1.0).ln()
+    } else if x < 0.0 {
+        -(-(x - 1.0)).ln()
+    } else {
+        x
+    }
 }
 
 /// `log(x + 1)` for `x > 0`, `-log(1 - x)` for `x < 0`, rescaled so the
 /// largest absolute value is `max|x|` again (PyRadiomics
 /// `getLogarithmImage`). An all-zero image is refused (0/0 in PyRadiomics).
 pub fn logarithm(volume: &Volume) -> Result<Volume, FilterError> {
-    map(volume, "logarithm", |values| {
-        let peak = max_abs(values);
+    logarithm_in(volume, &whole_region(volume, "logarithm")?)
+}
+
+/// The voxels of `region` of [`logarithm`] of the whole volume, bit for
+/// bit, on the region's grid. The rescaling needs the largest logarithm of
+/// the whole image, so the logarithm is taken of every voxel once (not
+/// stored), then again for the region's voxels to keep.
+pub fn logarithm_in(volume: &Volume, region: &BoundingBox) -> Result<Volume, FilterError> {
+    let scale = |values: &[f64]| {
+        let peak = max_abs_of(values, |x| x);
         if peak == 0.0 {
             return Err(FilterError::ZeroImage {
                 filter: "logarithm",
             });
         }
-        let mut logs: Vec<f64> = values
-            .par_iter()
-            .map(|&x| {
-                if x > 0.0 {
-                    (x + 1.0).ln()
-                } else if x < 0.0 {
-                    -(-(x - 1.0)).ln()
-                } else {
-                    x
-                }
-            })
-            .collect();
-        let scale = peak / max_abs(&logs);
-        logs.par_iter_mut().for_each(|v| *v *= scale);
-        Ok(logs)
+        // The largest logarithm is that of the largest |x| only if `ln` is
+        // monotonic to the last bit, which libm does not promise: taking
+        // the maximum keeps PyRadiomics' value whatever the libm.
+        Ok(peak / max_abs_of(values, signed_log))
+    };
+    map_in(volume, region, "logarithm", scale, |scale, x| {
+        signed_log(x) * scale
     })
 }
 
@@ -100,15 +139,24 @@ pub fn logarithm(volume: &Volume) -> Result<Volume, FilterError> {
 /// `getExponentialImage`), so that `max|x|` maps to itself. An all-zero
 /// image is refused (0/0 in PyRadiomics).
 pub fn exponential(volume: &Volume) -> Result<Volume, FilterError> {
-    map(volume, "exponential", |values| {
-        let peak = max_abs(values);
+    exponential_in(volume, &whole_region(volume, "exponential")?)
+}
+
+/// The voxels of `region` of [`exponential`] of the whole volume, bit for
+/// bit, on the region's grid: `c` from the whole image, the map only in the
+/// region.
+pub fn exponential_in(volume: &Volume, region: &BoundingBox) -> Result<Volume, FilterError> {
+    let scale = |values: &[f64]| {
+        let peak = max_abs_of(values, |x| x);
         if peak == 0.0 {
             return Err(FilterError::ZeroImage {
                 filter: "exponential",
             });
         }
-        let coeff = peak.ln() / peak;
-        Ok(values.par_iter().map(|&x| (coeff * x).exp()).collect())
+        Ok(peak.ln() / peak)
+    };
+    map_in(volume, region, "exponential", scale, |coeff, x| {
+        (coeff * x).exp()
     })
 }
 
@@ -117,7 +165,9 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::imaging::filters::testing::{assert_voxels, volume};
+    use crate::imaging::filters::testing::{
+        assert_region_of, assert_voxels, noise, shape_and_region, volume,
+    };
 
     fn line(values: &[f64]) -> Volume {
         let values = values.to_vec();
@@ -183,6 +233,37 @@ mod tests {
                 if x.abs() == peak {
                     prop_assert!((s - peak).abs() <= 1e-9 * peak);
                     prop_assert!((r.abs() - peak).abs() <= 1e-9 * peak);
+                }
+            }
+        }
+    }
+
+    type Whole = fn(&Volume) -> Result<Volume, FilterError>;
+    type Part = fn(&Volume, &BoundingBox) -> Result<Volume, FilterError>;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any region of every intensity map is the whole-volume map
+        /// cropped, to the last bit: the scale is the whole image's.
+        #[test]
+        fn a_region_is_the_whole_image_cropped_bit_for_bit(
+            (shape, region) in shape_and_region(1, 9),
+            seed in any::<u64>(),
+            kind in 0usize..3,
+        ) {
+            let pixel_type = [PixelType::I16, PixelType::F32, PixelType::F64][kind];
+            let img = noise(shape, [1.0; 3], pixel_type, seed);
+            let maps: [(Whole, Part); 4] = [
+                (square, square_in),
+                (square_root, square_root_in),
+                (logarithm, logarithm_in),
+                (exponential, exponential_in),
+            ];
+            for (whole, part) in maps {
+                match whole(&img) {
+                    Ok(image) => assert_region_of(&part(&img, &region).unwrap(), &image, &region),
+                    Err(err) => prop_assert_eq!(part(&img, &region).unwrap_err(), err),
                 }
             }
         }

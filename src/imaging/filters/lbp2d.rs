@@ -3,10 +3,12 @@
 //! (0.26) on every slice across `force2Ddimension`, written back into an
 //! array of the image's own pixel type.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
-use super::{FilterError, derived, require_voxels, voxels};
-use crate::imaging::{PixelType, Volume};
+use super::{FilterError, derived_region, require_region, voxels, whole_region};
+use crate::imaging::{BoundingBox, PixelType, Volume};
 use crate::radiomics::settings::LbpMethod;
 
 /// The neighbour offsets scikit-image samples: `(-R sin(2πi/P),
@@ -50,33 +52,53 @@ impl Neighbour {
         }
     }
 
-    /// scikit-image's `bilinear_interpolation` with mode `'C'` (0 outside)
-    /// at `(r + dr, c + dc)`, with its arithmetic.
+    /// scikit-image's `bilinear_interpolation` with mode `'C'` (0 outside
+    /// the slice) at `(r + dr, c + dc)`, with its arithmetic.
     #[inline(always)]
-    fn sample(&self, slice: &[f64], rows: usize, cols: usize, r: usize, c: usize) -> f64 {
-        let pixel = |pr: isize, pc: isize| -> f64 {
-            if pr < 0 || pc < 0 || pr >= rows as isize || pc >= cols as isize {
-                0.0
-            } else {
-                slice[pr as usize * cols + pc as usize]
-            }
-        };
+    fn sample(&self, slice: &Window<'_>, r: usize, c: usize) -> f64 {
         let (ri, ci) = (r as isize, c as isize);
         let (minr, minc) = (ri + self.r0, ci + self.c0);
         let (maxr, maxc) = (ri + self.r1, ci + self.c1);
         let fr = (r as f64 + self.dr) - minr as f64;
         let fc = (c as f64 + self.dc) - minc as f64;
-        let top = (1.0 - fc) * pixel(minr, minc) + fc * pixel(minr, maxc);
-        let bottom = (1.0 - fc) * pixel(maxr, minc) + fc * pixel(maxr, maxc);
+        let top = (1.0 - fc) * slice.pixel(minr, minc) + fc * slice.pixel(minr, maxc);
+        let bottom = (1.0 - fc) * slice.pixel(maxr, minc) + fc * slice.pixel(maxr, maxc);
         (1.0 - fr) * top + fr * bottom
     }
 }
 
-/// scikit-image's `_local_binary_pattern` of one `rows × cols` slice.
-fn slice_lbp(
-    slice: &[f64],
+/// The part of a `rows × cols` slice around the pixels to compute: rows
+/// from `row0` and columns from `col0` on, `width` columns wide, wide
+/// enough that every in-slice pixel a sample reads is in it.
+struct Window<'a> {
+    values: &'a [f64],
     rows: usize,
     cols: usize,
+    row0: usize,
+    col0: usize,
+    width: usize,
+}
+
+impl Window<'_> {
+    /// Pixel `(r, c)` of the slice, 0 outside it (scikit-image's `'C'`
+    /// mode with `cval = 0`).
+    #[inline(always)]
+    fn pixel(&self, r: isize, c: isize) -> f64 {
+        if r < 0 || c < 0 || r >= self.rows as isize || c >= self.cols as isize {
+            0.0
+        } else {
+            let (r, c) = (r as usize - self.row0, c as usize - self.col0);
+            self.values[r * self.width + c]
+        }
+    }
+}
+
+/// scikit-image's `_local_binary_pattern` of one slice, at the pixels
+/// `rows × cols` (slice indices), written row by row into `out`.
+fn slice_lbp(
+    slice: &Window<'_>,
+    rows: Range<usize>,
+    cols: Range<usize>,
     neighbours: &[Neighbour],
     method: LbpMethod,
     out: &mut [f64],
@@ -84,14 +106,15 @@ fn slice_lbp(
     let p = neighbours.len();
     let mut texture = vec![0.0; p];
     let mut signs = vec![0u8; p];
-    for r in 0..rows {
-        for c in 0..cols {
-            let centre = slice[r * cols + c];
+    let width = cols.len();
+    for (row, r) in rows.enumerate() {
+        for (col, c) in cols.clone().enumerate() {
+            let centre = slice.pixel(r as isize, c as isize);
             for (i, neighbour) in neighbours.iter().enumerate() {
-                texture[i] = neighbour.sample(slice, rows, cols, r, c);
+                texture[i] = neighbour.sample(slice, r, c);
                 signs[i] = u8::from(texture[i] - centre >= 0.0);
             }
-            out[r * cols + c] = match method {
+            out[row * width + col] = match method {
                 LbpMethod::Var => {
                     // Biased variance, accumulated as scikit-image does.
                     let (mut sum, mut squares) = (0.0, 0.0);
@@ -188,7 +211,23 @@ pub fn lbp_2d(
     method: LbpMethod,
     axis: usize,
 ) -> Result<Volume, FilterError> {
-    let shape = require_voxels(volume, "LBP 2D")?;
+    let region = whole_region(volume, "LBP 2D")?;
+    lbp_2d_in(volume, radius, samples, method, axis, &region)
+}
+
+/// The voxels of `region` of [`lbp_2d`] of the whole volume, bit for bit,
+/// on the region's grid: each slice's pixels in the region, sampled from
+/// the region widened by the radius (plus the pixel bilinear interpolation
+/// reads beyond), and 0 only outside the slice itself.
+pub fn lbp_2d_in(
+    volume: &Volume,
+    radius: f64,
+    samples: u32,
+    method: LbpMethod,
+    axis: usize,
+    region: &BoundingBox,
+) -> Result<Volume, FilterError> {
+    let shape = require_region(volume, "LBP 2D", region)?;
     let problem = |detail: String| FilterError::LbpParameters {
         filter: "LBP 2D",
         detail,
@@ -219,43 +258,82 @@ pub fn lbp_2d(
     }
     let neighbours: Vec<Neighbour> = offsets(radius, p).into_iter().map(Neighbour::new).collect();
     let input = voxels(volume);
-    let [nz, ny, nx] = shape;
+    let [_, ny, nx] = shape;
     // After swapaxes(0, axis) a slice keeps the other two axes in order,
-    // except that axis 2 swaps with 0: its slices are [y, z].
-    let (count, rows, cols) = match axis {
-        0 => (nz, ny, nx),
-        1 => (ny, nz, nx),
-        _ => (nx, ny, nz),
+    // except that axis 2 swaps with 0: its slices are [y, z]. The array
+    // axes of a slice's rows and columns:
+    let (row_axis, col_axis) = match axis {
+        0 => (1, 2),
+        1 => (0, 2),
+        _ => (1, 0),
     };
-    let index = |s: usize, r: usize, c: usize| match axis {
-        0 => (s * ny + r) * nx + c,
-        1 => (r * ny + s) * nx + c,
-        _ => (c * ny + r) * nx + s,
+    let (rows, cols) = (shape[row_axis], shape[col_axis]);
+    let zyx = |s: usize, r: usize, c: usize| {
+        let mut at = [0; 3];
+        at[axis] = s;
+        at[row_axis] = r;
+        at[col_axis] = c;
+        at
     };
-    let slices: Vec<Vec<f64>> = (0..count)
+    let index = |s: usize, r: usize, c: usize| {
+        let [z, y, x] = zyx(s, r, c);
+        (z * ny + y) * nx + x
+    };
+    // Every offset is within ±radius (5 decimals) of the pixel; one more
+    // for the far corner of the bilinear interpolation.
+    let margin = (f64::from(radius as f32).ceil() as usize).saturating_add(1);
+    let (out_rows, out_cols) = (region.range(row_axis), region.range(col_axis));
+    let window_rows =
+        out_rows.start.saturating_sub(margin)..(out_rows.end.saturating_add(margin)).min(rows);
+    let window_cols =
+        out_cols.start.saturating_sub(margin)..(out_cols.end.saturating_add(margin)).min(cols);
+    let slices: Vec<Vec<f64>> = region
+        .range(axis)
         .into_par_iter()
         .map(|s| {
-            let slice: Vec<f64> = (0..rows * cols)
-                .map(|k| input[index(s, k / cols, k % cols)])
-                .collect();
-            let mut out = vec![0.0; rows * cols];
-            slice_lbp(&slice, rows, cols, &neighbours, method, &mut out);
+            let mut values = Vec::with_capacity(window_rows.len() * window_cols.len());
+            for r in window_rows.clone() {
+                values.extend(window_cols.clone().map(|c| input[index(s, r, c)]));
+            }
+            let window = Window {
+                values: &values,
+                rows,
+                cols,
+                row0: window_rows.start,
+                col0: window_cols.start,
+                width: window_cols.len(),
+            };
+            let mut out = vec![0.0; out_rows.len() * out_cols.len()];
+            slice_lbp(
+                &window,
+                out_rows.clone(),
+                out_cols.clone(),
+                &neighbours,
+                method,
+                &mut out,
+            );
             out
         })
         .collect();
-    let mut values = vec![0.0; input.len()];
+    let size = region.size();
+    let mut values = vec![0.0; size.iter().product()];
     for (s, slice) in slices.iter().enumerate() {
         for (k, &v) in slice.iter().enumerate() {
-            values[index(s, k / cols, k % cols)] = numpy_cast(volume.pixel_type, v);
+            let [z, y, x] = zyx(s, k / out_cols.len(), k % out_cols.len());
+            values[(z * size[1] + y) * size[2] + x] = numpy_cast(volume.pixel_type, v);
         }
     }
-    Ok(derived(volume, shape, values, volume.pixel_type))
+    Ok(derived_region(volume, region, values, volume.pixel_type))
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::imaging::filters::testing::{assert_voxels, volume};
+    use crate::imaging::filters::testing::{
+        assert_region_of, assert_voxels, noise, shape_and_region, volume,
+    };
 
     /// `((37r + 91c) mod 101) / 4 - 7` on a 6 × 7 slice (rows r, columns
     /// c), float64, with pixel (2, 3) set to pixel (2, 4) for a tie.
@@ -379,5 +457,30 @@ mod tests {
             assert!(matches!(err, FilterError::LbpParameters { .. }), "{err}");
         }
         assert!(lbp_2d(&img, 1.0, 40, LbpMethod::Uniform, 0).is_ok());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any region of the 2D LBP, for every method and slice axis, is
+        /// the whole-volume LBP cropped, to the last bit: samples are read
+        /// across the region's edges, 0 only outside the slice.
+        #[test]
+        fn a_region_is_the_whole_image_cropped_bit_for_bit(
+            (shape, region) in shape_and_region(1, 10),
+            seed in any::<u64>(),
+            kind in 0usize..3,
+            radius in 0.3f64..4.0,
+            samples in 1u32..13,
+            method in 0usize..4,
+            axis in 0usize..3,
+        ) {
+            let pixel_type = [PixelType::I16, PixelType::F32, PixelType::F64][kind];
+            let method = [LbpMethod::Default, LbpMethod::Ror, LbpMethod::Uniform, LbpMethod::Var][method];
+            let img = noise(shape, [1.0; 3], pixel_type, seed);
+            let whole = lbp_2d(&img, radius, samples, method, axis).unwrap();
+            let part = lbp_2d_in(&img, radius, samples, method, axis, &region).unwrap();
+            assert_region_of(&part, &whole, &region);
+        }
     }
 }

@@ -14,6 +14,8 @@
 use ndarray::Array3;
 use rayon::prelude::*;
 
+use std::ops::Range;
+
 use super::lines::{LineKernel, along_axis};
 use super::{FilterError, derived, require_voxels, voxels};
 use crate::imaging::{PixelType, Volume};
@@ -191,11 +193,29 @@ struct SplinePrefilter;
 const POLE: f64 = -0.267949192431122706472553658494127633;
 
 impl LineKernel<f64> for SplinePrefilter {
+    fn apply(
+        &self,
+        input: &[f64],
+        kept: &mut [f64],
+        w: usize,
+        out: Range<usize>,
+        scratch: &mut Vec<f64>,
+    ) {
+        // The prefilter's first value sums the whole line: every position
+        // is computed, and `out` (indices into the line) copied out.
+        let n = input.len() / w;
+        scratch.clear();
+        scratch.extend_from_slice(input);
+        self.whole_lines(scratch, n, w);
+        kept.copy_from_slice(&scratch[out.start * w..out.end * w]);
+    }
+}
+
+impl SplinePrefilter {
+    /// SciPy's prefilter of `w` interleaved lines of `n` values, in place.
     // One index runs over several equal-length lanes.
     #[allow(clippy::needless_range_loop)]
-    fn apply(&self, input: &[f64], output: &mut [f64], w: usize, _: &mut Vec<f64>) {
-        let n = input.len() / w;
-        output.copy_from_slice(input);
+    fn whole_lines(&self, output: &mut [f64], n: usize, w: usize) {
         if n < 2 {
             return;
         }
@@ -524,6 +544,7 @@ pub fn lbp_3d(
             &mut next,
             shape,
             axis,
+            0..shape[axis],
             |v| v,
             |v| v,
             &SplinePrefilter,

@@ -1,5 +1,5 @@
 //! Separable passes: a one-dimensional kernel applied to every line of a
-//! `[z, y, x]` array along one axis.
+//! `[z, y, x]` array along one axis, keeping a range of each filtered line.
 //!
 //! Lines are processed in blocks of up to [`LANES`] interleaved lines
 //! (element `i` of lane `k` at `i * w + k`), so that the kernels' inner loops
@@ -8,6 +8,13 @@
 //! compiler can vectorise. Each lane gets exactly the arithmetic a
 //! line-by-line implementation would give it, so results do not depend on
 //! the blocking. Blocks run in parallel with rayon.
+//!
+//! A pass may keep only part of each filtered line (the output range): the
+//! filters that feed feature extraction need only the ROI's bounding box,
+//! and a separable filter whose later passes read only some positions of
+//! this pass's output need not store, or even compute, the rest.
+
+use std::ops::Range;
 
 use rayon::prelude::*;
 
@@ -15,17 +22,27 @@ use rayon::prelude::*;
 pub(crate) const LANES: usize = 32;
 
 /// A one-dimensional kernel over a block of `w` interleaved lines: reads
-/// `input` (`n * w` values) and writes every value of `output`, which holds
-/// [`outputs`](LineKernel::outputs) results one after the other (`n * w`
-/// each); `scratch` is working memory it may resize.
+/// `input` (`n * w` values for lines of `n`) and writes every value of
+/// `output`, which holds [`outputs`](LineKernel::outputs) results one after
+/// the other, each the positions `out` of the filtered lines (`out.len() *
+/// w` values); `scratch` is working memory it may resize.
 pub(crate) trait LineKernel<T>: Sync {
     /// How many filtered lines the kernel makes from each line.
     fn outputs(&self) -> usize {
         1
     }
 
-    /// Filters one block.
-    fn apply(&self, input: &[T], output: &mut [T], w: usize, scratch: &mut Vec<T>);
+    /// Filters one block. How `out` numbers the positions of a filtered
+    /// line is the kernel's to say (an index into the input line, or one on
+    /// a periodic grid).
+    fn apply(
+        &self,
+        input: &[T],
+        output: &mut [T],
+        w: usize,
+        out: Range<usize>,
+        scratch: &mut Vec<T>,
+    );
 }
 
 /// Buffers reused by one worker across blocks.
@@ -44,20 +61,23 @@ impl<T: Copy + Default> Buffers<T> {
         }
     }
 
-    fn prepare(&mut self, len: usize, outputs: usize) {
-        self.input.resize(len, T::default());
-        self.output.resize(len * outputs, T::default());
+    fn prepare(&mut self, input: usize, output: usize) {
+        self.input.resize(input, T::default());
+        self.output.resize(output, T::default());
     }
 }
 
 /// Applies `kernel` along array axis `axis` (0 = z, 1 = y, 2 = x) of the
-/// `[z, y, x]` array `src` of shape `shape`, converting values with `load`
-/// before and `store` after, into `dst`.
+/// `[z, y, x]` array `src` of shape `shape`, keeping positions `out` of
+/// every filtered line, converting values with `load` before and `store`
+/// after, into `dst`: an array of `shape` with `out.len()` along `axis`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn along_axis<S, T, D, K>(
     src: &[S],
     dst: &mut [D],
     shape: [usize; 3],
     axis: usize,
+    out: Range<usize>,
     load: impl Fn(S) -> T + Sync,
     store: impl Fn(T) -> D + Sync,
     kernel: &K,
@@ -67,16 +87,18 @@ pub(crate) fn along_axis<S, T, D, K>(
     D: Copy + Send,
     K: LineKernel<T>,
 {
-    along_axis_into(src, &mut [dst], shape, axis, load, store, kernel);
+    along_axis_into(src, &mut [dst], shape, axis, out, load, store, kernel);
 }
 
 /// [`along_axis`] for a kernel with several outputs, the `o`-th written to
 /// `dsts[o]`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn along_axis_into<S, T, D, K>(
     src: &[S],
     dsts: &mut [&mut [D]],
     shape: [usize; 3],
     axis: usize,
+    out: Range<usize>,
     load: impl Fn(S) -> T + Sync,
     store: impl Fn(T) -> D + Sync,
     kernel: &K,
@@ -88,25 +110,25 @@ pub(crate) fn along_axis_into<S, T, D, K>(
 {
     let [nz, ny, nx] = shape;
     let outputs = kernel.outputs();
+    let m = out.len();
+    let n = shape[axis];
     debug_assert_eq!(src.len(), nz * ny * nx);
     debug_assert_eq!(dsts.len(), outputs);
-    debug_assert!(dsts.iter().all(|d| d.len() == src.len()));
-    if src.is_empty() {
+    debug_assert!(dsts.iter().all(|d| d.len() * n == src.len() * m));
+    if src.is_empty() || m == 0 || outputs == 0 {
         return;
     }
     let plane = ny * nx;
     // Every worker task owns, in each output, the pieces it writes: a run of
     // whole rows (x), a whole slab (y), or one stretch of the xy plane in
     // every slab (z). Pieces of different tasks are disjoint.
-    let unit = match axis {
-        2 => nx * LANES,
-        1 => plane,
-        _ => (LANES * 64).min(plane),
-    };
-    let units = if axis == 0 {
-        plane.div_ceil(unit)
-    } else {
-        src.len().div_ceil(unit)
+    let (unit, units) = match axis {
+        2 => (m * LANES, (nz * ny).div_ceil(LANES)),
+        1 => (m * nx, nz),
+        _ => {
+            let unit = (LANES * 64).min(plane);
+            (unit, plane.div_ceil(unit))
+        }
     };
     let mut tasks: Vec<Vec<Vec<&mut [D]>>> = (0..units)
         .map(|_| (0..outputs).map(|_| Vec::new()).collect())
@@ -129,20 +151,30 @@ pub(crate) fn along_axis_into<S, T, D, K>(
         |buf, (k, mut pieces)| match axis {
             2 => {
                 // Rows are contiguous: transpose blocks of rows into lanes.
-                let rows = &src[k * unit..(k * unit + unit).min(src.len())];
+                let first = k * LANES * nx;
+                let rows = &src[first..(first + LANES * nx).min(src.len())];
                 let w = rows.len() / nx;
-                buf.prepare(nx * w, outputs);
+                buf.prepare(nx * w, m * w * outputs);
+                // Slices and iterators rather than indices: no bounds check
+                // or reload of the buffer in the inner loops.
                 for (lane, row) in rows.chunks_exact(nx).enumerate() {
-                    for (i, &v) in row.iter().enumerate() {
-                        buf.input[i * w + lane] = load(v);
+                    let column = buf.input[lane..].iter_mut().step_by(w);
+                    for (v, &x) in column.zip(row) {
+                        *v = load(x);
                     }
                 }
-                kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
-                for (o, out) in pieces.iter_mut().enumerate() {
-                    let result = &buf.output[o * nx * w..(o + 1) * nx * w];
-                    for (lane, row) in out[0].chunks_exact_mut(nx).enumerate() {
-                        for (i, v) in row.iter_mut().enumerate() {
-                            *v = store(result[i * w + lane]);
+                kernel.apply(
+                    &buf.input,
+                    &mut buf.output,
+                    w,
+                    out.clone(),
+                    &mut buf.scratch,
+                );
+                for (o, piece) in pieces.iter_mut().enumerate() {
+                    let result = &buf.output[o * m * w..(o + 1) * m * w];
+                    for (lane, row) in piece[0].chunks_exact_mut(m).enumerate() {
+                        for (v, &x) in row.iter_mut().zip(result[lane..].iter().step_by(w)) {
+                            *v = store(x);
                         }
                     }
                 }
@@ -152,20 +184,25 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                 let slab = &src[k * plane..(k + 1) * plane];
                 for x0 in (0..nx).step_by(LANES) {
                     let w = LANES.min(nx - x0);
-                    buf.prepare(ny * w, outputs);
-                    for i in 0..ny {
-                        let row = &slab[i * nx + x0..i * nx + x0 + w];
-                        for (lane, &v) in row.iter().enumerate() {
-                            buf.input[i * w + lane] = load(v);
+                    buf.prepare(ny * w, m * w * outputs);
+                    for (lanes, row) in buf.input.chunks_exact_mut(w).zip(slab.chunks_exact(nx)) {
+                        for (v, &x) in lanes.iter_mut().zip(&row[x0..x0 + w]) {
+                            *v = load(x);
                         }
                     }
-                    kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
-                    for (o, out) in pieces.iter_mut().enumerate() {
-                        let result = &buf.output[o * ny * w..(o + 1) * ny * w];
-                        for i in 0..ny {
-                            let row = &mut out[0][i * nx + x0..i * nx + x0 + w];
-                            for (lane, v) in row.iter_mut().enumerate() {
-                                *v = store(result[i * w + lane]);
+                    kernel.apply(
+                        &buf.input,
+                        &mut buf.output,
+                        w,
+                        out.clone(),
+                        &mut buf.scratch,
+                    );
+                    for (o, piece) in pieces.iter_mut().enumerate() {
+                        let result = &buf.output[o * m * w..(o + 1) * m * w];
+                        let rows = piece[0].chunks_exact_mut(nx);
+                        for (row, lanes) in rows.zip(result.chunks_exact(w)) {
+                            for (v, &x) in row[x0..x0 + w].iter_mut().zip(lanes) {
+                                *v = store(x);
                             }
                         }
                     }
@@ -177,19 +214,26 @@ pub(crate) fn along_axis_into<S, T, D, K>(
                 let len = pieces[0][0].len();
                 for x0 in (0..len).step_by(LANES) {
                     let w = LANES.min(len - x0);
-                    buf.prepare(nz * w, outputs);
-                    for i in 0..nz {
-                        let from = i * plane + start + x0;
-                        for (lane, &v) in src[from..from + w].iter().enumerate() {
-                            buf.input[i * w + lane] = load(v);
+                    buf.prepare(nz * w, m * w * outputs);
+                    let slabs = src.chunks_exact(plane);
+                    for (lanes, slab) in buf.input.chunks_exact_mut(w).zip(slabs) {
+                        let from = start + x0;
+                        for (v, &x) in lanes.iter_mut().zip(&slab[from..from + w]) {
+                            *v = load(x);
                         }
                     }
-                    kernel.apply(&buf.input, &mut buf.output, w, &mut buf.scratch);
-                    for (o, out) in pieces.iter_mut().enumerate() {
-                        let result = &buf.output[o * nz * w..(o + 1) * nz * w];
-                        for (i, piece) in out.iter_mut().enumerate() {
-                            for (lane, v) in piece[x0..x0 + w].iter_mut().enumerate() {
-                                *v = store(result[i * w + lane]);
+                    kernel.apply(
+                        &buf.input,
+                        &mut buf.output,
+                        w,
+                        out.clone(),
+                        &mut buf.scratch,
+                    );
+                    for (o, slabs) in pieces.iter_mut().enumerate() {
+                        let result = &buf.output[o * m * w..(o + 1) * m * w];
+                        for (piece, lanes) in slabs.iter_mut().zip(result.chunks_exact(w)) {
+                            for (v, &x) in piece[x0..x0 + w].iter_mut().zip(lanes) {
+                                *v = store(x);
                             }
                         }
                     }
@@ -208,39 +252,65 @@ mod tests {
     struct CumSum;
 
     impl LineKernel<f64> for CumSum {
-        fn apply(&self, input: &[f64], output: &mut [f64], w: usize, _: &mut Vec<f64>) {
+        fn apply(
+            &self,
+            input: &[f64],
+            output: &mut [f64],
+            w: usize,
+            out: Range<usize>,
+            _: &mut Vec<f64>,
+        ) {
             let n = input.len() / w;
             for k in 0..w {
                 let mut acc = 0.0;
                 for i in 0..n {
                     acc = acc * 10.0 + input[i * w + k];
-                    output[i * w + k] = acc;
+                    if out.contains(&i) {
+                        output[(i - out.start) * w + k] = acc;
+                    }
                 }
             }
         }
     }
 
     #[test]
-    fn every_axis_sees_its_own_lines_in_order() {
-        let shape = [3, 4, 37];
+    fn every_axis_sees_its_own_lines_in_order_and_keeps_the_range() {
+        // 45 rows of 37: x blocks of 32 lanes and a partial one.
+        let shape = [5, 9, 37];
         let src: Vec<f64> = (0..shape.iter().product::<usize>())
             .map(|i| (i % 7) as f64)
             .collect();
-        let index = |z: usize, y: usize, x: usize| (z * shape[1] + y) * shape[2] + x;
+        let index = |p: [usize; 3], shape: [usize; 3]| (p[0] * shape[1] + p[1]) * shape[2] + p[2];
         for axis in 0..3 {
-            let mut dst = vec![0.0; src.len()];
-            along_axis(&src, &mut dst, shape, axis, |v| v, |v| v, &CumSum);
-            for z in 0..shape[0] {
-                for y in 0..shape[1] {
-                    for x in 0..shape[2] {
-                        let pos = [z, y, x];
-                        let mut acc = 0.0;
-                        for i in 0..=pos[axis] {
-                            let mut p = pos;
-                            p[axis] = i;
-                            acc = acc * 10.0 + src[index(p[0], p[1], p[2])];
+            let n = shape[axis];
+            for out in [0..n, 1..n - 1, n - 1..n, 0..1, 2..4] {
+                let mut kept = shape;
+                kept[axis] = out.len();
+                let mut dst = vec![f64::NAN; kept.iter().product()];
+                along_axis(
+                    &src,
+                    &mut dst,
+                    shape,
+                    axis,
+                    out.clone(),
+                    |v| v,
+                    |v| v,
+                    &CumSum,
+                );
+                for z in 0..kept[0] {
+                    for y in 0..kept[1] {
+                        for x in 0..kept[2] {
+                            let mut pos = [z, y, x];
+                            pos[axis] += out.start;
+                            let mut acc = 0.0;
+                            for i in 0..=pos[axis] {
+                                let mut p = pos;
+                                p[axis] = i;
+                                acc = acc * 10.0 + src[index(p, shape)];
+                            }
+                            let got = dst[index([z, y, x], kept)];
+                            assert_eq!(got, acc, "axis {axis}, {out:?}, at {pos:?}");
                         }
-                        assert_eq!(dst[index(z, y, x)], acc, "axis {axis} at {pos:?}");
                     }
                 }
             }

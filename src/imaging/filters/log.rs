@@ -15,9 +15,11 @@
 //! image rounded to `f32` (ITK's `InternalRealType`), and the running sum
 //! rounded to `f32` after each axis.
 
-use super::lines::{LineKernel, along_axis};
-use super::{FilterError, derived, require_voxels, voxels};
-use crate::imaging::{PixelType, Volume};
+use std::ops::Range;
+
+use super::lines::{LineKernel, along_axis, along_axis_into};
+use super::{FilterError, derived_region, require_region, voxels, whole_region};
+use crate::imaging::{BoundingBox, PixelType, Volume};
 
 /// Which kernel a recursive pass approximates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,12 +168,29 @@ fn ema(a1: f64, b1: f64, a2: f64, b2: f64, a3: f64, b3: f64, a4: f64, b4: f64) -
 }
 
 impl LineKernel<f64> for Recursive {
-    /// `RecursiveSeparableImageFilter::FilterDataArray` on `w` lines at once.
+    /// `RecursiveSeparableImageFilter::FilterDataArray` on `w` lines at once,
+    /// keeping positions `out` (indices into the line) of the result. The
+    /// causal pass runs only from the start to the end of `out`, the
+    /// anti-causal one only from the end of the line down to the start of
+    /// `out`: each kept value gets exactly ITK's operations on the whole
+    /// line, and the values it never needs are not computed.
     // Indexing several equal-length rows by one lane index is the clearest
     // form of the recursion, and vectorises once the rows are cut to `w`.
     #[allow(clippy::needless_range_loop)]
-    fn apply(&self, data: &[f64], out: &mut [f64], w: usize, scratch: &mut Vec<f64>) {
+    fn apply(
+        &self,
+        data: &[f64],
+        out: &mut [f64],
+        w: usize,
+        keep: Range<usize>,
+        scratch: &mut Vec<f64>,
+    ) {
         let len = data.len() / w;
+        // ITK needs 4 values per line (`check_log_size` makes sure).
+        if len < 4 || keep.is_empty() || keep.end > len {
+            debug_assert!(false, "line of {len} values, keeping {keep:?}");
+            return;
+        }
         let [n0, n1, n2, n3] = self.n;
         let [d1, d2, d3, d4] = self.d;
         let [m1, m2, m3, m4] = self.m;
@@ -180,6 +199,13 @@ impl LineKernel<f64> for Recursive {
         fn line(values: &[f64], w: usize, i: usize) -> &[f64] {
             &values[i * w..(i + 1) * w]
         }
+        // The causal result at 0..causal_end, the anti-causal one at
+        // anti_start..len (stored from anti_start on); both start with
+        // four values set from the border.
+        let causal_end = keep.end.max(4);
+        let anti_start = keep.start.min(len - 4);
+        scratch.resize((causal_end + len - anti_start) * w, 0.0);
+        let (causal, anti) = scratch.split_at_mut(causal_end * w);
 
         // Causal pass; the first value is assumed to extend to infinity.
         for k in 0..w {
@@ -193,13 +219,13 @@ impl LineKernel<f64> for Recursive {
             s1 -= ema(s0, d1, o, bn2, o, bn3, o, bn4);
             s2 -= ema(s1, d1, s0, d2, o, bn3, o, bn4);
             s3 -= ema(s2, d1, s1, d2, s0, d3, o, bn4);
-            out[k] = s0;
-            out[w + k] = s1;
-            out[2 * w + k] = s2;
-            out[3 * w + k] = s3;
+            causal[k] = s0;
+            causal[w + k] = s1;
+            causal[2 * w + k] = s2;
+            causal[3 * w + k] = s3;
         }
-        for i in 4..len {
-            let (before, rest) = out.split_at_mut(i * w);
+        for i in 4..causal_end {
+            let (before, rest) = causal.split_at_mut(i * w);
             let (p1, p2, p3, p4) = (
                 line(before, w, i - 1),
                 line(before, w, i - 2),
@@ -224,9 +250,10 @@ impl LineKernel<f64> for Recursive {
             }
         }
 
-        // Anti-causal pass into the scratch line; the last value extends.
-        scratch.resize(len * w, 0.0);
+        // Anti-causal pass; the last value extends. Position p is stored at
+        // p - anti_start.
         let last = len - 1;
+        let at = |p: usize| (p - anti_start) * w;
         for k in 0..w {
             let o = data[last * w + k];
             let (x1, x2) = (data[(last - 1) * w + k], data[(last - 2) * w + k]);
@@ -240,14 +267,14 @@ impl LineKernel<f64> for Recursive {
             s1 -= ema(s0, d1, o, bm2, o, bm3, o, bm4);
             s2 -= ema(s1, d1, s0, d2, o, bm3, o, bm4);
             s3 -= ema(s2, d1, s1, d2, s0, d3, o, bm4);
-            scratch[last * w + k] = s0;
-            scratch[(last - 1) * w + k] = s1;
-            scratch[(last - 2) * w + k] = s2;
-            scratch[(last - 3) * w + k] = s3;
+            anti[at(last) + k] = s0;
+            anti[at(last - 1) + k] = s1;
+            anti[at(last - 2) + k] = s2;
+            anti[at(last - 3) + k] = s3;
         }
-        for i in (1..=len - 4).rev() {
-            let (before, after) = scratch.split_at_mut(i * w);
-            let target = &mut before[(i - 1) * w..];
+        for i in (anti_start + 1..=len - 4).rev() {
+            let (before, after) = anti.split_at_mut(at(i));
+            let target = &mut before[at(i - 1)..];
             let (p1, p2, p3, p4) = (
                 line(after, w, 0),
                 line(after, w, 1),
@@ -269,8 +296,36 @@ impl LineKernel<f64> for Recursive {
                 target[k] = s;
             }
         }
-        for (v, s) in out.iter_mut().zip(scratch.iter()) {
-            *v += *s;
+        // ITK adds the anti-causal result to the causal one.
+        let kept = keep.len() * w;
+        let causal = &causal[keep.start * w..keep.end * w];
+        let anti = &anti[at(keep.start)..at(keep.start) + kept];
+        for ((v, c), a) in out[..kept].iter_mut().zip(causal).zip(anti) {
+            *v = c + a;
+        }
+    }
+}
+
+/// Several recursive filters of the same lines, one output each: the LoG
+/// of several sigmas reads each line of the image once for all of them.
+struct Each<'a>(&'a [Recursive]);
+
+impl LineKernel<f64> for Each<'_> {
+    fn outputs(&self) -> usize {
+        self.0.len()
+    }
+
+    fn apply(
+        &self,
+        data: &[f64],
+        out: &mut [f64],
+        w: usize,
+        keep: Range<usize>,
+        scratch: &mut Vec<f64>,
+    ) {
+        let kept = keep.len() * w;
+        for (kernel, out) in self.0.iter().zip(out.chunks_exact_mut(kept)) {
+            kernel.apply(data, out, w, keep.clone(), scratch);
         }
     }
 }
@@ -342,7 +397,51 @@ fn python_float(value: f64) -> String {
 /// Fails where PyRadiomics skips the sigma ([`check_log_size`]) and on
 /// spacings ITK refuses.
 pub fn laplacian_of_gaussian(volume: &Volume, sigma_mm: f64) -> Result<Volume, FilterError> {
-    let shape = require_voxels(volume, "LoG")?;
+    let region = whole_region(volume, "LoG")?;
+    laplacian_of_gaussian_in(volume, sigma_mm, &region)
+}
+
+/// The voxels of `region` of [`laplacian_of_gaussian`] of the whole volume,
+/// bit for bit, on the region's grid (origin moved to its first voxel), at
+/// a fraction of the cost for a small region ([`laplacians_of_gaussian_in`]
+/// for one sigma).
+///
+/// Fails as [`laplacian_of_gaussian`] does, and when the region does not
+/// fit the volume.
+pub fn laplacian_of_gaussian_in(
+    volume: &Volume,
+    sigma_mm: f64,
+    region: &BoundingBox,
+) -> Result<Volume, FilterError> {
+    let mut images = laplacians_of_gaussian_in(volume, &[sigma_mm], region)?;
+    // One sigma, one image.
+    Ok(images.swap_remove(0))
+}
+
+/// The voxels of `region` of [`laplacian_of_gaussian`] of the whole volume
+/// for each sigma in `sigmas_mm`, in order, each bit for bit the whole
+/// image's LoG cropped, on the region's grid (origin moved to its first
+/// voxel).
+///
+/// Each pass of ITK's separable filter still runs over whole lines (the
+/// recursive filter has infinite support), but only over the lines that a
+/// later pass or the region reads: the first pass of each axis' term over
+/// every line, keeping the region's extent along its axis; the second over
+/// the lines inside that extent; the third over the lines inside the
+/// region's extent along both filtered axes. The first passes, the only
+/// ones over the whole image, filter each line for every sigma while it is
+/// loaded. Every kept value gets ITK's operations in ITK's order,
+/// intermediate images rounded to `f32` as ITK rounds them.
+///
+/// Fails as [`laplacian_of_gaussian`] does for any of the sigmas (callers
+/// that skip sigmas as PyRadiomics does check them first with
+/// [`check_log_size`]), and when the region does not fit the volume.
+pub fn laplacians_of_gaussian_in(
+    volume: &Volume,
+    sigmas_mm: &[f64],
+    region: &BoundingBox,
+) -> Result<Vec<Volume>, FilterError> {
+    let shape = require_region(volume, "LoG", region)?;
     let spacing = volume.spacing();
     if spacing.iter().any(|s| !(s.abs() >= 1e-8 && s.is_finite())) {
         return Err(FilterError::InvalidSpacing {
@@ -352,58 +451,78 @@ pub fn laplacian_of_gaussian(volume: &Volume, sigma_mm: f64) -> Result<Volume, F
     }
     let spacing = spacing.map(f64::abs);
     let dims = [shape[2], shape[1], shape[0]];
-    check_log_size(dims, spacing, sigma_mm)?;
+    for &sigma in sigmas_mm {
+        check_log_size(dims, spacing, sigma)?;
+    }
 
     let input = voxels(volume);
-    let count = input.len();
-    let mut first = vec![0f32; count];
-    let mut second = vec![0f32; count];
-    let mut sum = vec![0f32; count];
+    let size = region.size();
+    let mut sums = vec![vec![0f32; size.iter().product()]; sigmas_mm.len()];
     // ITK direction d (x, y, z) is array axis 2 - d.
     for dim in 0..3 {
-        let derivative = Recursive::new(Order::Second, sigma_mm, spacing[dim]);
-        along_axis(
+        let derivatives: Vec<Recursive> = sigmas_mm
+            .iter()
+            .map(|&sigma| Recursive::new(Order::Second, sigma, spacing[dim]))
+            .collect();
+        let mut first_kept = shape;
+        first_kept[2 - dim] = size[2 - dim];
+        let mut firsts = vec![vec![0f32; first_kept.iter().product()]; sigmas_mm.len()];
+        let mut dsts: Vec<&mut [f32]> = firsts.iter_mut().map(Vec::as_mut_slice).collect();
+        along_axis_into(
             &input,
-            &mut first,
+            &mut dsts,
             shape,
             2 - dim,
+            region.range(2 - dim),
             |v| v,
             |v| v as f32,
-            &derivative,
+            &Each(&derivatives),
         );
-        let mut smoothed_into_first = false;
-        for other in (0..3).filter(|&d| d != dim) {
-            let smoothing = Recursive::new(Order::Zero, sigma_mm, spacing[other]);
-            let (src, dst) = if smoothed_into_first {
-                (&second, &mut first)
-            } else {
-                (&first, &mut second)
-            };
-            along_axis(
-                src,
-                dst,
-                shape,
-                2 - other,
-                f64::from,
-                |v| v as f32,
-                &smoothing,
-            );
-            smoothed_into_first = !smoothed_into_first;
-        }
-        // Two smoothing passes leave the result back in `first`.
-        let scale = 1.0 / (spacing[dim] * spacing[dim]);
-        for (acc, &term) in sum.iter_mut().zip(first.iter()) {
-            *acc = (f64::from(*acc) + f64::from(term) * scale) as f32;
+        for ((&sigma, mut first), sum) in sigmas_mm.iter().zip(firsts).zip(&mut sums) {
+            let mut current = first_kept;
+            let mut second = Vec::new();
+            for other in (0..3).filter(|&d| d != dim) {
+                let smoothing = Recursive::new(Order::Zero, sigma, spacing[other]);
+                let mut kept = current;
+                kept[2 - other] = size[2 - other];
+                second.resize(kept.iter().product(), 0.0);
+                along_axis(
+                    &first,
+                    &mut second,
+                    current,
+                    2 - other,
+                    region.range(2 - other),
+                    f64::from,
+                    |v| v as f32,
+                    &smoothing,
+                );
+                std::mem::swap(&mut first, &mut second);
+                current = kept;
+            }
+            // Two smoothing passes leave the result, the region, in `first`.
+            let scale = 1.0 / (spacing[dim] * spacing[dim]);
+            for (acc, &term) in sum.iter_mut().zip(first.iter()) {
+                *acc = (f64::from(*acc) + f64::from(term) * scale) as f32;
+            }
         }
     }
-    let values = sum.into_iter().map(f64::from).collect();
-    Ok(derived(volume, shape, values, PixelType::F32))
+    Ok(sums
+        .into_iter()
+        .map(|sum| {
+            let values = sum.into_iter().map(f64::from).collect();
+            derived_region(volume, region, values, PixelType::F32)
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
-    use crate::imaging::filters::testing::{assert_voxels, volume};
+    use crate::imaging::filters::testing::{
+        assert_region_of, assert_voxels, noise, shape_and_region, volume,
+    };
 
     /// `((7x + 3y + 11z) mod 13) * 10 - 40` as int16, array shape
     /// `[z, y, x] = [4, 5, 6]`, spacing (1.0, 0.8, 2.0).
@@ -511,5 +630,79 @@ mod tests {
         assert_eq!(log_image_name(2.25), "log-sigma-2-25-mm-3D");
         assert_eq!(log_image_name(1e-5), "log-sigma-1e-05-mm-3D");
         assert_eq!(log_image_name(1e20), "log-sigma-1e+20-mm-3D");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Any region of the LoG, borders and single-voxel slabs included,
+        /// is the whole-volume LoG cropped, to the last bit.
+        #[test]
+        fn a_region_is_the_whole_image_cropped_bit_for_bit(
+            (shape, region) in shape_and_region(4, 13),
+            spacing in (0.5f64..2.5, 0.5f64..2.5, 0.5f64..2.5),
+            // At most 2.4 voxels, so that 4 voxels always hold the sigma.
+            sigma in 0.2f64..1.2,
+            seed in any::<u64>(),
+            kind in 0usize..3,
+        ) {
+            let pixel_type = [PixelType::I16, PixelType::F32, PixelType::F64][kind];
+            let img = noise(shape, [spacing.0, spacing.1, spacing.2], pixel_type, seed);
+            let whole = laplacian_of_gaussian(&img, sigma).unwrap();
+            let part = laplacian_of_gaussian_in(&img, sigma, &region).unwrap();
+            assert_region_of(&part, &whole, &region);
+        }
+    }
+
+    #[test]
+    fn a_roi_sized_region_of_a_larger_image_is_exact() {
+        // Enough lines for several blocks of lanes along every axis.
+        let img = noise([9, 40, 70], [0.8, 0.8, 3.0], PixelType::I16, 7);
+        let region = BoundingBox {
+            lower: [2, 5, 40],
+            upper: [6, 30, 69],
+        };
+        for sigma in [1.0, 2.0, 3.0] {
+            let whole = laplacian_of_gaussian(&img, sigma).unwrap();
+            assert_region_of(
+                &laplacian_of_gaussian_in(&img, sigma, &region).unwrap(),
+                &whole,
+                &region,
+            );
+        }
+    }
+
+    #[test]
+    fn regions_outside_the_image_are_refused() {
+        let img = ramp();
+        for (lower, upper) in [([0, 0, 0], [4, 4, 5]), ([2, 0, 0], [1, 4, 5])] {
+            let err =
+                laplacian_of_gaussian_in(&img, 1.0, &BoundingBox { lower, upper }).unwrap_err();
+            assert!(matches!(err, FilterError::RegionOutside { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn several_sigmas_at_once_are_each_sigma_alone() {
+        let img = noise([7, 12, 15], [0.9, 1.1, 2.0], PixelType::F32, 11);
+        let region = BoundingBox {
+            lower: [1, 0, 9],
+            upper: [5, 11, 14],
+        };
+        let sigmas = [1.0, 0.6, 1.5];
+        let together = laplacians_of_gaussian_in(&img, &sigmas, &region).unwrap();
+        assert_eq!(together.len(), 3);
+        for (image, sigma) in together.iter().zip(sigmas) {
+            let whole = laplacian_of_gaussian(&img, sigma).unwrap();
+            assert_region_of(image, &whole, &region);
+        }
+        assert_eq!(
+            laplacians_of_gaussian_in(&img, &[], &region),
+            Ok(Vec::new())
+        );
+        assert!(matches!(
+            laplacians_of_gaussian_in(&img, &[1.0, 40.0], &region),
+            Err(FilterError::LogSigmaTooLarge { .. })
+        ));
     }
 }
