@@ -300,7 +300,7 @@ pub(crate) mod testing {
             h = h.wrapping_mul(0xBF58_476D_1CE4_E5B9);
             h ^= h >> 32;
             // One voxel in eight repeats a neighbour's value class.
-            let whole = ((h % 2000) as f64 - 1000.0) * if h % 8 == 0 { 0.0 } else { 1.0 };
+            let whole = ((h % 2000) as f64 - 1000.0) * if h.is_multiple_of(8) { 0.0 } else { 1.0 };
             match pixel_type {
                 PixelType::F32 => f64::from(whole as f32 * 0.37),
                 PixelType::F64 => whole * 0.123_456_789 + 1e-3,
