@@ -10,13 +10,30 @@
 //! Distributions come from `statrs`; linear solves from `nalgebra`
 //! (Cholesky, with an LU fallback only where a matrix need not be positive
 //! definite). No matrix is inverted by hand.
+//!
+//! Modules:
+//! - [`concordance`]: Harrell's C of a risk score, R's tie rules, O(n log n).
+//! - [`cox`]: Cox proportional-hazards regression as R `coxph` (Efron or
+//!   Breslow ties, strata), its tests, contrasts and `cox.zph`.
+//! - [`design`]: the model matrix regression routines take.
+//! - [`error`]: the error type.
+//! - [`formula`]: R formulas (`a + b*c`) evaluated against a [`Frame`] into
+//!   a [`Design`], as R's `model.matrix`.
+//! - [`frame`]: a table of numeric and text columns read from CSV.
+//! - [`survival`]: checked right-censored survival data.
 
+pub mod concordance;
+pub mod cox;
 pub mod design;
 pub mod error;
+pub mod formula;
 pub mod frame;
 pub mod survival;
 
+pub use concordance::{Concordance, concordance_index};
+pub use cox::{CoxModel, CoxOptions, CoxTerm, Ties};
 pub use design::Design;
 pub use error::StatsError;
+pub use formula::{Formula, ModelMatrix, TermColumns};
 pub use frame::{Column, Frame};
 pub use survival::SurvivalData;

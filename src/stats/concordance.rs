@@ -1,0 +1,366 @@
+//! Harrell's concordance index (C) of a risk score against right-censored
+//! survival, with R's tie rules (`survival::concordance`, timewt "n").
+//!
+//! A pair of subjects is *comparable* when the one with the shorter time had
+//! the event; when both times are equal the pair is comparable only if
+//! exactly one had the event, and that one counts as the shorter. Pairs with
+//! equal times and two events are left out. A comparable pair is
+//! *concordant* when the shorter-lived subject has the higher score (higher
+//! score = higher risk = shorter survival), *discordant* when it has the
+//! lower, and *tied* on the score otherwise, counting one half:
+//! C = (concordant + tied / 2) / comparable.
+//!
+//! Counting is O(n log n): subjects are visited from the longest time down
+//! while a Fenwick tree over score ranks holds everyone with a longer time
+//! (and the censored subjects sharing the current time), so each event asks
+//! the tree how many lower, equal and higher scores it is compared with.
+
+use serde::Serialize;
+
+use super::{StatsError, SurvivalData};
+
+/// Harrell's C and the pair counts it comes from. Counts are exact integers
+/// (held as `u64`), so C is exact up to one division.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Concordance {
+    /// (concordant + tied_risk / 2) / comparable_pairs.
+    pub cindex: f64,
+    /// Pairs that can be ordered by their outcome.
+    pub comparable_pairs: u64,
+    /// Comparable pairs where the shorter time has the higher score.
+    pub concordant: u64,
+    /// Comparable pairs where the shorter time has the lower score.
+    pub discordant: u64,
+    /// Comparable pairs with equal scores (each counts 1/2).
+    pub tied_risk: u64,
+    /// Pairs left out because both had the event at the same time.
+    pub tied_time: u64,
+}
+
+/// Harrell's C of `score` (higher = higher risk) for the subjects of `data`,
+/// with R's tie rules (see the module documentation).
+///
+/// Errors when the lengths differ, a score is not finite, or no pair is
+/// comparable (no events, or only events at one time with nobody beyond).
+pub fn concordance_index(data: &SurvivalData, score: &[f64]) -> Result<Concordance, StatsError> {
+    let all: Vec<usize> = (0..data.len()).collect();
+    concordance_index_stratified(data, score, &[all])
+}
+
+/// Harrell's C with pairs formed only within each group of `strata` (lists
+/// of subject indices, as R's `concordance` with `strata()`); the counts of
+/// all strata are added before dividing. Subjects in no group are ignored.
+pub fn concordance_index_stratified(
+    data: &SurvivalData,
+    score: &[f64],
+    strata: &[Vec<usize>],
+) -> Result<Concordance, StatsError> {
+    if score.len() != data.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "score".to_owned(),
+            expected: data.len(),
+            found: score.len(),
+        });
+    }
+    if let Some(index) = score.iter().position(|s| !s.is_finite()) {
+        return Err(StatsError::NonFinite {
+            what: "score".to_owned(),
+            index,
+            value: score[index],
+        });
+    }
+    let mut total = Counts::default();
+    for members in strata {
+        if let Some(&index) = members.iter().find(|&&i| i >= data.len()) {
+            return Err(StatsError::OutOfRange {
+                what: "stratum member".to_owned(),
+                index,
+                value: index as f64,
+                expected: format!("expected a subject index below {}", data.len()),
+            });
+        }
+        total.add(&count_pairs(data.time(), data.event(), score, members));
+    }
+    let comparable = total.concordant + total.discordant + total.tied_risk;
+    if comparable == 0 {
+        return Err(StatsError::TooFewObservations {
+            what: "comparable pairs for the concordance index".to_owned(),
+            found: 0,
+            needed: 1,
+        });
+    }
+    Ok(Concordance {
+        cindex: (total.concordant as f64 + 0.5 * total.tied_risk as f64) / comparable as f64,
+        comparable_pairs: comparable,
+        concordant: total.concordant,
+        discordant: total.discordant,
+        tied_risk: total.tied_risk,
+        tied_time: total.tied_time,
+    })
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Counts {
+    concordant: u64,
+    discordant: u64,
+    tied_risk: u64,
+    tied_time: u64,
+}
+
+impl Counts {
+    fn add(&mut self, other: &Counts) {
+        self.concordant += other.concordant;
+        self.discordant += other.discordant;
+        self.tied_risk += other.tied_risk;
+        self.tied_time += other.tied_time;
+    }
+}
+
+/// Pair counts among `members` (valid indices, finite scores).
+fn count_pairs(time: &[f64], event: &[bool], score: &[f64], members: &[usize]) -> Counts {
+    let mut counts = Counts::default();
+    if members.len() < 2 {
+        return counts;
+    }
+    // Dense ranks of the scores (1-based for the Fenwick tree), equal
+    // scores sharing a rank.
+    let mut by_score: Vec<usize> = members.to_vec();
+    by_score.sort_unstable_by(|&a, &b| score[a].total_cmp(&score[b]));
+    let mut rank = vec![0usize; time.len()];
+    let mut distinct = 0usize;
+    let mut previous = f64::NAN;
+    for &subject in &by_score {
+        // Equal scores share a rank; -0.0 and 0.0 are equal scores.
+        if distinct == 0 || score[subject] != previous {
+            distinct += 1;
+            previous = score[subject];
+        }
+        rank[subject] = distinct;
+    }
+    // Longest time first; within a time, censored subjects before events
+    // so that they enter the tree before the events are counted.
+    let mut order: Vec<usize> = members.to_vec();
+    order.sort_unstable_by(|&a, &b| {
+        time[b]
+            .total_cmp(&time[a])
+            .then_with(|| event[a].cmp(&event[b]))
+    });
+    let mut tree = Fenwick::new(distinct);
+    let mut start = 0;
+    while start < order.len() {
+        let at = time[order[start]];
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|&&subject| time[subject] == at)
+                .count();
+        let group = &order[start..end];
+        // Censored at this time: they outlive the events at this time.
+        for &subject in group.iter().filter(|&&s| !event[s]) {
+            tree.add(rank[subject]);
+        }
+        let events: Vec<usize> = group.iter().copied().filter(|&s| event[s]).collect();
+        let in_tree = tree.total();
+        for &subject in &events {
+            let below = tree.prefix(rank[subject] - 1);
+            let equal = tree.prefix(rank[subject]) - below;
+            counts.concordant += below;
+            counts.tied_risk += equal;
+            counts.discordant += in_tree - below - equal;
+        }
+        let d = events.len() as u64;
+        counts.tied_time += d * d.saturating_sub(1) / 2;
+        for &subject in &events {
+            tree.add(rank[subject]);
+        }
+        start = end;
+    }
+    counts
+}
+
+/// A Fenwick (binary indexed) tree of counts over ranks 1..=size.
+struct Fenwick {
+    tree: Vec<u64>,
+    total: u64,
+}
+
+impl Fenwick {
+    fn new(size: usize) -> Fenwick {
+        Fenwick {
+            tree: vec![0; size + 1],
+            total: 0,
+        }
+    }
+
+    fn add(&mut self, rank: usize) {
+        let mut i = rank;
+        while i < self.tree.len() {
+            self.tree[i] += 1;
+            i += i & i.wrapping_neg();
+        }
+        self.total += 1;
+    }
+
+    /// Number of entries with rank ≤ `rank`.
+    fn prefix(&self, rank: usize) -> u64 {
+        let mut sum = 0;
+        let mut i = rank.min(self.tree.len() - 1);
+        while i > 0 {
+            sum += self.tree[i];
+            i -= i & i.wrapping_neg();
+        }
+        sum
+    }
+
+    fn total(&self) -> u64 {
+        self.total
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn data(time: &[f64], event: &[bool]) -> SurvivalData {
+        SurvivalData::new(time.to_vec(), event.to_vec()).unwrap()
+    }
+
+    /// The O(n²) definition, written out pair by pair: the oracle.
+    fn brute_force(time: &[f64], event: &[bool], score: &[f64]) -> (u64, u64, u64, u64) {
+        let (mut conc, mut disc, mut tied, mut tied_time) = (0, 0, 0, 0);
+        for i in 0..time.len() {
+            for j in 0..time.len() {
+                if i == j || !event[i] {
+                    continue;
+                }
+                // i is the event; j must outlive it (or share its time censored).
+                let comparable = time[j] > time[i] || (time[j] == time[i] && !event[j]);
+                if time[j] == time[i] && event[j] && i < j {
+                    tied_time += 1;
+                }
+                if !comparable {
+                    continue;
+                }
+                if score[i] > score[j] {
+                    conc += 1;
+                } else if score[i] < score[j] {
+                    disc += 1;
+                } else {
+                    tied += 1;
+                }
+            }
+        }
+        (conc, disc, tied, tied_time)
+    }
+
+    #[test]
+    fn small_case_by_hand() {
+        // Subjects (time, event, score): A (1, yes, 3), B (2, no, 1),
+        // C (2, yes, 2), D (3, yes, 2), E (2, yes, 5).
+        // Comparable pairs (event first):
+        //   A vs B, C, D, E (all longer): scores 3 vs 1, 2, 2, 5 -> 3 conc, 1 disc
+        //   C vs B (tied time, B censored): 2 vs 1 -> conc
+        //   C vs D: 2 vs 2 -> tied
+        //   E vs B: 5 vs 1 -> conc; E vs D: 5 vs 2 -> conc
+        //   C vs E: both events at time 2 -> left out (tied_time 1)
+        // concordant 6, discordant 1, tied 1, comparable 8: C = 6.5 / 8.
+        let d = data(&[1.0, 2.0, 2.0, 3.0, 2.0], &[true, false, true, true, true]);
+        let c = concordance_index(&d, &[3.0, 1.0, 2.0, 2.0, 5.0]).unwrap();
+        assert_eq!(
+            (c.concordant, c.discordant, c.tied_risk, c.tied_time),
+            (6, 1, 1, 1)
+        );
+        assert_eq!(c.comparable_pairs, 8);
+        assert_eq!(c.cindex, 6.5 / 8.0);
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        let d = data(&[1.0, 2.0], &[true, false]);
+        assert!(matches!(
+            concordance_index(&d, &[1.0]),
+            Err(StatsError::LengthMismatch { found: 1, .. })
+        ));
+        assert!(matches!(
+            concordance_index(&d, &[1.0, f64::NAN]),
+            Err(StatsError::NonFinite { index: 1, .. })
+        ));
+        let censored = data(&[1.0, 2.0], &[false, false]);
+        assert!(matches!(
+            concordance_index(&censored, &[1.0, 2.0]),
+            Err(StatsError::TooFewObservations { .. })
+        ));
+        // Two events at the same time: no comparable pair.
+        let tied = data(&[1.0, 1.0], &[true, true]);
+        assert!(concordance_index(&tied, &[1.0, 2.0]).is_err());
+    }
+
+    #[test]
+    fn strata_only_pair_within() {
+        // Stratum {0, 1}: 0 (t1, event, s1) vs 1 (t2, censored, s0): concordant.
+        // Stratum {2, 3}: 2 (t1, event, s0) vs 3 (t2, censored, s1): discordant.
+        // Across strata the pairs 0-3 and 2-1 would add one of each; they are left out.
+        let d = data(&[1.0, 2.0, 1.0, 2.0], &[true, false, true, false]);
+        let c = concordance_index_stratified(
+            &d,
+            &[1.0, 0.0, 0.0, 1.0],
+            &[vec![0, 1], vec![2, 3]],
+        )
+        .unwrap();
+        assert_eq!((c.concordant, c.discordant, c.comparable_pairs), (1, 1, 2));
+    }
+
+    fn cohort() -> impl Strategy<Value = (Vec<f64>, Vec<bool>, Vec<f64>)> {
+        (2usize..40).prop_flat_map(|n| {
+            (
+                proptest::collection::vec((0u8..6).prop_map(f64::from), n),
+                proptest::collection::vec(any::<bool>(), n),
+                proptest::collection::vec((0u8..5).prop_map(f64::from), n),
+            )
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn matches_pairwise_count((time, event, score) in cohort()) {
+            let d = data(&time, &event);
+            let (conc, disc, tied, tied_time) = brute_force(&time, &event, &score);
+            match concordance_index(&d, &score) {
+                Ok(c) => {
+                    prop_assert_eq!(
+                        (c.concordant, c.discordant, c.tied_risk, c.tied_time),
+                        (conc, disc, tied, tied_time)
+                    );
+                }
+                Err(_) => prop_assert_eq!(conc + disc + tied, 0),
+            }
+        }
+
+        #[test]
+        fn negated_score_gives_one_minus_c(
+            (time, event, _) in cohort(),
+            seed in any::<u64>(),
+        ) {
+            // Distinct scores (no ties on the score): C(-s) = 1 - C(s).
+            let score: Vec<f64> = (0..time.len())
+                .map(|i| ((i as u64 + 1).wrapping_mul(seed | 1) % 1_000_003) as f64 + i as f64 * 1e-3)
+                .collect();
+            let negated: Vec<f64> = score.iter().map(|s| -s).collect();
+            let d = data(&time, &event);
+            if let (Ok(a), Ok(b)) = (concordance_index(&d, &score), concordance_index(&d, &negated)) {
+                prop_assert_eq!(a.tied_risk, 0);
+                prop_assert!((a.cindex + b.cindex - 1.0).abs() < 1e-12);
+            }
+        }
+
+        #[test]
+        fn invariant_to_monotone_transform((time, event, score) in cohort()) {
+            let transformed: Vec<f64> = score.iter().map(|s| (0.7 * s).exp() - 3.0).collect();
+            let d = data(&time, &event);
+            if let (Ok(a), Ok(b)) = (concordance_index(&d, &score), concordance_index(&d, &transformed)) {
+                prop_assert_eq!(a, b);
+            }
+        }
+    }
+}

@@ -1,0 +1,540 @@
+//! Preparing the data of a Cox model and fitting it by Newton–Raphson, as
+//! R's `coxph` (`coxfit6`): start at β = 0; each step solves
+//! I(β)·δ = U(β) by Cholesky; a step that lowers the log-likelihood is
+//! halved until it does not; the fit has converged when the log partial
+//! likelihood changes by at most `tolerance` relative to its size (R's
+//! `eps`, 1e-9). One more Newton step is then taken (it moves β by about
+//! the square of the last step), so the estimate sits at the optimum to
+//! near machine precision rather than to R's stopping rule.
+//!
+//! A coefficient that keeps moving by a sizeable step after the
+//! log-likelihood has levelled off is running to infinity (monotone
+//! likelihood, e.g. a group without events): that is
+//! [`StatsError::Separation`], naming the terms, where R only warns
+//! "Loglik converged before variable …; coefficient may be infinite".
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use nalgebra::{DMatrix, DVector};
+use rayon::prelude::*;
+
+use super::hypothesis::ChiSquareTest;
+use super::likelihood::{Evaluation, evaluate};
+use super::{CoxModel, CoxOptions, CoxTerm, Fitted, Ties};
+use crate::stats::concordance::concordance_index_stratified;
+use crate::stats::{Design, StatsError, SurvivalData};
+
+/// Subjects sharing a stratum and a time, at sorted positions
+/// `start..end`, the first `events` of them with the event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TieGroup {
+    pub start: usize,
+    pub events: usize,
+    pub end: usize,
+}
+
+/// The data of a Cox fit, sorted once: by stratum, then by decreasing time,
+/// events before censored subjects at the same time, then by input
+/// position. Covariates are centred on their means and divided by their
+/// standard deviations, stored row by row.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    /// Subjects.
+    pub n: usize,
+    /// Covariates.
+    pub p: usize,
+    /// The design's column names.
+    pub names: Vec<String>,
+    /// Sorted position → input position.
+    pub order: Vec<usize>,
+    /// Times in sorted order.
+    pub time: Vec<f64>,
+    /// Event indicators in sorted order.
+    pub event: Vec<bool>,
+    /// Standardised covariates, sorted, row-major n × p.
+    pub x: Vec<f64>,
+    /// Column means subtracted.
+    pub center: Vec<f64>,
+    /// Column standard deviations divided by.
+    pub scale: Vec<f64>,
+    /// Sorted positions of each stratum.
+    pub strata: Vec<Range<usize>>,
+    /// The tie groups of each stratum (indices into `groups`).
+    pub strata_groups: Vec<Range<usize>>,
+    /// Stratum labels, in the order of `strata` (sorted).
+    pub strata_labels: Vec<String>,
+    /// All tie groups, in sorted order.
+    pub groups: Vec<TieGroup>,
+    /// Number of events.
+    pub events: usize,
+}
+
+impl Prepared {
+    /// Checks and sorts the data. Errors on mismatched lengths, no terms,
+    /// no events, and a constant covariate.
+    pub fn new(
+        data: &SurvivalData,
+        design: &Design,
+        strata: Option<&[String]>,
+    ) -> Result<Prepared, StatsError> {
+        let n = data.len();
+        let p = design.terms();
+        if design.rows() != n {
+            return Err(StatsError::LengthMismatch {
+                what: "design rows".to_owned(),
+                expected: n,
+                found: design.rows(),
+            });
+        }
+        if p == 0 {
+            return Err(StatsError::invalid_parameter(
+                "design",
+                "0 terms",
+                "at least one covariate",
+            ));
+        }
+        if data.events() == 0 {
+            return Err(StatsError::NoEvents {
+                what: "the cohort".to_owned(),
+            });
+        }
+        // Stratum codes: labels in sorted order, as R's factor levels.
+        let (codes, strata_labels) = match strata {
+            None => (vec![0usize; n], vec!["all".to_owned()]),
+            Some(labels) => {
+                if labels.len() != n {
+                    return Err(StatsError::LengthMismatch {
+                        what: "strata".to_owned(),
+                        expected: n,
+                        found: labels.len(),
+                    });
+                }
+                let mut levels: BTreeMap<&str, usize> =
+                    labels.iter().map(|l| (l.as_str(), 0)).collect();
+                for (code, value) in levels.values_mut().enumerate() {
+                    *value = code;
+                }
+                let codes = labels.iter().map(|l| levels[l.as_str()]).collect();
+                (codes, levels.keys().map(|l| (*l).to_owned()).collect())
+            }
+        };
+        let time = data.time();
+        let event = data.event();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.par_sort_unstable_by(|&a, &b| {
+            codes[a]
+                .cmp(&codes[b])
+                .then_with(|| time[b].total_cmp(&time[a]))
+                .then_with(|| event[b].cmp(&event[a]))
+                .then_with(|| a.cmp(&b))
+        });
+
+        let matrix = design.matrix();
+        let names = design.names().to_vec();
+        let mut center = vec![0.0; p];
+        let mut scale = vec![0.0; p];
+        for j in 0..p {
+            let column = matrix.column(j);
+            let mean = column.iter().sum::<f64>() / n as f64;
+            let variance = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+            let spread = column.iter().map(|v| (v - mean).abs()).fold(0.0, f64::max);
+            if !(variance > 0.0) || spread <= 1e-12 * mean.abs() {
+                return Err(StatsError::Singular {
+                    detail: format!("term \"{}\" is constant", names[j]),
+                });
+            }
+            center[j] = mean;
+            scale[j] = variance.sqrt();
+        }
+        let mut x = vec![0.0; n * p];
+        x.par_chunks_mut(p)
+            .zip(order.par_iter())
+            .for_each(|(row, &subject)| {
+                for (j, value) in row.iter_mut().enumerate() {
+                    *value = (matrix[(subject, j)] - center[j]) / scale[j];
+                }
+            });
+
+        let sorted_time: Vec<f64> = order.iter().map(|&i| time[i]).collect();
+        let sorted_event: Vec<bool> = order.iter().map(|&i| event[i]).collect();
+        let mut strata_ranges = Vec::new();
+        let mut strata_groups = Vec::new();
+        let mut groups = Vec::new();
+        let mut start = 0;
+        while start < n {
+            let code = codes[order[start]];
+            let end = start + order[start..].iter().take_while(|&&i| codes[i] == code).count();
+            let first_group = groups.len();
+            let mut group_start = start;
+            while group_start < end {
+                let at = sorted_time[group_start];
+                let group_end = group_start
+                    + sorted_time[group_start..end]
+                        .iter()
+                        .take_while(|&&t| t == at)
+                        .count();
+                let events = sorted_event[group_start..group_end]
+                    .iter()
+                    .filter(|&&e| e)
+                    .count();
+                groups.push(TieGroup {
+                    start: group_start,
+                    events,
+                    end: group_end,
+                });
+                group_start = group_end;
+            }
+            strata_ranges.push(start..end);
+            strata_groups.push(first_group..groups.len());
+            start = end;
+        }
+        let strata_labels = strata_ranges
+            .iter()
+            .map(|range| strata_labels[codes[order[range.start]]].clone())
+            .collect();
+        Ok(Prepared {
+            n,
+            p,
+            names,
+            order,
+            time: sorted_time,
+            event: sorted_event,
+            x,
+            center,
+            scale,
+            strata: strata_ranges,
+            strata_groups,
+            strata_labels,
+            groups,
+            events: data.events(),
+        })
+    }
+
+    /// The input positions of each stratum's subjects.
+    pub fn strata_members(&self) -> Vec<Vec<usize>> {
+        self.strata
+            .iter()
+            .map(|range| self.order[range.clone()].to_vec())
+            .collect()
+    }
+
+    /// The covariate of sorted row `row`, column `j`, on the original scale.
+    pub fn original(&self, row: usize, j: usize) -> f64 {
+        self.x[row * self.p + j] * self.scale[j] + self.center[j]
+    }
+
+    /// x·β on the original scale (not centred), in input order.
+    pub fn linear_predictor_original(&self, beta: &[f64]) -> Vec<f64> {
+        let mut lp = vec![0.0; self.n];
+        for (row, &subject) in self.order.iter().enumerate() {
+            lp[subject] = (0..self.p).map(|j| self.original(row, j) * beta[j]).sum();
+        }
+        lp
+    }
+}
+
+/// Solves the symmetric positive-definite system `matrix`·x = `rhs` by
+/// Cholesky; `None` when the matrix is not positive definite.
+pub(crate) fn solve_spd(matrix: &[f64], rhs: &[f64]) -> Option<Vec<f64>> {
+    let p = rhs.len();
+    let cholesky = DMatrix::from_row_slice(p, p, matrix).cholesky()?;
+    let solution = cholesky.solve(&DVector::from_column_slice(rhs));
+    solution
+        .iter()
+        .all(|v| v.is_finite())
+        .then(|| solution.iter().copied().collect())
+}
+
+/// The inverse of a symmetric positive-definite matrix, by Cholesky.
+pub(crate) fn inverse_spd(matrix: &[f64], p: usize) -> Option<Vec<f64>> {
+    let cholesky = DMatrix::from_row_slice(p, p, matrix).cholesky()?;
+    let inverse = cholesky.inverse();
+    let values: Vec<f64> = (0..p)
+        .flat_map(|i| (0..p).map(move |j| (i, j)))
+        .map(|(i, j)| inverse[(i, j)])
+        .collect();
+    values.iter().all(|v| v.is_finite()).then_some(values)
+}
+
+/// Refuses a design whose information at β = 0 is singular: a covariate
+/// with no variation inside the risk sets (constant within strata), or one
+/// that is a linear combination of earlier ones (R gives it an NA
+/// coefficient). Columns are taken in order, as R's pivoting Cholesky does,
+/// so the later of two aliased columns is the one named.
+fn check_identifiable(information: &[f64], names: &[String], events: usize) -> Result<(), StatsError> {
+    let p = names.len();
+    let mut kept: Vec<usize> = Vec::new();
+    for j in 0..p {
+        let own = information[j * p + j];
+        if !(own > 1e-10 * events as f64) {
+            return Err(StatsError::Singular {
+                detail: format!(
+                    "term \"{}\" does not vary within the risk sets (constant within strata)",
+                    names[j]
+                ),
+            });
+        }
+        if !kept.is_empty() {
+            let k = kept.len();
+            let sub: Vec<f64> = kept
+                .iter()
+                .flat_map(|&a| kept.iter().map(move |&b| (a, b)))
+                .map(|(a, b)| information[a * p + b])
+                .collect();
+            let cross: Vec<f64> = kept.iter().map(|&a| information[a * p + j]).collect();
+            let Some(coefficients) = solve_spd(&sub, &cross) else {
+                return Err(StatsError::Singular {
+                    detail: format!("the information matrix is not positive definite at term \"{}\"", names[j]),
+                });
+            };
+            let residual = own - cross.iter().zip(&coefficients).map(|(c, b)| c * b).sum::<f64>();
+            if residual <= 1e-10 * own {
+                let largest = coefficients.iter().fold(0.0_f64, |m, c| m.max(c.abs()));
+                let partners: Vec<String> = (0..k)
+                    .filter(|&i| coefficients[i].abs() > 1e-6 * largest)
+                    .map(|i| format!("\"{}\"", names[kept[i]]))
+                    .collect();
+                return Err(StatsError::Singular {
+                    detail: format!(
+                        "term \"{}\" is a linear combination of {} (R would give it an NA coefficient)",
+                        names[j],
+                        partners.join(", ")
+                    ),
+                });
+            }
+        }
+        kept.push(j);
+    }
+    Ok(())
+}
+
+/// The terms whose next Newton step is still large after the
+/// log-likelihood levelled off: the signature of a coefficient running to
+/// infinity. On the standardised scale a converged fit's next step is of
+/// the order of the square of the last one (≈1e-7 or less); a diverging
+/// coefficient keeps stepping by about one unit.
+fn diverging_terms(beta: &[f64], step: &[f64]) -> Vec<usize> {
+    (0..beta.len())
+        .filter(|&j| step[j].abs() > 1e-3 * beta[j].abs().max(1.0))
+        .collect()
+}
+
+fn separation_error(names: &[String], terms: &[usize], beta: &[f64], scale: &[f64]) -> StatsError {
+    let listed: Vec<String> = terms
+        .iter()
+        .map(|&j| format!("\"{}\" (coefficient {:.3} and growing)", names[j], beta[j] / scale[j]))
+        .collect();
+    StatsError::Separation {
+        detail: format!(
+            "the partial likelihood keeps rising as {} tends to infinity (monotone likelihood: \
+             e.g. a group without events, or a covariate that orders the events perfectly)",
+            listed.join(", ")
+        ),
+    }
+}
+
+impl CoxModel {
+    /// Fits a Cox proportional-hazards model of `data` on the columns of
+    /// `design` (no intercept), as R's `coxph(Surv(time, event) ~ ...)`
+    /// with the ties, strata and confidence level of `options`.
+    ///
+    /// Errors: mismatched lengths, no events, a constant or aliased column
+    /// ([`StatsError::Singular`] naming it), a coefficient diverging
+    /// ([`StatsError::Separation`]), no convergence in
+    /// `options.max_iterations` steps, options out of range.
+    pub fn fit(
+        data: &SurvivalData,
+        design: &Design,
+        options: &CoxOptions,
+    ) -> Result<CoxModel, StatsError> {
+        if !(options.conf_level > 0.0 && options.conf_level < 1.0) {
+            return Err(StatsError::invalid_parameter(
+                "conf_level",
+                options.conf_level,
+                "a level strictly between 0 and 1",
+            ));
+        }
+        if options.max_iterations == 0 {
+            return Err(StatsError::invalid_parameter(
+                "max_iterations",
+                0,
+                "at least 1",
+            ));
+        }
+        if !(options.tolerance > 0.0 && options.tolerance < 1.0) {
+            return Err(StatsError::invalid_parameter(
+                "tolerance",
+                options.tolerance,
+                "a relative tolerance in (0, 1)",
+            ));
+        }
+        let prepared = Prepared::new(data, design, options.strata.as_deref())?;
+        let p = prepared.p;
+        let ties = options.ties;
+
+        let null = evaluate(&prepared, &vec![0.0; p], ties);
+        check_identifiable(&null.information, &prepared.names, prepared.events)?;
+        let score_statistic = solve_spd(&null.information, &null.score)
+            .map(|v| v.iter().zip(&null.score).map(|(a, b)| a * b).sum::<f64>())
+            .ok_or_else(|| StatsError::Singular {
+                detail: "information matrix at beta = 0 is not positive definite".to_owned(),
+            })?;
+
+        let (beta_std, current, iterations) = newton_raphson(&prepared, null.clone(), options)?;
+
+        let vcov_std = inverse_spd(&current.information, p).ok_or_else(|| {
+            let large: Vec<usize> = (0..p).filter(|&j| beta_std[j].abs() > 10.0).collect();
+            if large.is_empty() {
+                StatsError::Singular {
+                    detail: "information matrix at the estimate is not positive definite"
+                        .to_owned(),
+                }
+            } else {
+                separation_error(&prepared.names, &large, &beta_std, &prepared.scale)
+            }
+        })?;
+        let scale = &prepared.scale;
+        let beta: Vec<f64> = (0..p).map(|j| beta_std[j] / scale[j]).collect();
+        let vcov: Vec<f64> = (0..p * p)
+            .map(|k| vcov_std[k] / (scale[k / p] * scale[k % p]))
+            .collect();
+        let z_crit = hypothesis::normal_quantile(0.5 + options.conf_level / 2.0);
+        let terms = (0..p)
+            .map(|j| {
+                let coef = beta[j];
+                let se = vcov[j * p + j].sqrt();
+                let z = coef / se;
+                CoxTerm {
+                    term: prepared.names[j].clone(),
+                    coef,
+                    se,
+                    hr: coef.exp(),
+                    ci_lower: (coef - z_crit * se).exp(),
+                    ci_upper: (coef + z_crit * se).exp(),
+                    z,
+                    p: hypothesis::two_sided_normal_p(z),
+                }
+            })
+            .collect();
+        // Wald: β'V⁻¹β = β'Iβ, on the standardised scale (the same number).
+        let wald_statistic: f64 = (0..p)
+            .map(|i| {
+                (0..p)
+                    .map(|j| beta_std[i] * current.information[i * p + j] * beta_std[j])
+                    .sum::<f64>()
+            })
+            .sum();
+        let lp = prepared.linear_predictor_original(&beta);
+        let concordance =
+            concordance_index_stratified(data, &lp, &prepared.strata_members())?.cindex;
+        Ok(CoxModel {
+            n: prepared.n,
+            events: prepared.events,
+            ties,
+            strata: prepared.strata.len(),
+            loglik: current.loglik,
+            loglik_null: null.loglik,
+            iterations,
+            conf_level: options.conf_level,
+            terms,
+            vcov: vcov.chunks(p).map(<[f64]>::to_vec).collect(),
+            lr_test: ChiSquareTest::new(2.0 * (current.loglik - null.loglik).max(0.0), p),
+            wald_test: ChiSquareTest::new(wald_statistic, p),
+            score_test: ChiSquareTest::new(score_statistic, p),
+            concordance,
+            fitted: Fitted {
+                prepared,
+                beta_std,
+                beta,
+                vcov,
+            },
+        })
+    }
+}
+
+use super::hypothesis;
+
+/// Newton–Raphson with step halving from β = 0 (whose evaluation is
+/// `start`). Returns β (standardised scale), its evaluation and the
+/// iterations used.
+fn newton_raphson(
+    prepared: &Prepared,
+    start: Evaluation,
+    options: &CoxOptions,
+) -> Result<(Vec<f64>, Evaluation, usize), StatsError> {
+    const MAX_HALVINGS: usize = 40;
+    let p = prepared.p;
+    let ties: Ties = options.ties;
+    let tolerance = options.tolerance;
+    let names = &prepared.names;
+    let mut beta = vec![0.0; p];
+    let mut current = start;
+    let mut last_change = f64::INFINITY;
+    let newton_step = |evaluation: &Evaluation, beta: &[f64]| {
+        solve_spd(&evaluation.information, &evaluation.score).ok_or_else(|| {
+            let large: Vec<usize> = (0..p).filter(|&j| beta[j].abs() > 10.0).collect();
+            if large.is_empty() {
+                StatsError::Singular {
+                    detail: "information matrix not positive definite during the fit".to_owned(),
+                }
+            } else {
+                separation_error(names, &large, beta, &prepared.scale)
+            }
+        })
+    };
+    for iteration in 1..=options.max_iterations {
+        let step = newton_step(&current, &beta)?;
+        let mut factor = 1.0;
+        let mut accepted = None;
+        for _ in 0..MAX_HALVINGS {
+            let candidate_beta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + factor * s).collect();
+            let candidate = evaluate(prepared, &candidate_beta, ties);
+            let change = candidate.loglik - current.loglik;
+            let allowance = tolerance * candidate.loglik.abs().max(1.0);
+            if candidate.loglik.is_finite() && change >= -allowance {
+                accepted = Some((candidate_beta, candidate, change.abs() <= allowance));
+                break;
+            }
+            factor /= 2.0;
+        }
+        let Some((new_beta, evaluation, converged)) = accepted else {
+            return Err(StatsError::NotConverged {
+                method: "Cox Newton-Raphson (step halving failed)".to_owned(),
+                iterations: iteration,
+                change: last_change,
+            });
+        };
+        last_change = (evaluation.loglik - current.loglik).abs();
+        beta = new_beta;
+        current = evaluation;
+        if converged {
+            let step = newton_step(&current, &beta)?;
+            let diverging = diverging_terms(&beta, &step);
+            if !diverging.is_empty() {
+                return Err(separation_error(names, &diverging, &beta, &prepared.scale));
+            }
+            // Polish: one more Newton step, kept if it does not lower the
+            // log-likelihood beyond rounding.
+            let polished: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
+            let evaluation = evaluate(prepared, &polished, ties);
+            if evaluation.loglik.is_finite()
+                && evaluation.loglik >= current.loglik - tolerance * current.loglik.abs().max(1.0)
+            {
+                return Ok((polished, evaluation, iteration + 1));
+            }
+            return Ok((beta, current, iteration));
+        }
+    }
+    if let Ok(step) = newton_step(&current, &beta) {
+        let diverging = diverging_terms(&beta, &step);
+        if !diverging.is_empty() {
+            return Err(separation_error(names, &diverging, &beta, &prepared.scale));
+        }
+    }
+    Err(StatsError::NotConverged {
+        method: "Cox Newton-Raphson".to_owned(),
+        iterations: options.max_iterations,
+        change: last_change,
+    })
+}

@@ -1,0 +1,1 @@
+//! Unit tests of the Cox fit on small cases worked out by hand.
