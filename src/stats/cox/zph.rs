@@ -274,10 +274,11 @@ impl CoxModel {
                     .collect()
             })
             .collect();
-        // Information per event on the original scale (R's `vmean`).
+        // Information per event on the original scale (R's `vmean`); with
+        // x̃ = x / s the information scales as I = s_i·s_j·Ĩ.
         let vmean = |i: usize, j: usize| {
             let weight: usize = used.iter().map(|u| u[i].min(u[j])).sum();
-            imat[i * q + j] / (scale[i] * scale[j]) / if weight == 0 { 1.0 } else { weight as f64 }
+            imat[i * q + j] * (scale[i] * scale[j]) / if weight == 0 { 1.0 } else { weight as f64 }
         };
         let beta = &self.fitted.beta;
         let mut rows = Vec::with_capacity(prepared.events);
