@@ -31,7 +31,11 @@ impl Checker {
         self.compared += 1;
         let error = (got - want).abs();
         let relative = error / want.abs().max(f64::MIN_POSITIVE);
-        let (measure, shown) = if abs > 0.0 { (error, "abs") } else { (relative, "rel") };
+        let (measure, shown) = if abs > 0.0 {
+            (error, "abs")
+        } else {
+            (relative, "rel")
+        };
         let entry = self
             .worst
             .entry(format!("{kind} ({shown})"))
@@ -41,8 +45,9 @@ impl Checker {
         }
         let ok = (abs > 0.0 && error <= abs) || (rel > 0.0 && relative <= rel);
         if !ok || !got.is_finite() {
-            self.failures
-                .push(format!("{label}: {got} vs {want} (abs {error:.2e}, rel {relative:.2e})"));
+            self.failures.push(format!(
+                "{label}: {got} vs {want} (abs {error:.2e}, rel {relative:.2e})"
+            ));
         }
     }
 
@@ -55,11 +60,18 @@ impl Checker {
     }
 
     fn finish(self, test: &str) {
-        eprintln!("{test}: {} values compared; largest deviations:", self.compared);
+        eprintln!(
+            "{test}: {} values compared; largest deviations:",
+            self.compared
+        );
         for (kind, (value, label)) in &self.worst {
             eprintln!("  {kind:<28} {value:.2e}  ({label})");
         }
-        assert!(self.failures.is_empty(), "{test}:\n{}", self.failures.join("\n"));
+        assert!(
+            self.failures.is_empty(),
+            "{test}:\n{}",
+            self.failures.join("\n")
+        );
     }
 }
 
@@ -73,7 +85,9 @@ fn numbers(value: &Value) -> Vec<f64> {
 }
 
 fn number(value: &Value) -> f64 {
-    value.as_f64().unwrap_or_else(|| panic!("not a number: {value}"))
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("not a number: {value}"))
 }
 
 fn read_json(path: &Path) -> Value {
@@ -112,7 +126,10 @@ fn fit(frame: &Frame, formula: &str, ties: Ties) -> (CoxModel, ModelMatrix) {
         ties,
         ..CoxOptions::default()
     };
-    (CoxModel::fit(&data, &matrix.design, &options).unwrap(), matrix)
+    (
+        CoxModel::fit(&data, &matrix.design, &options).unwrap(),
+        matrix,
+    )
 }
 
 /// Tolerances of gbsg2_survival.json's `tolerance_suggested`.
@@ -134,37 +151,151 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
     assert_eq!(ours.term_names(), terms, "{label}: terms");
     if let Some(n) = want.get("n") {
         assert_eq!(ours.n as u64, n.as_u64().unwrap(), "{label}: n");
-        assert_eq!(ours.events as u64, want["events"].as_u64().unwrap(), "{label}: events");
+        assert_eq!(
+            ours.events as u64,
+            want["events"].as_u64().unwrap(),
+            "{label}: events"
+        );
     }
     let column = |f: fn(&radcohort::stats::CoxTerm) -> f64| -> Vec<f64> {
         ours.terms.iter().map(f).collect()
     };
-    check.all("coef", &format!("{label} coef"), &column(|t| t.coef), &want["coef"], tol.coef_abs, 0.0);
-    check.all("se", &format!("{label} se"), &column(|t| t.se), &want["se"], 0.0, tol.se_rel);
+    check.all(
+        "coef",
+        &format!("{label} coef"),
+        &column(|t| t.coef),
+        &want["coef"],
+        tol.coef_abs,
+        0.0,
+    );
+    check.all(
+        "se",
+        &format!("{label} se"),
+        &column(|t| t.se),
+        &want["se"],
+        0.0,
+        tol.se_rel,
+    );
     // HR and its limits are exp(coef ± z·se): relative error ≈ coef error + z·se error.
-    check.all("hr", &format!("{label} hr"), &column(|t| t.hr), &want["hr"], 0.0, tol.se_rel);
-    check.all("ci", &format!("{label} lower"), &column(|t| t.ci_lower), &want["hr_lower95"], 0.0, tol.se_rel);
-    check.all("ci", &format!("{label} upper"), &column(|t| t.ci_upper), &want["hr_upper95"], 0.0, tol.se_rel);
-    check.all("z", &format!("{label} z"), &column(|t| t.z), &want["z"], 0.0, tol.se_rel);
-    check.all("p", &format!("{label} p"), &column(|t| t.p), &want["p"], 0.0, tol.p_rel);
+    check.all(
+        "hr",
+        &format!("{label} hr"),
+        &column(|t| t.hr),
+        &want["hr"],
+        0.0,
+        tol.se_rel,
+    );
+    check.all(
+        "ci",
+        &format!("{label} lower"),
+        &column(|t| t.ci_lower),
+        &want["hr_lower95"],
+        0.0,
+        tol.se_rel,
+    );
+    check.all(
+        "ci",
+        &format!("{label} upper"),
+        &column(|t| t.ci_upper),
+        &want["hr_upper95"],
+        0.0,
+        tol.se_rel,
+    );
+    check.all(
+        "z",
+        &format!("{label} z"),
+        &column(|t| t.z),
+        &want["z"],
+        0.0,
+        tol.se_rel,
+    );
+    check.all(
+        "p",
+        &format!("{label} p"),
+        &column(|t| t.p),
+        &want["p"],
+        0.0,
+        tol.p_rel,
+    );
     let vcov: Vec<f64> = ours.vcov.iter().flatten().copied().collect();
-    let want_vcov: Vec<Value> = want["vcov"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().clone()).collect();
-    check.all("vcov", &format!("{label} vcov"), &vcov, &Value::from(want_vcov), 0.0, 2.0 * tol.se_rel);
-    check.close("loglik", &format!("{label} loglik"), ours.loglik, number(&want["loglik"]), tol.loglik_abs, 0.0);
-    check.close("loglik", &format!("{label} loglik_null"), ours.loglik_null, number(&want["loglik_null"]), tol.loglik_abs, 0.0);
-    check_test(check, &format!("{label} lr"), &ours.lr_test, &want["lr_test"], 2.0 * tol.loglik_abs, tol);
+    let want_vcov: Vec<Value> = want["vcov"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().clone())
+        .collect();
+    check.all(
+        "vcov",
+        &format!("{label} vcov"),
+        &vcov,
+        &Value::from(want_vcov),
+        0.0,
+        2.0 * tol.se_rel,
+    );
+    check.close(
+        "loglik",
+        &format!("{label} loglik"),
+        ours.loglik,
+        number(&want["loglik"]),
+        tol.loglik_abs,
+        0.0,
+    );
+    check.close(
+        "loglik",
+        &format!("{label} loglik_null"),
+        ours.loglik_null,
+        number(&want["loglik_null"]),
+        tol.loglik_abs,
+        0.0,
+    );
+    check_test(
+        check,
+        &format!("{label} lr"),
+        &ours.lr_test,
+        &want["lr_test"],
+        2.0 * tol.loglik_abs,
+        tol,
+    );
     if let Some(score) = want.get("score_test") {
-        check_test(check, &format!("{label} score"), &ours.score_test, score, 0.0, tol);
+        check_test(
+            check,
+            &format!("{label} score"),
+            &ours.score_test,
+            score,
+            0.0,
+            tol,
+        );
     }
     if let Some(wald) = want.get("wald_test_all") {
-        check_test(check, &format!("{label} wald"), &ours.wald_test, wald, 0.0, tol);
+        check_test(
+            check,
+            &format!("{label} wald"),
+            &ours.wald_test,
+            wald,
+            0.0,
+            tol,
+        );
     }
     if let Some(c) = want.get("concordance_lifelines") {
-        check.close("concordance", &format!("{label} C"), ours.concordance, number(c), 1e-10, 0.0);
+        check.close(
+            "concordance",
+            &format!("{label} C"),
+            ours.concordance,
+            number(c),
+            1e-10,
+            0.0,
+        );
     }
     if let Some(aic) = want.get("partial_AIC") {
         let ours_aic = -2.0 * ours.loglik + 2.0 * ours.terms.len() as f64;
-        check.close("loglik", &format!("{label} AIC"), ours_aic, number(aic), 2.0 * tol.loglik_abs, 0.0);
+        check.close(
+            "loglik",
+            &format!("{label} AIC"),
+            ours_aic,
+            number(aic),
+            2.0 * tol.loglik_abs,
+            0.0,
+        );
     }
 }
 
@@ -177,15 +308,30 @@ fn check_test(
     tol: &Tolerance,
 ) {
     assert_eq!(ours.df as u64, want["df"].as_u64().unwrap(), "{label}: df");
-    check.close("test statistic", &format!("{label} chi2"), ours.statistic, number(&want["chi2"]), abs, tol.se_rel);
+    check.close(
+        "test statistic",
+        &format!("{label} chi2"),
+        ours.statistic,
+        number(&want["chi2"]),
+        abs,
+        tol.se_rel,
+    );
     if let Some(p) = want.get("p") {
-        check.close("p", &format!("{label} p"), ours.p, number(p), 0.0, tol.p_rel);
+        check.close(
+            "p",
+            &format!("{label} p"),
+            ours.p,
+            number(p),
+            0.0,
+            tol.p_rel,
+        );
     }
 }
 
 #[test]
 fn gbsg2_models_match_lifelines_and_statsmodels() {
-    let Some(reference) = common::reference_dir("gbsg2_models_match_lifelines_and_statsmodels") else {
+    let Some(reference) = common::reference_dir("gbsg2_models_match_lifelines_and_statsmodels")
+    else {
         return;
     };
     let json = read_json(&reference.join("survival/ref/gbsg2_survival.json"));
@@ -223,25 +369,88 @@ fn gbsg2_models_match_lifelines_and_statsmodels() {
                     .collect();
                 let combination = ours.linear_combination(&weights).unwrap();
                 let l = format!("{label} {key}");
-                check.close("coef", &format!("{l} log_hr"), combination.log_hr, number(&subgroup["log_hr"]), tol.coef_abs, 0.0);
-                check.close("se", &format!("{l} se"), combination.se, number(&subgroup["se"]), 0.0, tol.se_rel);
-                check.close("hr", &format!("{l} hr"), combination.hr, number(&subgroup["hr"]), 0.0, tol.se_rel);
-                check.close("ci", &format!("{l} lower"), combination.ci_lower, number(&subgroup["hr_lower95"]), 0.0, tol.se_rel);
-                check.close("ci", &format!("{l} upper"), combination.ci_upper, number(&subgroup["hr_upper95"]), 0.0, tol.se_rel);
-                check.close("z", &format!("{l} z"), combination.z, number(&subgroup["z"]), 0.0, tol.se_rel);
-                check.close("p", &format!("{l} p"), combination.p, number(&subgroup["p"]), 0.0, tol.p_rel);
+                check.close(
+                    "coef",
+                    &format!("{l} log_hr"),
+                    combination.log_hr,
+                    number(&subgroup["log_hr"]),
+                    tol.coef_abs,
+                    0.0,
+                );
+                check.close(
+                    "se",
+                    &format!("{l} se"),
+                    combination.se,
+                    number(&subgroup["se"]),
+                    0.0,
+                    tol.se_rel,
+                );
+                check.close(
+                    "hr",
+                    &format!("{l} hr"),
+                    combination.hr,
+                    number(&subgroup["hr"]),
+                    0.0,
+                    tol.se_rel,
+                );
+                check.close(
+                    "ci",
+                    &format!("{l} lower"),
+                    combination.ci_lower,
+                    number(&subgroup["hr_lower95"]),
+                    0.0,
+                    tol.se_rel,
+                );
+                check.close(
+                    "ci",
+                    &format!("{l} upper"),
+                    combination.ci_upper,
+                    number(&subgroup["hr_upper95"]),
+                    0.0,
+                    tol.se_rel,
+                );
+                check.close(
+                    "z",
+                    &format!("{l} z"),
+                    combination.z,
+                    number(&subgroup["z"]),
+                    0.0,
+                    tol.se_rel,
+                );
+                check.close(
+                    "p",
+                    &format!("{l} p"),
+                    combination.p,
+                    number(&subgroup["p"]),
+                    0.0,
+                    tol.p_rel,
+                );
             }
             fits.insert((name.clone(), engine), ours);
         }
     }
     // The interaction's likelihood-ratio test against the main-effects model.
-    for engine in ["efron_lifelines", "efron_statsmodels", "breslow_statsmodels"] {
+    for engine in [
+        "efron_lifelines",
+        "efron_statsmodels",
+        "breslow_statsmodels",
+    ] {
         let full = &fits[&("m4_interaction".to_owned(), engine)];
         let reduced = &fits[&("m3_main".to_owned(), engine)];
         let test = likelihood_ratio_test(full, reduced).unwrap();
         let want = &json["cox"]["m4_interaction"][engine]["interaction_lr_test_vs_m3"];
-        check_test(&mut check, &format!("m4 vs m3 {engine}"), &test, want, 2.0 * tol.loglik_abs, &tol);
-        assert!(likelihood_ratio_test(reduced, full).is_err(), "reversed nesting is refused");
+        check_test(
+            &mut check,
+            &format!("m4 vs m3 {engine}"),
+            &test,
+            want,
+            2.0 * tol.loglik_abs,
+            &tol,
+        );
+        assert!(
+            likelihood_ratio_test(reduced, full).is_err(),
+            "reversed nesting is refused"
+        );
     }
     // The uncentred linear predictor of the full Efron model.
     let m2 = &fits[&("m2_full".to_owned(), "efron_lifelines")];
@@ -262,7 +471,10 @@ fn read_r_input(path: &Path) -> (Vec<f64>, Vec<bool>, Vec<f64>, Vec<Vec<f64>>) {
     let text = std::fs::read_to_string(path).unwrap();
     let (mut time, mut status, mut entry, mut x) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let values: Vec<f64> = line.split_whitespace().map(|v| v.parse().unwrap()).collect();
+        let values: Vec<f64> = line
+            .split_whitespace()
+            .map(|v| v.parse().unwrap())
+            .collect();
         time.push(values[0]);
         status.push(values[1] == 1.0);
         entry.push(values[2]);
@@ -317,32 +529,100 @@ fn r_coxph_fits_from_statsmodels_suite() {
         let label = format!("{file} {ties:?}{}", if stratified { " strata" } else { "" });
         let coef: Vec<f64> = ours.terms.iter().map(|t| t.coef).collect();
         let se: Vec<f64> = ours.terms.iter().map(|t| t.se).collect();
-        check.all("R coef", &format!("{label} R coef"), &coef, &reference_fit["r_coef"], coef_abs, 0.0);
-        check.all("R se", &format!("{label} R se"), &se, &reference_fit["r_se"], 0.0, se_rel);
-        check.all("statsmodels coef", &format!("{label} sm coef"), &coef, &reference_fit["statsmodels_coef"], coef_abs, 0.0);
-        check.all("statsmodels se", &format!("{label} sm se"), &se, &reference_fit["statsmodels_se"], 0.0, se_rel);
+        check.all(
+            "R coef",
+            &format!("{label} R coef"),
+            &coef,
+            &reference_fit["r_coef"],
+            coef_abs,
+            0.0,
+        );
+        check.all(
+            "R se",
+            &format!("{label} R se"),
+            &se,
+            &reference_fit["r_se"],
+            0.0,
+            se_rel,
+        );
+        check.all(
+            "statsmodels coef",
+            &format!("{label} sm coef"),
+            &coef,
+            &reference_fit["statsmodels_coef"],
+            coef_abs,
+            0.0,
+        );
+        check.all(
+            "statsmodels se",
+            &format!("{label} sm se"),
+            &se,
+            &reference_fit["statsmodels_se"],
+            0.0,
+            se_rel,
+        );
         if let Some(lifelines) = reference_fit.get("lifelines_coef") {
-            check.all("lifelines coef", &format!("{label} ll coef"), &coef, lifelines, coef_abs, 0.0);
-            check.all("lifelines se", &format!("{label} ll se"), &se, &reference_fit["lifelines_se"], 0.0, se_rel);
+            check.all(
+                "lifelines coef",
+                &format!("{label} ll coef"),
+                &coef,
+                lifelines,
+                coef_abs,
+                0.0,
+            );
+            check.all(
+                "lifelines se",
+                &format!("{label} ll se"),
+                &se,
+                &reference_fit["lifelines_se"],
+                0.0,
+                se_rel,
+            );
         }
         if let Some(times) = reference_fit.get("r_baseline_cumhaz_times") {
             let baseline = ours.baseline_cumulative_hazard().unwrap();
             assert_eq!(baseline.len(), 1);
-            check.all("baseline time", &format!("{label} baseline time"), &baseline[0].time, times, 1e-12, 0.0);
+            check.all(
+                "baseline time",
+                &format!("{label} baseline time"),
+                &baseline[0].time,
+                times,
+                1e-12,
+                0.0,
+            );
             // R's values are printed to 7 significant digits.
             let want = numbers(&reference_fit["r_baseline_cumhaz"]);
             for (i, (g, w)) in baseline[0].cumulative_hazard.iter().zip(&want).enumerate() {
-                check.close("baseline cumhaz", &format!("{label} H[{i}]"), *g, *w, 5e-7 * w.abs().max(1e-3), 0.0);
+                check.close(
+                    "baseline cumhaz",
+                    &format!("{label} H[{i}]"),
+                    *g,
+                    *w,
+                    5e-7 * w.abs().max(1e-3),
+                    0.0,
+                );
             }
         }
     }
-    eprintln!("*** {skipped_entry} fits with entry times (Surv(entry, time, status)) not checked: delayed entry is not supported ***");
+    eprintln!(
+        "*** {skipped_entry} fits with entry times (Surv(entry, time, status)) not checked: delayed entry is not supported ***"
+    );
     assert_eq!(skipped_entry, 20);
     check.finish("R coxph (statsmodels suite)");
 }
 
-fn zph_check(check: &mut Checker, label: &str, ours: &radcohort::stats::cox::ZphResult, want: &Value) {
-    let rows: Vec<&str> = want["rows"].as_array().unwrap().iter().map(|r| r.as_str().unwrap()).collect();
+fn zph_check(
+    check: &mut Checker,
+    label: &str,
+    ours: &radcohort::stats::cox::ZphResult,
+    want: &Value,
+) {
+    let rows: Vec<&str> = want["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
     let mut labels: Vec<&str> = ours.table.iter().map(|r| r.term.as_str()).collect();
     labels.push("GLOBAL");
     assert_eq!(labels, rows, "{label}: rows");
@@ -352,20 +632,61 @@ fn zph_check(check: &mut Checker, label: &str, ours: &radcohort::stats::cox::Zph
     df.push(ours.global.df as f64);
     let mut p: Vec<f64> = ours.table.iter().map(|r| r.p).collect();
     p.push(ours.global.p);
-    check.all("zph chisq", &format!("{label} chisq"), &chisq, &want["chisq"], 0.0, 1e-6);
-    check.all("zph df", &format!("{label} df"), &df, &want["df"], 1e-12, 0.0);
+    check.all(
+        "zph chisq",
+        &format!("{label} chisq"),
+        &chisq,
+        &want["chisq"],
+        0.0,
+        1e-6,
+    );
+    check.all(
+        "zph df",
+        &format!("{label} df"),
+        &df,
+        &want["df"],
+        1e-12,
+        0.0,
+    );
     check.all("zph p", &format!("{label} p"), &p, &want["p"], 0.0, 1e-6);
     if let Some(y) = want.get("y") {
-        check.all("zph time", &format!("{label} time"), &ours.time, &want["time"], 1e-12, 0.0);
-        check.all("zph x", &format!("{label} x"), &ours.transformed_time, &want["x"], 1e-12, 0.0);
+        check.all(
+            "zph time",
+            &format!("{label} time"),
+            &ours.time,
+            &want["time"],
+            1e-12,
+            0.0,
+        );
+        check.all(
+            "zph x",
+            &format!("{label} x"),
+            &ours.transformed_time,
+            &want["x"],
+            1e-12,
+            0.0,
+        );
         let rows = y.as_array().unwrap();
-        assert_eq!(rows.len(), ours.scaled_residuals.len(), "{label}: residual rows");
+        assert_eq!(
+            rows.len(),
+            ours.scaled_residuals.len(),
+            "{label}: residual rows"
+        );
         for (i, (row, want_row)) in ours.scaled_residuals.iter().zip(rows).enumerate() {
             for (j, (value, want)) in row.iter().zip(want_row.as_array().unwrap()).enumerate() {
                 match (value, want.as_f64()) {
-                    (Some(v), Some(w)) => check.close("zph residual", &format!("{label} y[{i}][{j}]"), *v, w, 1e-7 * w.abs().max(1.0), 0.0),
+                    (Some(v), Some(w)) => check.close(
+                        "zph residual",
+                        &format!("{label} y[{i}][{j}]"),
+                        *v,
+                        w,
+                        1e-7 * w.abs().max(1.0),
+                        0.0,
+                    ),
                     (None, None) => {}
-                    _ => check.failures.push(format!("{label} y[{i}][{j}]: {value:?} vs {want}")),
+                    _ => check
+                        .failures
+                        .push(format!("{label} y[{i}][{j}]: {value:?} vs {want}")),
                 }
             }
         }
@@ -378,7 +699,8 @@ fn zph_factor_strata_and_levels_match_r() {
         return;
     };
     let (frame, _) = gbsg2(&reference);
-    let want = read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cox_r_reference.json"));
+    let want =
+        read_json(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/cox_r_reference.json"));
     let mut check = Checker::default();
     let m2 = "treat + age + postmeno + tsize + grade2 + grade3 + pnodes + progrec + estrec";
     let (efron, _) = fit(&frame, m2, Ties::Efron);
@@ -387,10 +709,20 @@ fn zph_factor_strata_and_levels_match_r() {
         (ZphTransform::Identity, "zph_m2_identity"),
         (ZphTransform::Rank, "zph_m2_rank"),
     ] {
-        zph_check(&mut check, key, &efron.zph(transform, None).unwrap(), &want[key]);
+        zph_check(
+            &mut check,
+            key,
+            &efron.zph(transform, None).unwrap(),
+            &want[key],
+        );
     }
     let (breslow, _) = fit(&frame, m2, Ties::Breslow);
-    zph_check(&mut check, "zph_m2_breslow_km", &breslow.zph(ZphTransform::Km, None).unwrap(), &want["zph_m2_breslow_km"]);
+    zph_check(
+        &mut check,
+        "zph_m2_breslow_km",
+        &breslow.zph(ZphTransform::Km, None).unwrap(),
+        &want["zph_m2_breslow_km"],
+    );
 
     // A factor (tgrade: two columns, one term) with an interaction.
     let (factor, matrix) = fit(&frame, "treat * high_risk + age + tgrade", Ties::Efron);
@@ -402,7 +734,11 @@ fn zph_factor_strata_and_levels_match_r() {
     let matrix = model(&frame, "treat + pnodes + tsize");
     let data = survival_of(&frame, &matrix.rows);
     let menostat = match frame.column("menostat").unwrap() {
-        radcohort::stats::Column::Text(values) => matrix.rows.iter().map(|&r| values[r].clone().unwrap()).collect(),
+        radcohort::stats::Column::Text(values) => matrix
+            .rows
+            .iter()
+            .map(|&r| values[r].clone().unwrap())
+            .collect(),
         other => panic!("menostat: {other:?}"),
     };
     let options = CoxOptions {
@@ -412,19 +748,41 @@ fn zph_factor_strata_and_levels_match_r() {
     let stratified = CoxModel::fit(&data, &matrix.design, &options).unwrap();
     assert_eq!(stratified.strata, 2);
     check_r_fit(&mut check, "strata_fit", &stratified, &want["strata_fit"]);
-    zph_check(&mut check, "zph_strata_km", &stratified.zph(ZphTransform::Km, None).unwrap(), &want["zph_strata_km"]);
-    zph_check(&mut check, "zph_strata_rank", &stratified.zph(ZphTransform::Rank, None).unwrap(), &want["zph_strata_rank"]);
+    zph_check(
+        &mut check,
+        "zph_strata_km",
+        &stratified.zph(ZphTransform::Km, None).unwrap(),
+        &want["zph_strata_km"],
+    );
+    zph_check(
+        &mut check,
+        "zph_strata_rank",
+        &stratified.zph(ZphTransform::Rank, None).unwrap(),
+        &want["zph_strata_rank"],
+    );
 
     // tgrade with reference level III (R's relevel).
     let matrix = Formula::parse("treat + tgrade")
         .unwrap()
-        .model_matrix(&frame, &BTreeMap::from([("tgrade".to_owned(), "III".to_owned())]))
+        .model_matrix(
+            &frame,
+            &BTreeMap::from([("tgrade".to_owned(), "III".to_owned())]),
+        )
         .unwrap();
     let data = survival_of(&frame, &matrix.rows);
     let releveled = CoxModel::fit(&data, &matrix.design, &CoxOptions::default()).unwrap();
     // R names the columns after its variable, tgrade3.
-    let renamed: Vec<String> = releveled.term_names().iter().map(|t| t.replace("tgrade", "tgrade3")).collect();
-    let want_terms: Vec<&str> = want["relevel_fit"]["terms"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    let renamed: Vec<String> = releveled
+        .term_names()
+        .iter()
+        .map(|t| t.replace("tgrade", "tgrade3"))
+        .collect();
+    let want_terms: Vec<&str> = want["relevel_fit"]["terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
     assert_eq!(renamed, want_terms);
     check_r_fit(&mut check, "relevel_fit", &releveled, &want["relevel_fit"]);
     check.finish("R coxph / cox.zph (survival 3.5-3)");
@@ -438,16 +796,70 @@ fn check_r_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value) 
     assert_eq!(ours.events as u64, want["events"].as_u64().unwrap());
     let coef: Vec<f64> = ours.terms.iter().map(|t| t.coef).collect();
     let se: Vec<f64> = ours.terms.iter().map(|t| t.se).collect();
-    check.all("R coef", &format!("{label} coef"), &coef, &want["coef"], 1e-7, 0.0);
+    check.all(
+        "R coef",
+        &format!("{label} coef"),
+        &coef,
+        &want["coef"],
+        1e-7,
+        0.0,
+    );
     check.all("R se", &format!("{label} se"), &se, &want["se"], 0.0, 1e-6);
     let vcov: Vec<f64> = ours.vcov.iter().flatten().copied().collect();
-    let want_vcov: Vec<Value> = want["vcov"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap().clone()).collect();
-    check.all("R vcov", &format!("{label} vcov"), &vcov, &Value::from(want_vcov), 1e-12, 1e-6);
-    check.all("R loglik", &format!("{label} loglik"), &[ours.loglik_null, ours.loglik], &want["loglik"], 1e-8, 0.0);
-    check.all("R tests", &format!("{label} lr"), &[ours.lr_test.statistic], &want["lr"], 0.0, 1e-6);
-    check.all("R tests", &format!("{label} wald"), &[ours.wald_test.statistic], &want["wald"], 0.0, 1e-6);
-    check.all("R tests", &format!("{label} score"), &[ours.score_test.statistic], &want["score"], 0.0, 1e-6);
-    check.all("R concordance", &format!("{label} C"), &[ours.concordance], &want["concordance"], 1e-12, 0.0);
+    let want_vcov: Vec<Value> = want["vcov"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r.as_array().unwrap().clone())
+        .collect();
+    check.all(
+        "R vcov",
+        &format!("{label} vcov"),
+        &vcov,
+        &Value::from(want_vcov),
+        1e-12,
+        1e-6,
+    );
+    check.all(
+        "R loglik",
+        &format!("{label} loglik"),
+        &[ours.loglik_null, ours.loglik],
+        &want["loglik"],
+        1e-8,
+        0.0,
+    );
+    check.all(
+        "R tests",
+        &format!("{label} lr"),
+        &[ours.lr_test.statistic],
+        &want["lr"],
+        0.0,
+        1e-6,
+    );
+    check.all(
+        "R tests",
+        &format!("{label} wald"),
+        &[ours.wald_test.statistic],
+        &want["wald"],
+        0.0,
+        1e-6,
+    );
+    check.all(
+        "R tests",
+        &format!("{label} score"),
+        &[ours.score_test.statistic],
+        &want["score"],
+        0.0,
+        1e-6,
+    );
+    check.all(
+        "R concordance",
+        &format!("{label} C"),
+        &[ours.concordance],
+        &want["concordance"],
+        1e-12,
+        0.0,
+    );
 }
 
 #[test]
@@ -461,7 +873,10 @@ fn degenerate_gbsg2_designs_are_named() {
     let data = survival_of(&frame, &matrix.rows);
     match CoxModel::fit(&data, &matrix.design, &CoxOptions::default()) {
         Err(StatsError::Singular { detail }) => {
-            assert!(detail.contains("\"tgradeII\"") && detail.contains("\"grade2\""), "{detail}");
+            assert!(
+                detail.contains("\"tgradeII\"") && detail.contains("\"grade2\""),
+                "{detail}"
+            );
         }
         other => panic!("expected Singular, got {other:?}"),
     }

@@ -302,12 +302,8 @@ mod tests {
         // Stratum {2, 3}: 2 (t1, event, s0) vs 3 (t2, censored, s1): discordant.
         // Across strata the pairs 0-3 and 2-1 would add one of each; they are left out.
         let d = data(&[1.0, 2.0, 1.0, 2.0], &[true, false, true, false]);
-        let c = concordance_index_stratified(
-            &d,
-            &[1.0, 0.0, 0.0, 1.0],
-            &[vec![0, 1], vec![2, 3]],
-        )
-        .unwrap();
+        let c = concordance_index_stratified(&d, &[1.0, 0.0, 0.0, 1.0], &[vec![0, 1], vec![2, 3]])
+            .unwrap();
         assert_eq!((c.concordant, c.discordant, c.comparable_pairs), (1, 1, 2));
     }
 

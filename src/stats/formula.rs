@@ -211,7 +211,10 @@ impl Formula {
 
 /// One variable's values on the kept rows, numeric or as a factor.
 enum Variable {
-    Numeric { name: String, values: Vec<f64> },
+    Numeric {
+        name: String,
+        values: Vec<f64>,
+    },
     Factor {
         name: String,
         levels: Vec<String>,
@@ -238,7 +241,10 @@ impl Variable {
                 }
                 Ok(Variable::Numeric {
                     name: name.to_owned(),
-                    values: rows.iter().map(|&r| values[r].unwrap_or(f64::NAN)).collect(),
+                    values: rows
+                        .iter()
+                        .map(|&r| values[r].unwrap_or(f64::NAN))
+                        .collect(),
                 })
             }
             Column::Text(values) => {
@@ -261,7 +267,11 @@ impl Variable {
                 };
                 let codes = cells
                     .iter()
-                    .map(|cell| levels.binary_search_by(|l| l.as_str().cmp(cell)).unwrap_or(0))
+                    .map(|cell| {
+                        levels
+                            .binary_search_by(|l| l.as_str().cmp(cell))
+                            .unwrap_or(0)
+                    })
                     .collect();
                 Ok(Variable::Factor {
                     name: name.to_owned(),
@@ -288,7 +298,10 @@ impl Variable {
                 .enumerate()
                 .filter(|&(level, _)| !contrasts || level != *reference)
                 .map(|(level, label)| {
-                    let values = codes.iter().map(|&c| f64::from(u8::from(c == level))).collect();
+                    let values = codes
+                        .iter()
+                        .map(|&c| f64::from(u8::from(c == level)))
+                        .collect();
                     (format!("{name}{label}"), values)
                 })
                 .collect(),
@@ -357,12 +370,18 @@ fn tokenize(text: &str) -> Result<Vec<Token>, StatsError> {
         } else if c.is_whitespace() {
             i += 1;
         } else if c == '`' {
-            let end = chars[i + 1..].iter().position(|&c| c == '`').ok_or_else(|| {
-                formula_error(text, format!("unclosed backtick at position {position}"))
-            })?;
+            let end = chars[i + 1..]
+                .iter()
+                .position(|&c| c == '`')
+                .ok_or_else(|| {
+                    formula_error(text, format!("unclosed backtick at position {position}"))
+                })?;
             let name: String = chars[i + 1..i + 1 + end].iter().collect();
             if name.is_empty() {
-                return Err(formula_error(text, format!("empty name at position {position}")));
+                return Err(formula_error(
+                    text,
+                    format!("empty name at position {position}"),
+                ));
             }
             tokens.push(Token {
                 kind: TokenKind::Name(name),
@@ -517,10 +536,16 @@ mod tests {
     #[test]
     fn orders_terms_as_r() {
         // R: attr(terms(~ g:x + x + a*b + c), "term.labels") = x a b c g:x a:b
-        assert_eq!(labels("g:x + x + a*b + c"), ["x", "a", "b", "c", "g:x", "a:b"]);
+        assert_eq!(
+            labels("g:x + x + a*b + c"),
+            ["x", "a", "b", "c", "g:x", "a:b"]
+        );
         // R: terms(~ x:g + g) = g x:g (variables ordered x, g)
         assert_eq!(labels("~ x:g + g"), ["g", "x:g"]);
-        assert_eq!(labels("a*b*c"), ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"]);
+        assert_eq!(
+            labels("a*b*c"),
+            ["a", "b", "c", "a:b", "a:c", "b:c", "a:b:c"]
+        );
         assert_eq!(labels("(a + b):c"), ["a:c", "b:c"]);
         assert_eq!(labels("(a + b)*c"), ["a", "b", "c", "a:c", "b:c"]);
         assert_eq!(labels("a + a + b:a + a:b"), ["a", "a:b"]);
@@ -563,7 +588,9 @@ mod tests {
         assert_eq!(names("g*x + f"), ["gv", "x", "fb", "fc", "gv:x"]);
         assert_eq!(
             names("(f + x):g"),
-            ["fa:gu", "fb:gu", "fc:gu", "fa:gv", "fb:gv", "fc:gv", "x:gu", "x:gv"]
+            [
+                "fa:gu", "fb:gu", "fc:gu", "fa:gv", "fb:gv", "fc:gv", "x:gu", "x:gv"
+            ]
         );
     }
 
@@ -574,18 +601,39 @@ mod tests {
         let matrix = formula.model_matrix(&frame(), &reference).unwrap();
         // Row 2 (y missing) is dropped.
         assert_eq!(matrix.rows, vec![0, 1, 3, 4, 5]);
-        assert_eq!(matrix.design.names(), ["x", "fa", "fc", "y", "x:fa", "x:fc"]);
+        assert_eq!(
+            matrix.design.names(),
+            ["x", "fa", "fc", "y", "x:fa", "x:fc"]
+        );
         let m = matrix.design.matrix();
         // Kept rows: x = 1, 2, 4, 5, 6; f = a, b, a, b, c.
-        assert_eq!(m.column(1).iter().copied().collect::<Vec<_>>(), [1.0, 0.0, 1.0, 0.0, 0.0]);
-        assert_eq!(m.column(5).iter().copied().collect::<Vec<_>>(), [0.0, 0.0, 0.0, 0.0, 6.0]);
+        assert_eq!(
+            m.column(1).iter().copied().collect::<Vec<_>>(),
+            [1.0, 0.0, 1.0, 0.0, 0.0]
+        );
+        assert_eq!(
+            m.column(5).iter().copied().collect::<Vec<_>>(),
+            [0.0, 0.0, 0.0, 0.0, 6.0]
+        );
         assert_eq!(
             matrix.terms,
             vec![
-                TermColumns { label: "x".into(), columns: vec![0] },
-                TermColumns { label: "f".into(), columns: vec![1, 2] },
-                TermColumns { label: "y".into(), columns: vec![3] },
-                TermColumns { label: "x:f".into(), columns: vec![4, 5] },
+                TermColumns {
+                    label: "x".into(),
+                    columns: vec![0]
+                },
+                TermColumns {
+                    label: "f".into(),
+                    columns: vec![1, 2]
+                },
+                TermColumns {
+                    label: "y".into(),
+                    columns: vec![3]
+                },
+                TermColumns {
+                    label: "x:f".into(),
+                    columns: vec![4, 5]
+                },
             ]
         );
     }

@@ -44,11 +44,17 @@ impl CoxModel {
             // Sums of exp(η − m) with m the stratum's largest η, so that
             // exp() cannot overflow; each increment is then scaled by
             // exp(−m).
-            let m = eta[range.clone()].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let m = eta[range.clone()]
+                .iter()
+                .copied()
+                .fold(f64::NEG_INFINITY, f64::max);
             let mut sum = 0.0;
             let mut increments = Vec::with_capacity(groups.len());
             for group in &prepared.groups[groups.clone()] {
-                sum += eta[group.start..group.end].iter().map(|e| (e - m).exp()).sum::<f64>();
+                sum += eta[group.start..group.end]
+                    .iter()
+                    .map(|e| (e - m).exp())
+                    .sum::<f64>();
                 increments.push((prepared.time[group.start], group.events as f64 / sum));
             }
             let restore = (-m).exp();
@@ -76,4 +82,3 @@ impl CoxModel {
         Ok(result)
     }
 }
-

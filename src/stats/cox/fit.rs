@@ -139,7 +139,7 @@ impl Prepared {
             let mean = column.iter().sum::<f64>() / n as f64;
             let variance = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
             let spread = column.iter().map(|v| (v - mean).abs()).fold(0.0, f64::max);
-            if !(variance > 0.0) || spread <= 1e-12 * mean.abs() {
+            if !variance.is_finite() || variance <= 0.0 || spread <= 1e-12 * mean.abs() {
                 return Err(StatsError::Singular {
                     detail: format!("term \"{}\" is constant", names[j]),
                 });
@@ -164,7 +164,11 @@ impl Prepared {
         let mut start = 0;
         while start < n {
             let code = codes[order[start]];
-            let end = start + order[start..].iter().take_while(|&&i| codes[i] == code).count();
+            let end = start
+                + order[start..]
+                    .iter()
+                    .take_while(|&&i| codes[i] == code)
+                    .count();
             let first_group = groups.len();
             let mut group_start = start;
             while group_start < end {
@@ -262,12 +266,16 @@ pub(crate) fn inverse_spd(matrix: &[f64], p: usize) -> Option<Vec<f64>> {
 /// that is a linear combination of earlier ones (R gives it an NA
 /// coefficient). Columns are taken in order, as R's pivoting Cholesky does,
 /// so the later of two aliased columns is the one named.
-fn check_identifiable(information: &[f64], names: &[String], events: usize) -> Result<(), StatsError> {
+fn check_identifiable(
+    information: &[f64],
+    names: &[String],
+    events: usize,
+) -> Result<(), StatsError> {
     let p = names.len();
     let mut kept: Vec<usize> = Vec::new();
     for j in 0..p {
         let own = information[j * p + j];
-        if !(own > 1e-10 * events as f64) {
+        if own.is_nan() || own <= 1e-10 * events as f64 {
             return Err(StatsError::Singular {
                 detail: format!(
                     "term \"{}\" does not vary within the risk sets (constant within strata)",
@@ -285,10 +293,18 @@ fn check_identifiable(information: &[f64], names: &[String], events: usize) -> R
             let cross: Vec<f64> = kept.iter().map(|&a| information[a * p + j]).collect();
             let Some(coefficients) = solve_spd(&sub, &cross) else {
                 return Err(StatsError::Singular {
-                    detail: format!("the information matrix is not positive definite at term \"{}\"", names[j]),
+                    detail: format!(
+                        "the information matrix is not positive definite at term \"{}\"",
+                        names[j]
+                    ),
                 });
             };
-            let residual = own - cross.iter().zip(&coefficients).map(|(c, b)| c * b).sum::<f64>();
+            let residual = own
+                - cross
+                    .iter()
+                    .zip(&coefficients)
+                    .map(|(c, b)| c * b)
+                    .sum::<f64>();
             if residual <= 1e-10 * own {
                 let largest = coefficients.iter().fold(0.0_f64, |m, c| m.max(c.abs()));
                 let partners: Vec<String> = (0..k)
@@ -323,7 +339,13 @@ fn diverging_terms(beta: &[f64], step: &[f64]) -> Vec<usize> {
 fn separation_error(names: &[String], terms: &[usize], beta: &[f64], scale: &[f64]) -> StatsError {
     let listed: Vec<String> = terms
         .iter()
-        .map(|&j| format!("\"{}\" (coefficient {:.3} and growing)", names[j], beta[j] / scale[j]))
+        .map(|&j| {
+            format!(
+                "\"{}\" (coefficient {:.3} and growing)",
+                names[j],
+                beta[j] / scale[j]
+            )
+        })
         .collect();
     StatsError::Separation {
         detail: format!(
@@ -488,7 +510,11 @@ fn newton_raphson(
         let mut factor = 1.0;
         let mut accepted = None;
         for _ in 0..MAX_HALVINGS {
-            let candidate_beta: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + factor * s).collect();
+            let candidate_beta: Vec<f64> = beta
+                .iter()
+                .zip(&step)
+                .map(|(b, s)| b + factor * s)
+                .collect();
             let candidate = evaluate(prepared, &candidate_beta, ties);
             let change = candidate.loglik - current.loglik;
             let allowance = tolerance * candidate.loglik.abs().max(1.0);

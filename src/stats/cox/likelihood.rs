@@ -69,8 +69,7 @@ pub(crate) fn evaluate(prepared: &Prepared, beta: &[f64], ties: Ties) -> Evaluat
         .collect();
     let mut information = vec![0.0; p * p];
     let (mut loglik, mut score) = (0.0, vec![0.0; p]);
-    for (index, (task, (task_loglik, task_score, packed))) in
-        tasks.iter().zip(results).enumerate()
+    for (index, (task, (task_loglik, task_score, packed))) in tasks.iter().zip(results).enumerate()
     {
         // Every task computes the log-likelihood and score the same way;
         // the first one's are kept.
@@ -216,11 +215,7 @@ fn pass(
                 continue;
             }
             let d = events as f64;
-            let (repeats, multiplicity) = if efron_sums {
-                (events, 1.0)
-            } else {
-                (1, d)
-            };
+            let (repeats, multiplicity) = if efron_sums { (events, 1.0) } else { (1, d) };
             for k in 0..repeats {
                 let f = k as f64 / d;
                 let denominator = s0 - f * e0;
@@ -234,9 +229,9 @@ fn pass(
                 let mut index = 0;
                 for segment in segments {
                     let mi = mean[segment.row];
-                    for j in segment.first..segment.end {
-                        information[index] += multiplicity
-                            * ((s2[index] - f * e2[index]) / denominator - mi * mean[j]);
+                    for mj in &mean[segment.first..segment.end] {
+                        information[index] +=
+                            multiplicity * ((s2[index] - f * e2[index]) / denominator - mi * mj);
                         index += 1;
                     }
                 }

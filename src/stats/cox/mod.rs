@@ -164,7 +164,9 @@ impl CoxModel {
     /// order, *not* centred (R's `predict(type = "lp")` subtracts the
     /// covariate means; lifelines' `predict_log_partial_hazard` does too).
     pub fn linear_predictor(&self) -> Vec<f64> {
-        self.fitted.prepared.linear_predictor_original(&self.fitted.beta)
+        self.fitted
+            .prepared
+            .linear_predictor_original(&self.fitted.beta)
     }
 }
 

@@ -148,8 +148,17 @@ impl CoxModel {
             s2.fill(0.0);
             for group in &prepared.groups[groups_of_stratum.clone()] {
                 let (e0, d) = add_group(
-                    x, &risk, p, group.start, group.end, group.events, &mut s0, &mut s1, &mut s2,
-                    &mut e1, &mut e2,
+                    x,
+                    &risk,
+                    p,
+                    group.start,
+                    group.end,
+                    group.events,
+                    &mut s0,
+                    &mut s1,
+                    &mut s2,
+                    &mut e1,
+                    &mut e2,
                 );
                 if d == 0 {
                     continue;
@@ -264,7 +273,10 @@ impl CoxModel {
             .iter()
             .zip(&prepared.strata_groups)
             .map(|(range, groups)| {
-                let events: usize = prepared.groups[groups.clone()].iter().map(|g| g.events).sum();
+                let events: usize = prepared.groups[groups.clone()]
+                    .iter()
+                    .map(|g| g.events)
+                    .sum();
                 (0..p)
                     .map(|j| {
                         let first = prepared.x[range.start * p + j];
@@ -291,14 +303,12 @@ impl CoxModel {
                     let raw = DVector::from_fn(k, |a, _| {
                         schoenfeld[row * p + varying[a]] * scale[varying[a]]
                     });
-                    let solved = if k == 0 {
-                        Some(raw)
-                    } else {
-                        lu.solve(&raw)
-                    }
-                    .ok_or_else(|| StatsError::Singular {
-                        detail: "average information of a stratum is singular".to_owned(),
-                    })?;
+                    let solved =
+                        if k == 0 { Some(raw) } else { lu.solve(&raw) }.ok_or_else(|| {
+                            StatsError::Singular {
+                                detail: "average information of a stratum is singular".to_owned(),
+                            }
+                        })?;
                     let mut values = vec![None; p];
                     for (a, &j) in varying.iter().enumerate() {
                         values[j] = Some(solved[a] + beta[j]);
@@ -381,7 +391,11 @@ fn transform_times(time: &[f64], event: &[bool], transform: ZphTransform) -> Vec
             let mut start = 0;
             while start < order.len() {
                 let at = time[order[start]];
-                let end = start + order[start..].iter().take_while(|&&i| time[i] == at).count();
+                let end = start
+                    + order[start..]
+                        .iter()
+                        .take_while(|&&i| time[i] == at)
+                        .count();
                 for &i in &order[start..end] {
                     before[i] = 1.0 - survival;
                 }
@@ -403,7 +417,11 @@ fn average_ranks(values: &[f64]) -> Vec<f64> {
     let mut start = 0;
     while start < order.len() {
         let at = values[order[start]];
-        let end = start + order[start..].iter().take_while(|&&i| values[i] == at).count();
+        let end = start
+            + order[start..]
+                .iter()
+                .take_while(|&&i| values[i] == at)
+                .count();
         // Positions start+1 ..= end share their mean.
         let average = (start + 1 + end) as f64 / 2.0;
         for &i in &order[start..end] {
@@ -421,7 +439,10 @@ mod tests {
     #[test]
     fn ranks_average_ties() {
         // 3.0 twice at positions 2 and 3 -> 2.5 each.
-        assert_eq!(average_ranks(&[5.0, 3.0, 1.0, 3.0]), vec![4.0, 2.5, 1.0, 2.5]);
+        assert_eq!(
+            average_ranks(&[5.0, 3.0, 1.0, 3.0]),
+            vec![4.0, 2.5, 1.0, 2.5]
+        );
     }
 
     #[test]
