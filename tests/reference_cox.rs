@@ -493,7 +493,7 @@ fn r_coxph_fits_from_statsmodels_suite() {
     let coef_abs = number(&cox["tolerance_suggested"]["coef_abs"]);
     let se_rel = number(&cox["tolerance_suggested"]["se_rel"]);
     let mut check = Checker::default();
-    let mut skipped_entry = 0;
+    let mut disagreeing = 0;
     for reference_fit in cox["fits"].as_array().unwrap() {
         let file = reference_fit["file"].as_str().unwrap();
         let ties = match reference_fit["ties"].as_str().unwrap() {
@@ -502,12 +502,8 @@ fn r_coxph_fits_from_statsmodels_suite() {
             other => panic!("ties {other}"),
         };
         let stratified = reference_fit["strata"].as_bool().unwrap();
-        if reference_fit["entry_times"].as_bool().unwrap() {
-            // Delayed entry (counting-process data) is not supported.
-            skipped_entry += 1;
-            continue;
-        }
-        let (time, status, _, x) = read_r_input(&reference.join("survival").join(file));
+        let delayed = reference_fit["entry_times"].as_bool().unwrap();
+        let (time, status, entry, x) = read_r_input(&reference.join("survival").join(file));
         let n = time.len();
         let p = x[0].len();
         assert_eq!(n as u64, reference_fit["n"].as_u64().unwrap());
@@ -523,10 +519,15 @@ fn r_coxph_fits_from_statsmodels_suite() {
         let options = CoxOptions {
             ties,
             strata,
+            entry: delayed.then_some(entry),
             ..CoxOptions::default()
         };
         let ours = CoxModel::fit(&data, &design, &options).unwrap();
-        let label = format!("{file} {ties:?}{}", if stratified { " strata" } else { "" });
+        let label = format!(
+            "{file} {ties:?}{}{}",
+            if delayed { " entry" } else { "" },
+            if stratified { " strata" } else { "" }
+        );
         let coef: Vec<f64> = ours.terms.iter().map(|t| t.coef).collect();
         let se: Vec<f64> = ours.terms.iter().map(|t| t.se).collect();
         check.all(
@@ -545,22 +546,33 @@ fn r_coxph_fits_from_statsmodels_suite() {
             0.0,
             se_rel,
         );
-        check.all(
-            "statsmodels coef",
-            &format!("{label} sm coef"),
-            &coef,
-            &reference_fit["statsmodels_coef"],
-            coef_abs,
-            0.0,
-        );
-        check.all(
-            "statsmodels se",
-            &format!("{label} sm se"),
-            &se,
-            &reference_fit["statsmodels_se"],
-            0.0,
-            se_rel,
-        );
+        // statsmodels treats delayed entry differently from R on the
+        // largest file (its own record: coefficients up to 1.3e-4 from R's); it
+        // is compared only where it agrees with R.
+        let statsmodels_vs_r = number(&reference_fit["max_abs_diff_coef_statsmodels_vs_R"]);
+        if statsmodels_vs_r <= coef_abs {
+            check.all(
+                "statsmodels coef",
+                &format!("{label} sm coef"),
+                &coef,
+                &reference_fit["statsmodels_coef"],
+                coef_abs,
+                0.0,
+            );
+            check.all(
+                "statsmodels se",
+                &format!("{label} sm se"),
+                &se,
+                &reference_fit["statsmodels_se"],
+                0.0,
+                se_rel,
+            );
+        } else {
+            eprintln!(
+                "{label}: statsmodels is {statsmodels_vs_r:.1e} from R; compared with R only"
+            );
+            disagreeing += 1;
+        }
         if let Some(lifelines) = reference_fit.get("lifelines_coef") {
             check.all(
                 "lifelines coef",
@@ -604,10 +616,10 @@ fn r_coxph_fits_from_statsmodels_suite() {
             }
         }
     }
-    eprintln!(
-        "*** {skipped_entry} fits with entry times (Surv(entry, time, status)) not checked: delayed entry is not supported ***"
+    assert_eq!(
+        disagreeing, 4,
+        "statsmodels departs from R on the four 1000-row entry-time fits"
     );
-    assert_eq!(skipped_entry, 20);
     check.finish("R coxph (statsmodels suite)");
 }
 

@@ -55,6 +55,28 @@ pub fn concordance_index_stratified(
     score: &[f64],
     strata: &[Vec<usize>],
 ) -> Result<Concordance, StatsError> {
+    concordance_with_entry(data, score, strata, None)
+}
+
+/// Harrell's C within strata, with delayed entry when `entry` is given: a
+/// subject is then compared with an event at time t only if it was at risk
+/// then (entry < t), as R's `concordance` on `Surv(entry, time, event)`.
+/// Entry times are assumed checked (finite, before the exit time).
+pub(crate) fn concordance_with_entry(
+    data: &SurvivalData,
+    score: &[f64],
+    strata: &[Vec<usize>],
+    entry: Option<&[f64]>,
+) -> Result<Concordance, StatsError> {
+    if let Some(entry) = entry
+        && entry.len() != data.len()
+    {
+        return Err(StatsError::LengthMismatch {
+            what: "entry".to_owned(),
+            expected: data.len(),
+            found: entry.len(),
+        });
+    }
     if score.len() != data.len() {
         return Err(StatsError::LengthMismatch {
             what: "score".to_owned(),
@@ -79,7 +101,13 @@ pub fn concordance_index_stratified(
                 expected: format!("expected a subject index below {}", data.len()),
             });
         }
-        total.add(&count_pairs(data.time(), data.event(), score, members));
+        total.add(&count_pairs(
+            data.time(),
+            data.event(),
+            score,
+            members,
+            entry,
+        ));
     }
     let comparable = total.concordant + total.discordant + total.tied_risk;
     if comparable == 0 {
@@ -116,8 +144,15 @@ impl Counts {
     }
 }
 
-/// Pair counts among `members` (valid indices, finite scores).
-fn count_pairs(time: &[f64], event: &[bool], score: &[f64], members: &[usize]) -> Counts {
+/// Pair counts among `members` (valid indices, finite scores), with
+/// subjects leaving the tree once the walk reaches their entry time.
+fn count_pairs(
+    time: &[f64],
+    event: &[bool],
+    score: &[f64],
+    members: &[usize],
+    entry: Option<&[f64]>,
+) -> Counts {
     let mut counts = Counts::default();
     if members.len() < 2 {
         return counts;
@@ -145,10 +180,31 @@ fn count_pairs(time: &[f64], event: &[bool], score: &[f64], members: &[usize]) -
             .total_cmp(&time[a])
             .then_with(|| event[a].cmp(&event[b]))
     });
+    // With delayed entry, members by decreasing entry time: the order in
+    // which they stop being at risk as the walk goes down in time.
+    let mut by_entry: Vec<usize> = if entry.is_some() {
+        members.to_vec()
+    } else {
+        Vec::new()
+    };
+    if let Some(entry) = entry {
+        by_entry.sort_unstable_by(|&a, &b| entry[b].total_cmp(&entry[a]));
+    }
+    let mut next_leaving = 0;
     let mut tree = Fenwick::new(distinct);
     let mut start = 0;
     while start < order.len() {
         let at = time[order[start]];
+        if let Some(entry) = entry {
+            // Entered at or after this time: not at risk here. Such a
+            // subject's exit is later, so it is in the tree.
+            while let Some(&subject) = by_entry.get(next_leaving)
+                && entry[subject] >= at
+            {
+                tree.remove(rank[subject]);
+                next_leaving += 1;
+            }
+        }
         let end = start
             + order[start..]
                 .iter()
@@ -201,6 +257,15 @@ impl Fenwick {
         self.total += 1;
     }
 
+    fn remove(&mut self, rank: usize) {
+        let mut i = rank;
+        while i < self.tree.len() {
+            self.tree[i] -= 1;
+            i += i & i.wrapping_neg();
+        }
+        self.total -= 1;
+    }
+
     /// Number of entries with rank ≤ `rank`.
     fn prefix(&self, rank: usize) -> u64 {
         let mut sum = 0;
@@ -228,6 +293,16 @@ mod tests {
 
     /// The O(n²) definition, written out pair by pair: the oracle.
     fn brute_force(time: &[f64], event: &[bool], score: &[f64]) -> (u64, u64, u64, u64) {
+        brute_force_entry(time, event, score, &vec![f64::NEG_INFINITY; time.len()])
+    }
+
+    /// The same, comparing an event at t only with subjects entered before t.
+    fn brute_force_entry(
+        time: &[f64],
+        event: &[bool],
+        score: &[f64],
+        entry: &[f64],
+    ) -> (u64, u64, u64, u64) {
         let (mut conc, mut disc, mut tied, mut tied_time) = (0, 0, 0, 0);
         for i in 0..time.len() {
             for j in 0..time.len() {
@@ -235,7 +310,8 @@ mod tests {
                     continue;
                 }
                 // i is the event; j must outlive it (or share its time censored).
-                let comparable = time[j] > time[i] || (time[j] == time[i] && !event[j]);
+                let comparable =
+                    (time[j] > time[i] || (time[j] == time[i] && !event[j])) && entry[j] < time[i];
                 if time[j] == time[i] && event[j] && i < j {
                     tied_time += 1;
                 }
@@ -329,6 +405,29 @@ mod tests {
                         (conc, disc, tied, tied_time)
                     );
                 }
+                Err(_) => prop_assert_eq!(conc + disc + tied, 0),
+            }
+        }
+
+        #[test]
+        fn delayed_entry_matches_pairwise_count(
+            (time, event, score) in cohort(),
+            fractions in proptest::collection::vec(0u8..4, 40),
+        ) {
+            // Entry times 0, 1/4, 1/2 or 3/4 of the exit time (before it).
+            let entry: Vec<f64> = time
+                .iter()
+                .zip(&fractions)
+                .map(|(t, &f)| if *t == 0.0 { -1.0 } else { t * f64::from(f) / 4.0 })
+                .collect();
+            let d = data(&time, &event);
+            let all: Vec<usize> = (0..time.len()).collect();
+            let (conc, disc, tied, _) = brute_force_entry(&time, &event, &score, &entry);
+            match concordance_with_entry(&d, &score, &[all], Some(&entry)) {
+                Ok(c) => prop_assert_eq!(
+                    (c.concordant, c.discordant, c.tied_risk),
+                    (conc, disc, tied)
+                ),
                 Err(_) => prop_assert_eq!(conc + disc + tied, 0),
             }
         }

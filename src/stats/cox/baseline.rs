@@ -2,7 +2,8 @@
 //! means, as R's `-log(survfit(fit, type = "aalen")$surv)` (Breslow's
 //! estimator, `ctype = 1`): at each distinct time t of a stratum,
 //! H(t) = Σ_{s ≤ t} d_s / Σ_{risk set at s} exp((x − x̄)·β), with x̄ the
-//! means over all subjects (R centres at `fit$means`).
+//! means over all subjects (R centres at `fit$means`). With delayed entry
+//! the risk set at t holds the subjects with entry < t ≤ exit.
 
 use serde::Serialize;
 
@@ -35,11 +36,12 @@ impl CoxModel {
             .map(|row| row.iter().zip(beta).map(|(x, b)| x * b).sum())
             .collect();
         let mut result = Vec::with_capacity(prepared.strata.len());
-        for ((range, groups), label) in prepared
+        for (stratum, ((range, groups), label)) in prepared
             .strata
             .iter()
             .zip(&prepared.strata_groups)
             .zip(&prepared.strata_labels)
+            .enumerate()
         {
             // Sums of exp(η − m) with m the stratum's largest η, so that
             // exp() cannot overflow; each increment is then scaled by
@@ -50,7 +52,12 @@ impl CoxModel {
                 .fold(f64::NEG_INFINITY, f64::max);
             let mut sum = 0.0;
             let mut increments = Vec::with_capacity(groups.len());
+            let mut next_removal = 0;
             for group in &prepared.groups[groups.clone()] {
+                let at = prepared.time[group.start];
+                for &row in prepared.leaving(stratum, at, &mut next_removal) {
+                    sum -= (eta[row] - m).exp();
+                }
                 sum += eta[group.start..group.end]
                     .iter()
                     .map(|e| (e - m).exp())

@@ -19,10 +19,10 @@ use std::ops::Range;
 use nalgebra::{DMatrix, DVector};
 use rayon::prelude::*;
 
-use super::hypothesis::ChiSquareTest;
+use super::hypothesis::{self, ChiSquareTest};
 use super::likelihood::{Evaluation, evaluate};
 use super::{CoxModel, CoxOptions, CoxTerm, Fitted, Ties};
-use crate::stats::concordance::concordance_index_stratified;
+use crate::stats::concordance::concordance_with_entry;
 use crate::stats::{Design, StatsError, SurvivalData};
 
 /// Subjects sharing a stratum and a time, at sorted positions
@@ -68,15 +68,27 @@ pub(crate) struct Prepared {
     pub groups: Vec<TieGroup>,
     /// Number of events.
     pub events: usize,
+    /// Entry times in sorted order, with delayed entry; `None` when every
+    /// subject is at risk from time 0.
+    pub entry: Option<Vec<f64>>,
+    /// With delayed entry: each stratum's sorted positions by decreasing
+    /// entry time, the order in which a walk down in time drops subjects
+    /// from the risk set (indices into this vector per stratum in
+    /// `strata_removals`).
+    pub removals: Vec<usize>,
+    /// The slice of `removals` of each stratum.
+    pub strata_removals: Vec<Range<usize>>,
 }
 
 impl Prepared {
     /// Checks and sorts the data. Errors on mismatched lengths, no terms,
-    /// no events, and a constant covariate.
+    /// no events, an entry time not before its exit time, and a constant
+    /// covariate.
     pub fn new(
         data: &SurvivalData,
         design: &Design,
         strata: Option<&[String]>,
+        entry: Option<&[f64]>,
     ) -> Result<Prepared, StatsError> {
         let n = data.len();
         let p = design.terms();
@@ -98,6 +110,9 @@ impl Prepared {
             return Err(StatsError::NoEvents {
                 what: "the cohort".to_owned(),
             });
+        }
+        if let Some(entry) = entry {
+            check_entry(entry, data.time())?;
         }
         // Stratum codes: labels in sorted order, as R's factor levels.
         let (codes, strata_labels) = match strata {
@@ -193,6 +208,20 @@ impl Prepared {
             strata_groups.push(first_group..groups.len());
             start = end;
         }
+        // Delayed entry: per stratum, positions by decreasing entry time.
+        let sorted_entry: Option<Vec<f64>> = entry.map(|e| order.iter().map(|&i| e[i]).collect());
+        let mut removals = Vec::new();
+        let mut strata_removals = Vec::new();
+        if let Some(sorted_entry) = &sorted_entry {
+            for range in &strata_ranges {
+                let first = removals.len();
+                removals.extend(range.clone());
+                removals[first..].sort_unstable_by(|&a: &usize, &b: &usize| {
+                    sorted_entry[b].total_cmp(&sorted_entry[a]).then(a.cmp(&b))
+                });
+                strata_removals.push(first..removals.len());
+            }
+        }
         let strata_labels = strata_ranges
             .iter()
             .map(|range| strata_labels[codes[order[range.start]]].clone())
@@ -212,7 +241,28 @@ impl Prepared {
             strata_labels,
             groups,
             events: data.events(),
+            entry: sorted_entry,
+            removals,
+            strata_removals,
         })
+    }
+
+    /// With delayed entry, the sorted positions that leave the risk set
+    /// before the tie group at `time` is processed: those of the stratum's
+    /// removal list from `*next` on whose entry time is at or after `time`
+    /// (a subject is at risk at t when entry < t ≤ exit). Advances `*next`.
+    pub fn leaving(&self, stratum: usize, time: f64, next: &mut usize) -> &[usize] {
+        let (Some(entry), Some(range)) = (&self.entry, self.strata_removals.get(stratum)) else {
+            return &[];
+        };
+        let list = &self.removals[range.clone()];
+        let start = (*next).min(list.len());
+        let count = list[start..]
+            .iter()
+            .take_while(|&&row| entry[row] >= time)
+            .count();
+        *next = start + count;
+        &list[start..start + count]
     }
 
     /// The input positions of each stratum's subjects.
@@ -236,6 +286,36 @@ impl Prepared {
         }
         lp
     }
+}
+
+/// Refuses entry times that are not finite or not before the exit time
+/// (R: "Stop time must be > start time").
+fn check_entry(entry: &[f64], time: &[f64]) -> Result<(), StatsError> {
+    if entry.len() != time.len() {
+        return Err(StatsError::LengthMismatch {
+            what: "entry".to_owned(),
+            expected: time.len(),
+            found: entry.len(),
+        });
+    }
+    for (index, (&start, &stop)) in entry.iter().zip(time).enumerate() {
+        if !start.is_finite() {
+            return Err(StatsError::NonFinite {
+                what: "entry".to_owned(),
+                index,
+                value: start,
+            });
+        }
+        if start >= stop {
+            return Err(StatsError::OutOfRange {
+                what: "entry".to_owned(),
+                index,
+                value: start,
+                expected: format!("expected an entry time before the exit time {stop}"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Solves the symmetric positive-definite system `matrix`·x = `rhs` by
@@ -391,7 +471,12 @@ impl CoxModel {
                 "a relative tolerance in (0, 1)",
             ));
         }
-        let prepared = Prepared::new(data, design, options.strata.as_deref())?;
+        let prepared = Prepared::new(
+            data,
+            design,
+            options.strata.as_deref(),
+            options.entry.as_deref(),
+        )?;
         let p = prepared.p;
         let ties = options.ties;
 
@@ -448,8 +533,13 @@ impl CoxModel {
             })
             .sum();
         let lp = prepared.linear_predictor_original(&beta);
-        let concordance =
-            concordance_index_stratified(data, &lp, &prepared.strata_members())?.cindex;
+        let concordance = concordance_with_entry(
+            data,
+            &lp,
+            &prepared.strata_members(),
+            options.entry.as_deref(),
+        )?
+        .cindex;
         Ok(CoxModel {
             n: prepared.n,
             events: prepared.events,
@@ -474,8 +564,6 @@ impl CoxModel {
         })
     }
 }
-
-use super::hypothesis;
 
 /// Newton–Raphson with step halving from β = 0 (whose evaluation is
 /// `start`). Returns β (standardised scale), its evaluation and the

@@ -2,8 +2,10 @@
 //! observed information matrix, in one pass over the risk sets.
 //!
 //! Subjects are sorted by stratum and then by decreasing time, so walking
-//! forward through them grows each risk set: at every distinct time the
-//! subjects with that time join the running weighted sums
+//! forward through them grows each risk set (with delayed entry, subjects
+//! whose entry time is at or after the current time leave it again, as in
+//! R's `agreg`): at every distinct time the subjects with that time join the
+//! running weighted sums
 //! S0 = Σ r, S1 = Σ r·x, S2 = Σ r·x·xᵀ (r = exp(η)), and the events at that
 //! time then contribute, with d tied events and their own sums E0, E1, E2,
 //!
@@ -178,12 +180,24 @@ fn pass(
     let mut e2 = vec![0.0; entries];
     let mut mean = vec![0.0; p];
     let x = &prepared.x;
-    for groups in &prepared.strata_groups {
+    for (stratum, groups) in prepared.strata_groups.iter().enumerate() {
         let mut s0 = 0.0;
         s1.iter_mut().for_each(|v| *v = 0.0);
         s2.iter_mut().for_each(|v| *v = 0.0);
+        let mut next_removal = 0;
         for group in &prepared.groups[groups.clone()] {
             let (start, events, end) = (group.start, group.events, group.end);
+            // Delayed entry: subjects that entered at or after this time
+            // are not at risk here (nor at any earlier time).
+            for &row in prepared.leaving(stratum, prepared.time[start], &mut next_removal) {
+                let r = risk[row];
+                let xr = &x[row * p..row * p + p];
+                s0 -= r;
+                for (s, xi) in s1.iter_mut().zip(xr) {
+                    *s -= r * xi;
+                }
+                accumulate(&mut s2, segments, xr, -r);
+            }
             // Events come first within a tie group.
             let mut e0 = 0.0;
             e1.iter_mut().for_each(|v| *v = 0.0);

@@ -3,7 +3,8 @@
 //! The partial likelihood with Efron (default, as R `coxph` and lifelines)
 //! or Breslow (as SAS, Stata, statsmodels' default and glmnet) handling of
 //! tied event times, optional strata with a separate baseline hazard each
-//! (R's `strata()`), fitted by Newton–Raphson from β = 0 with step halving.
+//! (R's `strata()`) and optional delayed entry (R's `Surv(entry, time,
+//! event)`), fitted by Newton–Raphson from β = 0 with step halving.
 //! Covariates are centred and scaled internally (as `coxph` centres them);
 //! every result is reported on the original scale.
 //!
@@ -53,6 +54,10 @@ pub struct CoxOptions {
     /// One stratum label per subject (R's `strata()`): each stratum has its
     /// own baseline hazard. `None`: a single stratum.
     pub strata: Option<Vec<String>>,
+    /// Delayed entry (left truncation), one time per subject: the subject
+    /// is at risk on (entry, time], as R's `Surv(entry, time, event)`.
+    /// `None`: at risk from time 0.
+    pub entry: Option<Vec<f64>>,
     /// Newton–Raphson iterations allowed before [`StatsError::NotConverged`]
     /// (or [`StatsError::Separation`] when a coefficient is diverging).
     ///
@@ -70,6 +75,7 @@ impl Default for CoxOptions {
             ties: Ties::Efron,
             conf_level: 0.95,
             strata: None,
+            entry: None,
             max_iterations: 50,
             tolerance: 1e-9,
         }

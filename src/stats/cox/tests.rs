@@ -377,3 +377,49 @@ proptest! {
         }
     }
 }
+
+/// The three-subject case with C entering late. Entering at 0.5, C is at
+/// risk at t = 1 and β = −ln(2)/2 as before. Entering at 1 or 1.5, C is not
+/// at risk at t = 1 (at risk on (entry, exit]): l = β − 2·log(1 + u), whose
+/// score 1 − 2u/(1 + u) vanishes at u = 1, β = 0; then l(0) = −2 ln 2.
+#[test]
+fn delayed_entry_by_hand() {
+    let d = data(&[1.0, 2.0, 3.0], &[true, true, false]);
+    let x = design(&[("x", &[1.0, 0.0, 1.0])]);
+    let with_entry = |c: f64| CoxOptions {
+        entry: Some(vec![0.0, 0.0, c]),
+        ..CoxOptions::default()
+    };
+    let early = CoxModel::fit(&d, &x, &with_entry(0.5)).unwrap();
+    close(early.terms[0].coef, -(2.0f64.ln()) / 2.0, 1e-12);
+    for late in [1.0, 1.5] {
+        let fit = CoxModel::fit(&d, &x, &with_entry(late)).unwrap();
+        close(fit.terms[0].coef, 0.0, 1e-12);
+        close(fit.loglik, -2.0 * 2.0f64.ln(), 1e-12);
+        // Information at β = 0: u/(1 + u)² twice = 1/2.
+        close(fit.vcov[0][0], 2.0, 1e-10);
+        // Baseline at the mean x = 2/3 with β = 0: H(1) = 1/2 (A and B at
+        // risk), H(2) = 1/2 + 1/2 (B and C), H(3) unchanged.
+        let baseline = fit.baseline_cumulative_hazard().unwrap();
+        assert_eq!(baseline[0].cumulative_hazard, vec![0.5, 1.0, 1.0]);
+        assert!(matches!(
+            fit.zph(ZphTransform::Km, None),
+            Err(StatsError::InvalidParameter { .. })
+        ));
+    }
+    assert!(matches!(
+        CoxModel::fit(&d, &x, &with_entry(3.0)),
+        Err(StatsError::OutOfRange { index: 2, .. })
+    ));
+    assert!(matches!(
+        CoxModel::fit(
+            &d,
+            &x,
+            &CoxOptions {
+                entry: Some(vec![0.0]),
+                ..CoxOptions::default()
+            }
+        ),
+        Err(StatsError::LengthMismatch { .. })
+    ));
+}

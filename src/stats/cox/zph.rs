@@ -85,6 +85,13 @@ impl CoxModel {
         let prepared = &self.fitted.prepared;
         let p = prepared.p;
         let n = prepared.n;
+        if prepared.entry.is_some() {
+            return Err(StatsError::invalid_parameter(
+                "cox.zph",
+                "a model with delayed entry",
+                "a model without entry times (R's counting-process variant is not implemented)",
+            ));
+        }
         let groups: Vec<TermColumns> = match terms {
             Some(terms) => {
                 for term in terms {
