@@ -24,7 +24,7 @@
 use rayon::prelude::*;
 
 use super::Ties;
-use super::fit::Prepared;
+use super::prepare::Prepared;
 
 /// Log partial likelihood, score and information at one β.
 #[derive(Debug, Clone)]

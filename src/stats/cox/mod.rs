@@ -8,7 +8,9 @@
 //! Covariates are centred and scaled internally (as `coxph` centres them);
 //! every result is reported on the original scale.
 //!
-//! - [`fit`]: the data preparation and the Newton–Raphson fit.
+//! - [`prepare`]: the data checked, sorted and standardised once.
+//! - [`fit`]: the Newton–Raphson fit and its checks for aliased terms and
+//!   diverging coefficients.
 //! - [`likelihood`]: one pass over the risk sets giving log-likelihood,
 //!   score and information.
 //! - [`hypothesis`]: likelihood-ratio, Wald and score tests.
@@ -21,6 +23,7 @@ pub mod contrast;
 pub mod fit;
 pub mod hypothesis;
 pub mod likelihood;
+pub mod prepare;
 pub mod zph;
 
 use serde::Serialize;
@@ -30,7 +33,7 @@ pub use contrast::LinearCombination;
 pub use hypothesis::{ChiSquareTest, likelihood_ratio_test};
 pub use zph::{ZphResult, ZphRow, ZphTransform};
 
-use fit::Prepared;
+use prepare::Prepared;
 
 /// How tied event times enter the partial likelihood.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]

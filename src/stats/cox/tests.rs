@@ -423,3 +423,32 @@ fn delayed_entry_by_hand() {
         Err(StatsError::LengthMismatch { .. })
     ));
 }
+
+#[test]
+fn serialises_to_the_cli_shape() {
+    let d = data(&[1.0, 2.0, 3.0], &[true, true, false]);
+    let fit = CoxModel::fit(&d, &design(&[("x", &[1.0, 0.0, 1.0])]), &efron()).unwrap();
+    let json = serde_json::to_value(&fit).unwrap();
+    for key in [
+        "n",
+        "events",
+        "ties",
+        "loglik",
+        "terms",
+        "lr_test",
+        "wald_test",
+        "score_test",
+        "concordance",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["ties"], "efron");
+    let term = &json["terms"][0];
+    for key in ["term", "coef", "se", "hr", "ci_lower", "ci_upper", "z", "p"] {
+        assert!(term.get(key).is_some(), "missing terms[0].{key}");
+    }
+    for key in ["statistic", "df", "p"] {
+        assert!(json["lr_test"].get(key).is_some(), "missing lr_test.{key}");
+    }
+    assert!(json.get("fitted").is_none());
+}
