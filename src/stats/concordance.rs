@@ -15,6 +15,7 @@
 //! (and the censored subjects sharing the current time), so each event asks
 //! the tree how many lower, equal and higher scores it is compared with.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{StatsError, SurvivalData};
@@ -91,6 +92,13 @@ pub(crate) fn concordance_with_entry(
             value: score[index],
         });
     }
+    if data.len() > u32::MAX as usize {
+        return Err(StatsError::invalid_parameter(
+            "subjects",
+            data.len(),
+            format!("at most {}", u32::MAX),
+        ));
+    }
     let mut total = Counts::default();
     for members in strata {
         if let Some(&index) = members.iter().find(|&&i| i >= data.len()) {
@@ -144,8 +152,21 @@ impl Counts {
     }
 }
 
+/// A key whose unsigned order is the numeric order of a finite `value`,
+/// with −0 and +0 equal.
+pub(crate) fn order_key(value: f64) -> u64 {
+    let bits = (value + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
 /// Pair counts among `members` (valid indices, finite scores), with
 /// subjects leaving the tree once the walk reaches their entry time.
+/// Members are addressed by their position in `members` so that every
+/// buffer is of the stratum's size; sorting is on packed integer keys.
 fn count_pairs(
     time: &[f64],
     event: &[bool],
@@ -154,89 +175,123 @@ fn count_pairs(
     entry: Option<&[f64]>,
 ) -> Counts {
     let mut counts = Counts::default();
-    if members.len() < 2 {
+    let m = members.len();
+    if m < 2 {
         return counts;
     }
     // Dense ranks of the scores (1-based for the Fenwick tree), equal
     // scores sharing a rank.
-    let mut by_score: Vec<usize> = members.to_vec();
-    by_score.sort_unstable_by(|&a, &b| score[a].total_cmp(&score[b]));
-    let mut rank = vec![0usize; time.len()];
-    let mut distinct = 0usize;
-    let mut previous = f64::NAN;
-    for &subject in &by_score {
-        // Equal scores share a rank; -0.0 and 0.0 are equal scores.
-        if distinct == 0 || score[subject] != previous {
+    let mut by_score: Vec<u128> = members
+        .iter()
+        .enumerate()
+        .map(|(position, &subject)| {
+            (u128::from(order_key(score[subject])) << 64) | position as u128
+        })
+        .collect();
+    by_score.par_sort_unstable();
+    let mut rank = vec![0u32; m];
+    let mut distinct = 0u32;
+    let mut previous = None;
+    for key in &by_score {
+        let value = (key >> 64) as u64;
+        if previous != Some(value) {
             distinct += 1;
-            previous = score[subject];
+            previous = Some(value);
         }
-        rank[subject] = distinct;
+        rank[(key & u128::from(u64::MAX)) as usize] = distinct;
     }
+    drop(by_score);
     // Longest time first; within a time, censored subjects before events
     // so that they enter the tree before the events are counted.
-    let mut order: Vec<usize> = members.to_vec();
-    order.sort_unstable_by(|&a, &b| {
-        time[b]
-            .total_cmp(&time[a])
-            .then_with(|| event[a].cmp(&event[b]))
-    });
-    // With delayed entry, members by decreasing entry time: the order in
+    let mut by_time: Vec<u128> = members
+        .iter()
+        .enumerate()
+        .map(|(position, &subject)| {
+            (u128::from(!order_key(time[subject])) << 64)
+                | (u128::from(event[subject]) << 32)
+                | position as u128
+        })
+        .collect();
+    by_time.par_sort_unstable();
+    let order: Vec<usize> = by_time
+        .iter()
+        .map(|key| (key & 0xFFFF_FFFF) as usize)
+        .collect();
+    drop(by_time);
+    // With delayed entry, positions by decreasing entry time: the order in
     // which they stop being at risk as the walk goes down in time.
-    let mut by_entry: Vec<usize> = if entry.is_some() {
-        members.to_vec()
-    } else {
-        Vec::new()
+    let by_entry: Vec<usize> = match entry {
+        Some(entry) => {
+            let mut keys: Vec<u128> = members
+                .iter()
+                .enumerate()
+                .map(|(position, &subject)| {
+                    (u128::from(!order_key(entry[subject])) << 64) | position as u128
+                })
+                .collect();
+            keys.par_sort_unstable();
+            keys.iter()
+                .map(|key| (key & 0xFFFF_FFFF) as usize)
+                .collect()
+        }
+        None => Vec::new(),
     };
-    if let Some(entry) = entry {
-        by_entry.sort_unstable_by(|&a, &b| entry[b].total_cmp(&entry[a]));
-    }
+    let time_of = |position: usize| time[members[position]];
+    let is_event = |position: usize| event[members[position]];
     let mut next_leaving = 0;
-    let mut tree = Fenwick::new(distinct);
+    let mut tree = Fenwick::new(distinct as usize);
     let mut start = 0;
-    while start < order.len() {
-        let at = time[order[start]];
+    while start < m {
+        let at = time_of(order[start]);
         if let Some(entry) = entry {
             // Entered at or after this time: not at risk here. Such a
             // subject's exit is later, so it is in the tree.
-            while let Some(&subject) = by_entry.get(next_leaving)
-                && entry[subject] >= at
+            while let Some(&position) = by_entry.get(next_leaving)
+                && entry[members[position]] >= at
             {
-                tree.remove(rank[subject]);
+                tree.remove(rank[position]);
                 next_leaving += 1;
             }
         }
         let end = start
             + order[start..]
                 .iter()
-                .take_while(|&&subject| time[subject] == at)
+                .take_while(|&&q| time_of(q) == at)
                 .count();
-        let group = &order[start..end];
-        // Censored at this time: they outlive the events at this time.
-        for &subject in group.iter().filter(|&&s| !event[s]) {
-            tree.add(rank[subject]);
+        // Censored subjects come first in the group: they outlive the
+        // events at this time.
+        let first_event = start
+            + order[start..end]
+                .iter()
+                .take_while(|&&q| !is_event(q))
+                .count();
+        for &position in &order[start..first_event] {
+            tree.add(rank[position]);
         }
-        let events: Vec<usize> = group.iter().copied().filter(|&s| event[s]).collect();
         let in_tree = tree.total();
-        for &subject in &events {
-            let below = tree.prefix(rank[subject] - 1);
-            let equal = tree.prefix(rank[subject]) - below;
+        for &position in &order[first_event..end] {
+            let r = rank[position];
+            let below = tree.prefix(r - 1);
+            let equal = tree.count(r);
             counts.concordant += below;
             counts.tied_risk += equal;
             counts.discordant += in_tree - below - equal;
         }
-        let d = events.len() as u64;
+        let d = (end - first_event) as u64;
         counts.tied_time += d * d.saturating_sub(1) / 2;
-        for &subject in &events {
-            tree.add(rank[subject]);
+        for &position in &order[first_event..end] {
+            tree.add(rank[position]);
         }
         start = end;
     }
     counts
 }
 
-/// A Fenwick (binary indexed) tree of counts over ranks 1..=size.
+/// A Fenwick (binary indexed) tree of counts over ranks 1..=size, with the
+/// count of each rank kept beside it so that ties need no second query.
 struct Fenwick {
-    tree: Vec<u64>,
+    tree: Vec<u32>,
+    exact: Vec<u32>,
     total: u64,
 }
 
@@ -244,12 +299,14 @@ impl Fenwick {
     fn new(size: usize) -> Fenwick {
         Fenwick {
             tree: vec![0; size + 1],
+            exact: vec![0; size + 1],
             total: 0,
         }
     }
 
-    fn add(&mut self, rank: usize) {
-        let mut i = rank;
+    fn add(&mut self, rank: u32) {
+        let mut i = rank as usize;
+        self.exact[i] += 1;
         while i < self.tree.len() {
             self.tree[i] += 1;
             i += i & i.wrapping_neg();
@@ -257,8 +314,9 @@ impl Fenwick {
         self.total += 1;
     }
 
-    fn remove(&mut self, rank: usize) {
-        let mut i = rank;
+    fn remove(&mut self, rank: u32) {
+        let mut i = rank as usize;
+        self.exact[i] -= 1;
         while i < self.tree.len() {
             self.tree[i] -= 1;
             i += i & i.wrapping_neg();
@@ -267,14 +325,19 @@ impl Fenwick {
     }
 
     /// Number of entries with rank ≤ `rank`.
-    fn prefix(&self, rank: usize) -> u64 {
-        let mut sum = 0;
-        let mut i = rank.min(self.tree.len() - 1);
+    fn prefix(&self, rank: u32) -> u64 {
+        let mut sum = 0u64;
+        let mut i = (rank as usize).min(self.tree.len() - 1);
         while i > 0 {
-            sum += self.tree[i];
+            sum += u64::from(self.tree[i]);
             i -= i & i.wrapping_neg();
         }
         sum
+    }
+
+    /// Number of entries with exactly `rank`.
+    fn count(&self, rank: u32) -> u64 {
+        u64::from(self.exact[rank as usize])
     }
 
     fn total(&self) -> u64 {

@@ -333,7 +333,12 @@ fn newton_raphson(
                 return Err(separation_error(names, &diverging, &beta, &prepared.scale));
             }
             // Polish: one more Newton step, kept if it does not lower the
-            // log-likelihood beyond rounding.
+            // log-likelihood beyond rounding. Skipped when that step is
+            // already below 1e-9 standard deviations (β then has about its
+            // square's error, at the limit of double precision).
+            if step.iter().all(|s| s.abs() < 1e-9) {
+                return Ok((beta, current, iteration));
+            }
             let polished: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
             let evaluation = evaluate(prepared, &polished, ties);
             if evaluation.loglik.is_finite()

@@ -198,12 +198,23 @@ fn pass(
                 }
                 accumulate(&mut s2, segments, xr, -r);
             }
-            // Events come first within a tie group.
+            // Events come first within a tie group. E sums are zero here
+            // (cleared after the last group with events).
             let mut e0 = 0.0;
-            e1.iter_mut().for_each(|v| *v = 0.0);
-            e2.iter_mut().for_each(|v| *v = 0.0);
-            let efron_sums = ties == Ties::Efron && events > 1;
-            for row in start..end {
+            // Events gather their own sums E first; the group then joins
+            // the risk-set sums S (each row is accumulated once).
+            for row in start..start + events {
+                let r = risk[row];
+                let xr = &x[row * p..row * p + p];
+                loglik += eta[row];
+                e0 += r;
+                for ((u, e), xi) in score.iter_mut().zip(e1.iter_mut()).zip(xr) {
+                    *u += xi;
+                    *e += r * xi;
+                }
+                accumulate(&mut e2, segments, xr, r);
+            }
+            for row in start + events..end {
                 let r = risk[row];
                 let xr = &x[row * p..row * p + p];
                 s0 += r;
@@ -211,23 +222,18 @@ fn pass(
                     *s += r * xi;
                 }
                 accumulate(&mut s2, segments, xr, r);
-                if row < start + events {
-                    loglik += eta[row];
-                    for (u, xi) in score.iter_mut().zip(xr) {
-                        *u += xi;
-                    }
-                    if efron_sums {
-                        e0 += r;
-                        for (s, xi) in e1.iter_mut().zip(xr) {
-                            *s += r * xi;
-                        }
-                        accumulate(&mut e2, segments, xr, r);
-                    }
-                }
             }
             if events == 0 {
                 continue;
             }
+            s0 += e0;
+            for (s, e) in s1.iter_mut().zip(&e1) {
+                *s += e;
+            }
+            for (s, e) in s2.iter_mut().zip(&e2) {
+                *s += e;
+            }
+            let efron_sums = ties == Ties::Efron && events > 1;
             let d = events as f64;
             let (repeats, multiplicity) = if efron_sums { (events, 1.0) } else { (1, d) };
             for k in 0..repeats {
@@ -250,6 +256,8 @@ fn pass(
                     }
                 }
             }
+            e1.fill(0.0);
+            e2.fill(0.0);
         }
     }
     (loglik, score, information)

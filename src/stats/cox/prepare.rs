@@ -8,6 +8,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
+use crate::stats::concordance::order_key;
 use crate::stats::{Design, StatsError, SurvivalData};
 
 /// Subjects sharing a stratum and a time, at sorted positions
@@ -121,24 +122,46 @@ impl Prepared {
         };
         let time = data.time();
         let event = data.event();
-        let mut order: Vec<usize> = (0..n).collect();
-        order.par_sort_unstable_by(|&a, &b| {
-            codes[a]
-                .cmp(&codes[b])
-                .then_with(|| time[b].total_cmp(&time[a]))
-                .then_with(|| event[b].cmp(&event[a]))
-                .then_with(|| a.cmp(&b))
-        });
+        // One sort of packed keys: stratum, time descending (−0 and +0
+        // equal), events first, input position.
+        if n >= 1 << 31 {
+            return Err(StatsError::invalid_parameter(
+                "subjects",
+                n,
+                format!("fewer than {}", 1u64 << 31),
+            ));
+        }
+        let mut keys: Vec<u128> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                (codes[i] as u128) << 96
+                    | u128::from(!order_key(time[i])) << 32
+                    | u128::from(!event[i]) << 31
+                    | i as u128
+            })
+            .collect();
+        keys.par_sort_unstable();
+        let order: Vec<usize> = keys
+            .iter()
+            .map(|key| (key & 0x7FFF_FFFF) as usize)
+            .collect();
+        drop(keys);
 
-        let matrix = design.matrix();
+        // The design is column-major: column j is values[j·n .. (j+1)·n].
+        let values = design.matrix().as_slice();
         let names = design.names().to_vec();
+        let moments: Vec<(f64, f64, f64)> = values
+            .par_chunks(n)
+            .map(|column| {
+                let mean = column.iter().sum::<f64>() / n as f64;
+                let variance = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
+                let spread = column.iter().map(|v| (v - mean).abs()).fold(0.0, f64::max);
+                (mean, variance, spread)
+            })
+            .collect();
         let mut center = vec![0.0; p];
         let mut scale = vec![0.0; p];
-        for j in 0..p {
-            let column = matrix.column(j);
-            let mean = column.iter().sum::<f64>() / n as f64;
-            let variance = column.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n as f64;
-            let spread = column.iter().map(|v| (v - mean).abs()).fold(0.0, f64::max);
+        for (j, &(mean, variance, spread)) in moments.iter().enumerate() {
             if !variance.is_finite() || variance <= 0.0 || spread <= 1e-12 * mean.abs() {
                 return Err(StatsError::Singular {
                     detail: format!("term \"{}\" is constant", names[j]),
@@ -147,14 +170,30 @@ impl Prepared {
             center[j] = mean;
             scale[j] = variance.sqrt();
         }
+        // Standardise into rows in input order (streaming through each
+        // column), then move whole rows into sorted order: a row is one or
+        // two cache lines, where gathering from the columns would touch p.
+        const BLOCK: usize = 4096;
+        let mut unsorted = vec![0.0; n * p];
+        unsorted
+            .par_chunks_mut(BLOCK * p)
+            .enumerate()
+            .for_each(|(block, rows)| {
+                let first = block * BLOCK;
+                for (j, (mean, sd)) in center.iter().zip(&scale).enumerate() {
+                    let column = &values[j * n + first..j * n + first + rows.len() / p];
+                    for (row, value) in rows.chunks_exact_mut(p).zip(column) {
+                        row[j] = (value - mean) / sd;
+                    }
+                }
+            });
         let mut x = vec![0.0; n * p];
         x.par_chunks_mut(p)
             .zip(order.par_iter())
             .for_each(|(row, &subject)| {
-                for (j, value) in row.iter_mut().enumerate() {
-                    *value = (matrix[(subject, j)] - center[j]) / scale[j];
-                }
+                row.copy_from_slice(&unsorted[subject * p..subject * p + p]);
             });
+        drop(unsorted);
 
         let sorted_time: Vec<f64> = order.iter().map(|&i| time[i]).collect();
         let sorted_event: Vec<bool> = order.iter().map(|&i| event[i]).collect();
