@@ -142,6 +142,9 @@ struct Tolerance {
 
 /// Compares a fit with one engine's block of gbsg2_survival.json.
 fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, tol: &Tolerance) {
+    // Deviations are reported per engine (the label's last word).
+    let engine = label.rsplit(' ').next().unwrap_or(label);
+    let kind = |what: &str| format!("{engine} {what}");
     let terms: Vec<&str> = want["terms"]
         .as_array()
         .unwrap()
@@ -161,7 +164,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         ours.terms.iter().map(f).collect()
     };
     check.all(
-        "coef",
+        &kind("coef"),
         &format!("{label} coef"),
         &column(|t| t.coef),
         &want["coef"],
@@ -169,7 +172,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         0.0,
     );
     check.all(
-        "se",
+        &kind("se"),
         &format!("{label} se"),
         &column(|t| t.se),
         &want["se"],
@@ -178,7 +181,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
     );
     // HR and its limits are exp(coef ± z·se): relative error ≈ coef error + z·se error.
     check.all(
-        "hr",
+        &kind("hr"),
         &format!("{label} hr"),
         &column(|t| t.hr),
         &want["hr"],
@@ -186,7 +189,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         tol.se_rel,
     );
     check.all(
-        "ci",
+        &kind("ci"),
         &format!("{label} lower"),
         &column(|t| t.ci_lower),
         &want["hr_lower95"],
@@ -194,7 +197,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         tol.se_rel,
     );
     check.all(
-        "ci",
+        &kind("ci"),
         &format!("{label} upper"),
         &column(|t| t.ci_upper),
         &want["hr_upper95"],
@@ -202,7 +205,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         tol.se_rel,
     );
     check.all(
-        "z",
+        &kind("z"),
         &format!("{label} z"),
         &column(|t| t.z),
         &want["z"],
@@ -210,7 +213,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         tol.se_rel,
     );
     check.all(
-        "p",
+        &kind("p"),
         &format!("{label} p"),
         &column(|t| t.p),
         &want["p"],
@@ -225,7 +228,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         .flat_map(|r| r.as_array().unwrap().clone())
         .collect();
     check.all(
-        "vcov",
+        &kind("vcov"),
         &format!("{label} vcov"),
         &vcov,
         &Value::from(want_vcov),
@@ -233,7 +236,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         2.0 * tol.se_rel,
     );
     check.close(
-        "loglik",
+        &kind("loglik"),
         &format!("{label} loglik"),
         ours.loglik,
         number(&want["loglik"]),
@@ -241,7 +244,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
         0.0,
     );
     check.close(
-        "loglik",
+        &kind("loglik"),
         &format!("{label} loglik_null"),
         ours.loglik_null,
         number(&want["loglik_null"]),
@@ -278,7 +281,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
     }
     if let Some(c) = want.get("concordance_lifelines") {
         check.close(
-            "concordance",
+            &kind("concordance"),
             &format!("{label} C"),
             ours.concordance,
             number(c),
@@ -289,7 +292,7 @@ fn check_fit(check: &mut Checker, label: &str, ours: &CoxModel, want: &Value, to
     if let Some(aic) = want.get("partial_AIC") {
         let ours_aic = -2.0 * ours.loglik + 2.0 * ours.terms.len() as f64;
         check.close(
-            "loglik",
+            &kind("loglik"),
             &format!("{label} AIC"),
             ours_aic,
             number(aic),

@@ -333,10 +333,10 @@ fn newton_raphson(
                 return Err(separation_error(names, &diverging, &beta, &prepared.scale));
             }
             // Polish: one more Newton step, kept if it does not lower the
-            // log-likelihood beyond rounding. Skipped when that step is
-            // already below 1e-9 standard deviations (β then has about its
-            // square's error, at the limit of double precision).
-            if step.iter().all(|s| s.abs() < 1e-9) {
+            // log-likelihood beyond rounding. The step is the estimated
+            // distance to the optimum, so it is skipped only when already
+            // below 1e-12 standard deviations.
+            if step.iter().all(|s| s.abs() < 1e-12) {
                 return Ok((beta, current, iteration));
             }
             let polished: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();

@@ -1,25 +1,28 @@
 //! The log partial likelihood of a Cox model with its score vector and
-//! observed information matrix, in one pass over the risk sets.
+//! observed information matrix.
 //!
 //! Subjects are sorted by stratum and then by decreasing time, so walking
 //! forward through them grows each risk set (with delayed entry, subjects
 //! whose entry time is at or after the current time leave it again, as in
 //! R's `agreg`): at every distinct time the subjects with that time join the
-//! running weighted sums
-//! S0 = Σ r, S1 = Σ r·x, S2 = Σ r·x·xᵀ (r = exp(η)), and the events at that
-//! time then contribute, with d tied events and their own sums E0, E1, E2,
+//! running weighted sums S0 = Σ r, S1 = Σ r·x (r = exp(η)), and the d events
+//! at that time, with their own sums E0, E1 (and E2 = Σ_events r·x·xᵀ,
+//! S2 = Σ r·x·xᵀ), contribute
 //!
 //! - Efron (as R `coxph`): for k = 0 … d−1 and f = k/d, the denominator
-//!   S0 − f·E0 with mean m = (S1 − f·E1)/(S0 − f·E0):
-//!   loglik += Σ_events η − Σ_k log(S0 − f·E0); score += Σ_events x − Σ_k m;
-//!   information += Σ_k [(S2 − f·E2)/(S0 − f·E0) − m·mᵀ];
+//!   D = S0 − f·E0 and mean m = (S1 − f·E1)/D:
+//!   loglik += Σ_events η − Σ_k log D; score += Σ_events x − Σ_k m;
+//!   information += Σ_k [(S2 − f·E2)/D − m·mᵀ];
 //! - Breslow: the same with f = 0 for every k.
 //!
-//! The information matrix is the costly part (p(p+1)/2 products per
-//! subject). Its entries are split into fixed segments that run in
-//! parallel, each segment walking all subjects: every entry is computed by
-//! the same sequence of operations whatever the number of threads, so the
-//! result does not depend on it at all.
+//! The running S2 is never formed. Its contributions add up to
+//! Σ_subjects r·W·x·xᵀ, where W is the sum of Σ_k 1/D over the times at
+//! which the subject is at risk (minus Σ_k f/D of its own time for an
+//! event, the E2 part), so after the walk — which costs O(p) per subject —
+//! the information is one weighted Gram matrix XᵀVX, computed in parallel
+//! over fixed blocks of rows and added up in block order, less
+//! Σ_k m·mᵀ = S1·S1ᵀ·Σ1/D² − (S1·E1ᵀ + E1·S1ᵀ)·Σf/D² + E1·E1ᵀ·Σf²/D² per
+//! time. The result does not depend on the number of threads.
 
 use rayon::prelude::*;
 
@@ -37,18 +40,9 @@ pub(crate) struct Evaluation {
     pub information: Vec<f64>,
 }
 
-/// The entries of the packed lower triangle (row i, columns j0..j1) that
-/// one parallel task accumulates.
-#[derive(Debug, Clone, Copy)]
-struct Segment {
-    row: usize,
-    first: usize,
-    end: usize,
-}
-
-/// How many packed information entries one task takes at most. Fixed, so
-/// that the split does not depend on the machine.
-const ENTRIES_PER_TASK: usize = 32;
+/// Rows per block of the parallel Gram matrix: fixed, so that the sums do
+/// not depend on the machine.
+const GRAM_BLOCK: usize = 8192;
 
 /// Evaluates the log partial likelihood, score and information of the
 /// prepared data at `beta` (standardised scale). A non-finite linear
@@ -56,45 +50,231 @@ const ENTRIES_PER_TASK: usize = 32;
 /// step too far.
 pub(crate) fn evaluate(prepared: &Prepared, beta: &[f64], ties: Ties) -> Evaluation {
     let p = prepared.p;
-    let weights = risk_weights(prepared, beta);
-    let Some((eta, risk)) = weights else {
+    let Some((eta, risk)) = risk_weights(prepared, beta) else {
         return Evaluation {
             loglik: f64::NEG_INFINITY,
             score: vec![0.0; p],
             information: vec![0.0; p * p],
         };
     };
-    let tasks = split_triangle(p);
-    let results: Vec<(f64, Vec<f64>, Vec<f64>)> = tasks
-        .par_iter()
-        .map(|segments| pass(prepared, &eta, &risk, ties, segments))
+    let walk = walk(prepared, &eta, &risk, ties);
+    let weights = gram_weights(prepared, &risk, &walk);
+    let packed = p * (p + 1) / 2;
+    let partials: Vec<Vec<f64>> = prepared
+        .x
+        .par_chunks(GRAM_BLOCK * p)
+        .zip(weights.par_chunks(GRAM_BLOCK))
+        .map(|(rows, weights)| {
+            let mut sums = vec![0.0; packed];
+            for (row, &weight) in rows.chunks_exact(p).zip(weights) {
+                if weight != 0.0 {
+                    add_outer(&mut sums, row, weight);
+                }
+            }
+            sums
+        })
         .collect();
-    let mut information = vec![0.0; p * p];
-    let (mut loglik, mut score) = (0.0, vec![0.0; p]);
-    for (index, (task, (task_loglik, task_score, packed))) in tasks.iter().zip(results).enumerate()
-    {
-        // Every task computes the log-likelihood and score the same way;
-        // the first one's are kept.
-        if index == 0 {
-            loglik = task_loglik;
-            score = task_score;
+    let mut gram = vec![0.0; packed];
+    for partial in &partials {
+        for (g, v) in gram.iter_mut().zip(partial) {
+            *g += v;
         }
-        let mut k = 0;
-        for segment in task {
-            for j in segment.first..segment.end {
-                information[segment.row * p + j] = packed[k];
-                information[j * p + segment.row] = packed[k];
-                k += 1;
+    }
+    let mut information = vec![0.0; p * p];
+    let mut index = 0;
+    for i in 0..p {
+        for j in 0..=i {
+            let value = gram[index] - walk.means_outer[index];
+            information[i * p + j] = value;
+            information[j * p + i] = value;
+            index += 1;
+        }
+    }
+    let loglik = if walk.loglik.is_finite() {
+        walk.loglik
+    } else {
+        f64::NEG_INFINITY
+    };
+    Evaluation {
+        loglik,
+        score: walk.score,
+        information,
+    }
+}
+
+/// What the walk over the risk sets gathers.
+struct Walk {
+    loglik: f64,
+    score: Vec<f64>,
+    /// Σ over times of Σ_k m·mᵀ, packed lower triangle.
+    means_outer: Vec<f64>,
+    /// Per tie group, Σ_k multiplicity/D (the weight of S2).
+    risk_weight: Vec<f64>,
+    /// Per tie group, Σ_k multiplicity·f/D (the weight of E2).
+    event_weight: Vec<f64>,
+    /// With delayed entry, per sorted row, the tie group before which it
+    /// leaves the risk set (the stratum's group count if never).
+    leaves_at: Option<Vec<usize>>,
+}
+
+/// The walk down in time: log-likelihood, score, the m·mᵀ sums and the
+/// per-time weights of the Gram matrix. O(p) per subject, O(p²) per time.
+fn walk(prepared: &Prepared, eta: &[f64], risk: &[f64], ties: Ties) -> Walk {
+    let p = prepared.p;
+    let x = &prepared.x;
+    let groups = &prepared.groups;
+    let packed = p * (p + 1) / 2;
+    let mut loglik = 0.0;
+    let mut score = vec![0.0; p];
+    let mut means_outer = vec![0.0; packed];
+    let mut risk_weight = vec![0.0; groups.len()];
+    let mut event_weight = vec![0.0; groups.len()];
+    let mut leaves_at = prepared.entry.as_ref().map(|_| vec![0usize; prepared.n]);
+    let mut s1 = vec![0.0; p];
+    let mut e1 = vec![0.0; p];
+    for (stratum, range) in prepared.strata_groups.iter().enumerate() {
+        let mut s0 = 0.0;
+        s1.fill(0.0);
+        let mut next_removal = 0;
+        for g in range.clone() {
+            let group = groups[g];
+            let (start, events, end) = (group.start, group.events, group.end);
+            for &row in prepared.leaving(stratum, prepared.time[start], &mut next_removal) {
+                let r = risk[row];
+                s0 -= r;
+                for (s, xi) in s1.iter_mut().zip(&x[row * p..row * p + p]) {
+                    *s -= r * xi;
+                }
+                if let Some(leaves_at) = &mut leaves_at {
+                    leaves_at[row] = g;
+                }
+            }
+            if let Some(leaves_at) = &mut leaves_at {
+                // Until told otherwise, the group's rows stay to the end.
+                leaves_at[start..end].fill(range.end);
+            }
+            // Events come first within a tie group.
+            let mut e0 = 0.0;
+            e1.fill(0.0);
+            for row in start..start + events {
+                let r = risk[row];
+                loglik += eta[row];
+                e0 += r;
+                for ((u, e), xi) in score
+                    .iter_mut()
+                    .zip(e1.iter_mut())
+                    .zip(&x[row * p..row * p + p])
+                {
+                    *u += xi;
+                    *e += r * xi;
+                }
+            }
+            for row in start + events..end {
+                let r = risk[row];
+                s0 += r;
+                for (s, xi) in s1.iter_mut().zip(&x[row * p..row * p + p]) {
+                    *s += r * xi;
+                }
+            }
+            s0 += e0;
+            for (s, e) in s1.iter_mut().zip(&e1) {
+                *s += e;
+            }
+            if events == 0 {
+                continue;
+            }
+            let d = events as f64;
+            let (repeats, multiplicity) = if ties == Ties::Efron && events > 1 {
+                (events, 1.0)
+            } else {
+                (1, d)
+            };
+            // Σ_k 1/D, f/D, 1/D², f/D², f²/D², each times the multiplicity.
+            let (mut w, mut wf, mut a, mut b, mut c) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for k in 0..repeats {
+                let f = if repeats > 1 { k as f64 / d } else { 0.0 };
+                let denominator = s0 - f * e0;
+                loglik -= multiplicity * denominator.ln();
+                let inverse = multiplicity / denominator;
+                let inverse2 = inverse / denominator;
+                w += inverse;
+                wf += f * inverse;
+                a += inverse2;
+                b += f * inverse2;
+                c += f * f * inverse2;
+            }
+            risk_weight[g] = w;
+            event_weight[g] = wf;
+            for ((u, s), e) in score.iter_mut().zip(&s1).zip(&e1) {
+                *u -= s * w - e * wf;
+            }
+            let mut index = 0;
+            for i in 0..p {
+                for j in 0..=i {
+                    means_outer[index] +=
+                        a * s1[i] * s1[j] - b * (s1[i] * e1[j] + e1[i] * s1[j]) + c * e1[i] * e1[j];
+                    index += 1;
+                }
             }
         }
     }
-    if !loglik.is_finite() {
-        loglik = f64::NEG_INFINITY;
-    }
-    Evaluation {
+    Walk {
         loglik,
         score,
-        information,
+        means_outer,
+        risk_weight,
+        event_weight,
+        leaves_at,
+    }
+}
+
+/// Each sorted row's weight in the Gram matrix: r times the sum of the
+/// risk weights of the times it is at risk at (from its own time down to
+/// its entry), less its own time's event weight if it is an event.
+fn gram_weights(prepared: &Prepared, risk: &[f64], walk: &Walk) -> Vec<f64> {
+    let mut weights = vec![0.0; prepared.n];
+    // Suffix sums of the risk weights in walk order, per stratum:
+    // suffix[g] = Σ_{h ≥ g} risk_weight[h], suffix[end] = 0.
+    let mut suffix = vec![0.0; prepared.groups.len() + 1];
+    for range in &prepared.strata_groups {
+        suffix[range.end] = 0.0;
+        let mut total = 0.0;
+        for g in range.clone().rev() {
+            total += walk.risk_weight[g];
+            suffix[g] = total;
+        }
+        for g in range.clone() {
+            let group = prepared.groups[g];
+            for row in group.start..group.end {
+                let until = walk.leaves_at.as_ref().map_or(0.0, |leaves| {
+                    if leaves[row] < range.end {
+                        suffix[leaves[row]]
+                    } else {
+                        0.0
+                    }
+                });
+                let own = if row < group.start + group.events {
+                    walk.event_weight[g]
+                } else {
+                    0.0
+                };
+                weights[row] = risk[row] * (suffix[g] - until - own);
+            }
+        }
+    }
+    weights
+}
+
+/// Adds weight·x·xᵀ to a packed lower triangle.
+#[inline]
+fn add_outer(sums: &mut [f64], x: &[f64], weight: f64) {
+    let mut offset = 0;
+    for (i, xi) in x.iter().enumerate() {
+        let scaled = weight * xi;
+        for (sum, xj) in sums[offset..offset + i + 1].iter_mut().zip(x) {
+            *sum += scaled * xj;
+        }
+        offset += i + 1;
     }
 }
 
@@ -134,176 +314,4 @@ pub(crate) fn risk_weights(prepared: &Prepared, beta: &[f64]) -> Option<(Vec<f64
         }
     }
     Some((eta, risk))
-}
-
-/// Splits the packed lower triangle of a p × p matrix into tasks of at most
-/// [`ENTRIES_PER_TASK`] entries (at least one task, possibly empty).
-fn split_triangle(p: usize) -> Vec<Vec<Segment>> {
-    let mut tasks = vec![Vec::new()];
-    let mut in_task = 0;
-    for row in 0..p {
-        let mut first = 0;
-        while first <= row {
-            if in_task == ENTRIES_PER_TASK {
-                tasks.push(Vec::new());
-                in_task = 0;
-            }
-            let end = (first + ENTRIES_PER_TASK - in_task).min(row + 1);
-            if let Some(task) = tasks.last_mut() {
-                task.push(Segment { row, first, end });
-            }
-            in_task += end - first;
-            first = end;
-        }
-    }
-    tasks
-}
-
-/// One walk over all subjects: the log-likelihood, the score and the
-/// information entries of `segments` (packed in segment order).
-fn pass(
-    prepared: &Prepared,
-    eta: &[f64],
-    risk: &[f64],
-    ties: Ties,
-    segments: &[Segment],
-) -> (f64, Vec<f64>, Vec<f64>) {
-    let p = prepared.p;
-    let entries: usize = segments.iter().map(|s| s.end - s.first).sum();
-    let mut loglik = 0.0;
-    let mut score = vec![0.0; p];
-    let mut information = vec![0.0; entries];
-    // Running risk-set sums and the tied events' own sums.
-    let mut s1 = vec![0.0; p];
-    let mut s2 = vec![0.0; entries];
-    let mut e1 = vec![0.0; p];
-    let mut e2 = vec![0.0; entries];
-    let mut mean = vec![0.0; p];
-    let x = &prepared.x;
-    for (stratum, groups) in prepared.strata_groups.iter().enumerate() {
-        let mut s0 = 0.0;
-        s1.iter_mut().for_each(|v| *v = 0.0);
-        s2.iter_mut().for_each(|v| *v = 0.0);
-        let mut next_removal = 0;
-        for group in &prepared.groups[groups.clone()] {
-            let (start, events, end) = (group.start, group.events, group.end);
-            // Delayed entry: subjects that entered at or after this time
-            // are not at risk here (nor at any earlier time).
-            for &row in prepared.leaving(stratum, prepared.time[start], &mut next_removal) {
-                let r = risk[row];
-                let xr = &x[row * p..row * p + p];
-                s0 -= r;
-                for (s, xi) in s1.iter_mut().zip(xr) {
-                    *s -= r * xi;
-                }
-                accumulate(&mut s2, segments, xr, -r);
-            }
-            // Events come first within a tie group. E sums are zero here
-            // (cleared after the last group with events).
-            let mut e0 = 0.0;
-            // Events gather their own sums E first; the group then joins
-            // the risk-set sums S (each row is accumulated once).
-            for row in start..start + events {
-                let r = risk[row];
-                let xr = &x[row * p..row * p + p];
-                loglik += eta[row];
-                e0 += r;
-                for ((u, e), xi) in score.iter_mut().zip(e1.iter_mut()).zip(xr) {
-                    *u += xi;
-                    *e += r * xi;
-                }
-                accumulate(&mut e2, segments, xr, r);
-            }
-            for row in start + events..end {
-                let r = risk[row];
-                let xr = &x[row * p..row * p + p];
-                s0 += r;
-                for (s, xi) in s1.iter_mut().zip(xr) {
-                    *s += r * xi;
-                }
-                accumulate(&mut s2, segments, xr, r);
-            }
-            if events == 0 {
-                continue;
-            }
-            s0 += e0;
-            for (s, e) in s1.iter_mut().zip(&e1) {
-                *s += e;
-            }
-            for (s, e) in s2.iter_mut().zip(&e2) {
-                *s += e;
-            }
-            let efron_sums = ties == Ties::Efron && events > 1;
-            let d = events as f64;
-            let (repeats, multiplicity) = if efron_sums { (events, 1.0) } else { (1, d) };
-            for k in 0..repeats {
-                let f = k as f64 / d;
-                let denominator = s0 - f * e0;
-                loglik -= multiplicity * denominator.ln();
-                for ((m, s), e) in mean.iter_mut().zip(&s1).zip(&e1) {
-                    *m = (s - f * e) / denominator;
-                }
-                for (u, m) in score.iter_mut().zip(&mean) {
-                    *u -= multiplicity * m;
-                }
-                let mut index = 0;
-                for segment in segments {
-                    let mi = mean[segment.row];
-                    for mj in &mean[segment.first..segment.end] {
-                        information[index] +=
-                            multiplicity * ((s2[index] - f * e2[index]) / denominator - mi * mj);
-                        index += 1;
-                    }
-                }
-            }
-            e1.fill(0.0);
-            e2.fill(0.0);
-        }
-    }
-    (loglik, score, information)
-}
-
-/// Adds r·xᵢ·xⱼ to the packed entries of `segments`.
-#[inline]
-fn accumulate(sums: &mut [f64], segments: &[Segment], x: &[f64], r: f64) {
-    let mut index = 0;
-    for segment in segments {
-        let rxi = r * x[segment.row];
-        let width = segment.end - segment.first;
-        for (sum, xj) in sums[index..index + width]
-            .iter_mut()
-            .zip(&x[segment.first..segment.end])
-        {
-            *sum += rxi * xj;
-        }
-        index += width;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn triangle_split_covers_every_entry_once() {
-        for p in [0usize, 1, 2, 7, 8, 10, 25] {
-            let tasks = split_triangle(p);
-            let mut seen = vec![0u8; p * p];
-            for task in &tasks {
-                let size: usize = task.iter().map(|s| s.end - s.first).sum();
-                assert!(size <= ENTRIES_PER_TASK);
-                for s in task {
-                    for j in s.first..s.end {
-                        assert!(j <= s.row);
-                        seen[s.row * p + j] += 1;
-                    }
-                }
-            }
-            for i in 0..p {
-                for j in 0..p {
-                    assert_eq!(seen[i * p + j], u8::from(j <= i), "p {p} ({i}, {j})");
-                }
-            }
-        }
-    }
 }
