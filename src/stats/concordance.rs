@@ -15,6 +15,8 @@
 //! (and the censored subjects sharing the current time), so each event asks
 //! the tree how many lower, equal and higher scores it is compared with.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -117,26 +119,12 @@ pub(crate) fn concordance_with_entry(
             entry,
         ));
     }
-    let comparable = total.concordant + total.discordant + total.tied_risk;
-    if comparable == 0 {
-        return Err(StatsError::TooFewObservations {
-            what: "comparable pairs for the concordance index".to_owned(),
-            found: 0,
-            needed: 1,
-        });
-    }
-    Ok(Concordance {
-        cindex: (total.concordant as f64 + 0.5 * total.tied_risk as f64) / comparable as f64,
-        comparable_pairs: comparable,
-        concordant: total.concordant,
-        discordant: total.discordant,
-        tied_risk: total.tied_risk,
-        tied_time: total.tied_time,
-    })
+    total.into_concordance()
 }
 
+/// Pair counts of one or more strata.
 #[derive(Debug, Default, Clone, Copy)]
-struct Counts {
+pub(crate) struct Counts {
     concordant: u64,
     discordant: u64,
     tied_risk: u64,
@@ -144,11 +132,32 @@ struct Counts {
 }
 
 impl Counts {
-    fn add(&mut self, other: &Counts) {
+    /// Adds another stratum's counts.
+    pub(crate) fn add(&mut self, other: &Counts) {
         self.concordant += other.concordant;
         self.discordant += other.discordant;
         self.tied_risk += other.tied_risk;
         self.tied_time += other.tied_time;
+    }
+
+    /// C from the counts; an error when no pair is comparable.
+    pub(crate) fn into_concordance(self) -> Result<Concordance, StatsError> {
+        let comparable = self.concordant + self.discordant + self.tied_risk;
+        if comparable == 0 {
+            return Err(StatsError::TooFewObservations {
+                what: "comparable pairs for the concordance index".to_owned(),
+                found: 0,
+                needed: 1,
+            });
+        }
+        Ok(Concordance {
+            cindex: (self.concordant as f64 + 0.5 * self.tied_risk as f64) / comparable as f64,
+            comparable_pairs: comparable,
+            concordant: self.concordant,
+            discordant: self.discordant,
+            tied_risk: self.tied_risk,
+            tied_time: self.tied_time,
+        })
     }
 }
 
@@ -163,36 +172,18 @@ pub(crate) fn order_key(value: f64) -> u64 {
     }
 }
 
-/// Pair counts among `members` (valid indices, finite scores), with
-/// subjects leaving the tree once the walk reaches their entry time.
-/// Members are addressed by their position in `members` so that every
-/// buffer is of the stratum's size; sorting is on packed integer keys.
-fn count_pairs(
-    time: &[f64],
-    event: &[bool],
-    score: &[f64],
-    members: &[usize],
-    entry: Option<&[f64]>,
-) -> Counts {
-    let mut counts = Counts::default();
-    let m = members.len();
-    if m < 2 {
-        return counts;
-    }
-    // Dense ranks of the scores (1-based for the Fenwick tree), equal
-    // scores sharing a rank.
-    let mut by_score: Vec<u128> = members
-        .iter()
+/// Dense 1-based ranks of `scores` (equal scores share a rank) and the
+/// number of distinct values.
+pub(crate) fn dense_ranks(scores: impl Iterator<Item = f64>) -> (Vec<u32>, u32) {
+    let mut keys: Vec<u128> = scores
         .enumerate()
-        .map(|(position, &subject)| {
-            (u128::from(order_key(score[subject])) << 64) | position as u128
-        })
+        .map(|(position, score)| (u128::from(order_key(score)) << 64) | position as u128)
         .collect();
-    by_score.par_sort_unstable();
-    let mut rank = vec![0u32; m];
+    keys.par_sort_unstable();
+    let mut rank = vec![0u32; keys.len()];
     let mut distinct = 0u32;
     let mut previous = None;
-    for key in &by_score {
+    for key in &keys {
         let value = (key >> 64) as u64;
         if previous != Some(value) {
             distinct += 1;
@@ -200,9 +191,83 @@ fn count_pairs(
         }
         rank[(key & u128::from(u64::MAX)) as usize] = distinct;
     }
-    drop(by_score);
-    // Longest time first; within a time, censored subjects before events
-    // so that they enter the tree before the events are counted.
+    (rank, distinct)
+}
+
+/// One time of the walk: the positions of its censored subjects and of
+/// its events.
+pub(crate) struct WalkGroup {
+    pub time: f64,
+    pub censored: Range<usize>,
+    pub events: Range<usize>,
+}
+
+/// Subjects that stop being at risk as the walk goes down in time: their
+/// positions by decreasing entry time, and each position's entry time.
+pub(crate) struct Leaving<'a> {
+    pub by_entry: &'a [usize],
+    pub entry: &'a [f64],
+}
+
+/// Counts the pairs of one stratum walking its times from the longest
+/// down. `rank[k]` is the score rank of position k (1..=`distinct`); each
+/// group's censored subjects enter the tree before its events are counted
+/// against it, as they outlive them; with delayed entry, subjects leave
+/// the tree once the walk reaches their entry time.
+pub(crate) fn count_walk(
+    rank: &[u32],
+    distinct: u32,
+    groups: impl Iterator<Item = WalkGroup>,
+    leaving: Option<Leaving>,
+) -> Counts {
+    let mut counts = Counts::default();
+    let mut tree = RankCounts::new(distinct);
+    let mut next_leaving = 0;
+    for group in groups {
+        if let Some(leaving) = &leaving {
+            // Entered at or after this time: not at risk here. Such a
+            // subject's exit is later, so it is in the tree.
+            while let Some(&position) = leaving.by_entry.get(next_leaving)
+                && leaving.entry[position] >= group.time
+            {
+                tree.remove(rank[position]);
+                next_leaving += 1;
+            }
+        }
+        for position in group.censored.clone() {
+            tree.add(rank[position]);
+        }
+        let in_tree = tree.total();
+        for position in group.events.clone() {
+            let r = rank[position];
+            let below = tree.below(r);
+            let equal = tree.count(r);
+            counts.concordant += below;
+            counts.tied_risk += equal;
+            counts.discordant += in_tree - below - equal;
+        }
+        let d = group.events.len() as u64;
+        counts.tied_time += d * d.saturating_sub(1) / 2;
+        for position in group.events {
+            tree.add(rank[position]);
+        }
+    }
+    counts
+}
+
+/// Pair counts among `members` (valid indices, finite scores), sorting
+/// them by time on packed integer keys, censored before events at a time.
+fn count_pairs(
+    time: &[f64],
+    event: &[bool],
+    score: &[f64],
+    members: &[usize],
+    entry: Option<&[f64]>,
+) -> Counts {
+    let m = members.len();
+    if m < 2 {
+        return Counts::default();
+    }
     let mut by_time: Vec<u128> = members
         .iter()
         .enumerate()
@@ -213,126 +278,109 @@ fn count_pairs(
         })
         .collect();
     by_time.par_sort_unstable();
+    // Walk position k holds subject members[order[k]].
     let order: Vec<usize> = by_time
         .iter()
         .map(|key| (key & 0xFFFF_FFFF) as usize)
         .collect();
     drop(by_time);
-    // With delayed entry, positions by decreasing entry time: the order in
-    // which they stop being at risk as the walk goes down in time.
-    let by_entry: Vec<usize> = match entry {
-        Some(entry) => {
-            let mut keys: Vec<u128> = members
-                .iter()
-                .enumerate()
-                .map(|(position, &subject)| {
-                    (u128::from(!order_key(entry[subject])) << 64) | position as u128
-                })
-                .collect();
-            keys.par_sort_unstable();
-            keys.iter()
-                .map(|key| (key & 0xFFFF_FFFF) as usize)
-                .collect()
-        }
-        None => Vec::new(),
-    };
-    let time_of = |position: usize| time[members[position]];
-    let is_event = |position: usize| event[members[position]];
-    let mut next_leaving = 0;
-    let mut tree = Fenwick::new(distinct as usize);
+    let subject = |k: usize| members[order[k]];
+    let (rank, distinct) = dense_ranks((0..m).map(|k| score[subject(k)]));
+    let mut groups = Vec::new();
     let mut start = 0;
     while start < m {
-        let at = time_of(order[start]);
-        if let Some(entry) = entry {
-            // Entered at or after this time: not at risk here. Such a
-            // subject's exit is later, so it is in the tree.
-            while let Some(&position) = by_entry.get(next_leaving)
-                && entry[members[position]] >= at
-            {
-                tree.remove(rank[position]);
-                next_leaving += 1;
-            }
-        }
-        let end = start
-            + order[start..]
-                .iter()
-                .take_while(|&&q| time_of(q) == at)
-                .count();
-        // Censored subjects come first in the group: they outlive the
-        // events at this time.
-        let first_event = start
-            + order[start..end]
-                .iter()
-                .take_while(|&&q| !is_event(q))
-                .count();
-        for &position in &order[start..first_event] {
-            tree.add(rank[position]);
-        }
-        let in_tree = tree.total();
-        for &position in &order[first_event..end] {
-            let r = rank[position];
-            let below = tree.prefix(r - 1);
-            let equal = tree.count(r);
-            counts.concordant += below;
-            counts.tied_risk += equal;
-            counts.discordant += in_tree - below - equal;
-        }
-        let d = (end - first_event) as u64;
-        counts.tied_time += d * d.saturating_sub(1) / 2;
-        for &position in &order[first_event..end] {
-            tree.add(rank[position]);
-        }
+        let at = time[subject(start)];
+        let end = start + (start..m).take_while(|&k| time[subject(k)] == at).count();
+        let first_event = start + (start..end).take_while(|&k| !event[subject(k)]).count();
+        groups.push(WalkGroup {
+            time: at,
+            censored: start..first_event,
+            events: first_event..end,
+        });
         start = end;
     }
-    counts
+    let entry_by_position: Vec<f64>;
+    let by_entry: Vec<usize>;
+    let leaving = match entry {
+        Some(entry) => {
+            entry_by_position = (0..m).map(|k| entry[subject(k)]).collect();
+            let mut keys: Vec<u128> = entry_by_position
+                .iter()
+                .enumerate()
+                .map(|(k, &e)| (u128::from(!order_key(e)) << 64) | k as u128)
+                .collect();
+            keys.par_sort_unstable();
+            by_entry = keys
+                .iter()
+                .map(|key| (key & 0xFFFF_FFFF) as usize)
+                .collect();
+            Some(Leaving {
+                by_entry: &by_entry,
+                entry: &entry_by_position,
+            })
+        }
+        None => None,
+    };
+    count_walk(&rank, distinct, groups.into_iter(), leaving)
 }
 
-/// A Fenwick (binary indexed) tree of counts over ranks 1..=size, with the
-/// count of each rank kept beside it so that ties need no second query.
-struct Fenwick {
-    tree: Vec<u32>,
+/// Counts of scores by rank, answering "how many below rank r" in two
+/// short steps: a Fenwick tree over blocks of 64 ranks (small enough to
+/// stay in cache) and a scan of the counts inside r's block.
+struct RankCounts {
     exact: Vec<u32>,
+    blocks: Vec<u32>,
     total: u64,
 }
 
-impl Fenwick {
-    fn new(size: usize) -> Fenwick {
-        Fenwick {
-            tree: vec![0; size + 1],
-            exact: vec![0; size + 1],
+/// Ranks per block of [`RankCounts`].
+const RANK_BLOCK: usize = 64;
+
+impl RankCounts {
+    fn new(distinct: u32) -> RankCounts {
+        let size = distinct as usize + 1;
+        RankCounts {
+            exact: vec![0; size],
+            blocks: vec![0; size / RANK_BLOCK + 2],
             total: 0,
         }
     }
 
     fn add(&mut self, rank: u32) {
-        let mut i = rank as usize;
-        self.exact[i] += 1;
-        while i < self.tree.len() {
-            self.tree[i] += 1;
+        self.exact[rank as usize] += 1;
+        let mut i = rank as usize / RANK_BLOCK + 1;
+        while i < self.blocks.len() {
+            self.blocks[i] += 1;
             i += i & i.wrapping_neg();
         }
         self.total += 1;
     }
 
     fn remove(&mut self, rank: u32) {
-        let mut i = rank as usize;
-        self.exact[i] -= 1;
-        while i < self.tree.len() {
-            self.tree[i] -= 1;
+        self.exact[rank as usize] -= 1;
+        let mut i = rank as usize / RANK_BLOCK + 1;
+        while i < self.blocks.len() {
+            self.blocks[i] -= 1;
             i += i & i.wrapping_neg();
         }
         self.total -= 1;
     }
 
-    /// Number of entries with rank ≤ `rank`.
-    fn prefix(&self, rank: u32) -> u64 {
+    /// Number of entries with a rank below `rank`.
+    fn below(&self, rank: u32) -> u64 {
+        let rank = rank as usize;
+        let block = rank / RANK_BLOCK;
+        // Whole blocks before this one (tree indices are block + 1).
         let mut sum = 0u64;
-        let mut i = (rank as usize).min(self.tree.len() - 1);
+        let mut i = block;
         while i > 0 {
-            sum += u64::from(self.tree[i]);
+            sum += u64::from(self.blocks[i]);
             i -= i & i.wrapping_neg();
         }
-        sum
+        sum + self.exact[block * RANK_BLOCK..rank]
+            .iter()
+            .map(|&c| u64::from(c))
+            .sum::<u64>()
     }
 
     /// Number of entries with exactly `rank`.

@@ -19,7 +19,6 @@ use super::hypothesis::{self, ChiSquareTest};
 use super::likelihood::{Evaluation, evaluate};
 use super::prepare::Prepared;
 use super::{CoxModel, CoxOptions, CoxTerm, Fitted, Ties};
-use crate::stats::concordance::concordance_with_entry;
 use crate::stats::{Design, StatsError, SurvivalData};
 
 /// Solves the symmetric positive-definite system `matrix`·x = `rhs` by
@@ -237,13 +236,7 @@ impl CoxModel {
             })
             .sum();
         let lp = prepared.linear_predictor_original(&beta);
-        let concordance = concordance_with_entry(
-            data,
-            &lp,
-            &prepared.strata_members(),
-            options.entry.as_deref(),
-        )?
-        .cindex;
+        let concordance = prepared.concordance(&lp)?.cindex;
         Ok(CoxModel {
             n: prepared.n,
             events: prepared.events,

@@ -8,7 +8,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use crate::stats::concordance::order_key;
+use crate::stats::concordance::{
+    Concordance, Counts, Leaving, WalkGroup, count_walk, dense_ranks, order_key,
+};
 use crate::stats::{Design, StatsError, SurvivalData};
 
 /// Subjects sharing a stratum and a time, at sorted positions
@@ -289,12 +291,34 @@ impl Prepared {
         &list[start..start + count]
     }
 
-    /// The input positions of each stratum's subjects.
-    pub fn strata_members(&self) -> Vec<Vec<usize>> {
-        self.strata
-            .iter()
-            .map(|range| self.order[range.clone()].to_vec())
-            .collect()
+    /// Harrell's C of `score` (one value per subject, input order) within
+    /// the strata, walking the sorted order already made (see
+    /// [`crate::stats::concordance`] for the rules).
+    pub fn concordance(&self, score: &[f64]) -> Result<Concordance, StatsError> {
+        let mut total = Counts::default();
+        for (stratum, (range, groups)) in self.strata.iter().zip(&self.strata_groups).enumerate() {
+            let offset = range.start;
+            let (rank, distinct) = dense_ranks(self.order[range.clone()].iter().map(|&i| score[i]));
+            // Sorted groups hold their events first, then the censored.
+            let walk = self.groups[groups.clone()].iter().map(|g| WalkGroup {
+                time: self.time[g.start],
+                censored: g.start + g.events - offset..g.end - offset,
+                events: g.start - offset..g.start + g.events - offset,
+            });
+            let by_entry: Vec<usize> = match (&self.entry, self.strata_removals.get(stratum)) {
+                (Some(_), Some(removals)) => self.removals[removals.clone()]
+                    .iter()
+                    .map(|&k| k - offset)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let leaving = self.entry.as_ref().map(|entry| Leaving {
+                by_entry: &by_entry,
+                entry: &entry[range.clone()],
+            });
+            total.add(&count_walk(&rank, distinct, walk, leaving));
+        }
+        total.into_concordance()
     }
 
     /// The covariate of sorted row `row`, column `j`, on the original scale.

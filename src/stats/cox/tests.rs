@@ -452,3 +452,37 @@ fn serialises_to_the_cli_shape() {
     }
     assert!(json.get("fitted").is_none());
 }
+
+#[test]
+fn fitted_concordance_respects_entry_and_strata() {
+    // The fit's C (from its own sorted order) equals the stand-alone
+    // count, itself checked pair by pair against the O(n²) definition.
+    let time = [5.0, 3.0, 8.0, 2.0, 9.0, 4.0, 7.0, 6.0, 3.0, 10.0, 1.0, 6.0];
+    let event = [
+        true, true, false, true, true, false, true, true, true, false, true, true,
+    ];
+    let entry = [0.0, 1.0, 4.0, 0.0, 6.0, 0.0, 2.0, 5.5, 0.0, 3.0, 0.0, 2.0];
+    let x = [
+        0.3, 1.2, -0.5, 2.0, 0.1, -1.0, 0.7, 0.2, 1.5, -0.3, 2.2, 0.0,
+    ];
+    let strata: Vec<String> = (0..12).map(|i| ["a", "b"][i % 2].to_owned()).collect();
+    let d = data(&time, &event);
+    let options = CoxOptions {
+        entry: Some(entry.to_vec()),
+        strata: Some(strata.clone()),
+        ..CoxOptions::default()
+    };
+    let fit = CoxModel::fit(&d, &design(&[("x", &x)]), &options).unwrap();
+    let members: Vec<Vec<usize>> = ["a", "b"]
+        .iter()
+        .map(|s| (0..12).filter(|&i| strata[i] == *s).collect())
+        .collect();
+    let direct = crate::stats::concordance::concordance_with_entry(
+        &d,
+        &fit.linear_predictor(),
+        &members,
+        Some(&entry),
+    )
+    .unwrap();
+    assert_eq!(fit.concordance, direct.cindex);
+}
