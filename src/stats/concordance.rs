@@ -11,9 +11,13 @@
 //! C = (concordant + tied / 2) / comparable.
 //!
 //! Counting is O(n log n): subjects are visited from the longest time down
-//! while a Fenwick tree over score ranks holds everyone with a longer time
-//! (and the censored subjects sharing the current time), so each event asks
-//! the tree how many lower, equal and higher scores it is compared with.
+//! while counts over the score ranks (a Fenwick tree over blocks of 64
+//! ranks plus the count of each rank) hold everyone with a longer time (and
+//! the censored subjects sharing the current time), so each event asks how
+//! many lower, equal and higher scores it is compared with. With delayed
+//! entry ([`concordance_index_with_entry`]) a subject leaves the counts once the
+//! walk reaches its entry time, so an event is compared only with subjects
+//! at risk then.
 
 use std::ops::Range;
 
@@ -58,27 +62,40 @@ pub fn concordance_index_stratified(
     score: &[f64],
     strata: &[Vec<usize>],
 ) -> Result<Concordance, StatsError> {
-    concordance_with_entry(data, score, strata, None)
+    concordance_index_with_entry(data, score, strata, None)
 }
 
-/// Harrell's C within strata, with delayed entry when `entry` is given: a
-/// subject is then compared with an event at time t only if it was at risk
-/// then (entry < t), as R's `concordance` on `Surv(entry, time, event)`.
-/// Entry times are assumed checked (finite, before the exit time).
-pub(crate) fn concordance_with_entry(
+/// Harrell's C within strata (as [`concordance_index_stratified`]), with
+/// delayed entry when `entry` is given: a subject is then compared with an
+/// event at time t only if it was at risk then (entry < t ≤ its time), as
+/// R's `concordance` on `Surv(entry, time, event)`. Errors also on an entry
+/// time that is not finite or not before the subject's time.
+pub fn concordance_index_with_entry(
     data: &SurvivalData,
     score: &[f64],
     strata: &[Vec<usize>],
     entry: Option<&[f64]>,
 ) -> Result<Concordance, StatsError> {
-    if let Some(entry) = entry
-        && entry.len() != data.len()
-    {
-        return Err(StatsError::LengthMismatch {
-            what: "entry".to_owned(),
-            expected: data.len(),
-            found: entry.len(),
-        });
+    if let Some(entry) = entry {
+        if entry.len() != data.len() {
+            return Err(StatsError::LengthMismatch {
+                what: "entry".to_owned(),
+                expected: data.len(),
+                found: entry.len(),
+            });
+        }
+        if let Some((index, &value)) = entry
+            .iter()
+            .enumerate()
+            .find(|&(i, e)| !e.is_finite() || *e >= data.time()[i])
+        {
+            return Err(StatsError::OutOfRange {
+                what: "entry".to_owned(),
+                index,
+                value,
+                expected: "expected a finite entry time before the subject's time".to_owned(),
+            });
+        }
     }
     if score.len() != data.len() {
         return Err(StatsError::LengthMismatch {
@@ -478,6 +495,16 @@ mod tests {
             concordance_index(&censored, &[1.0, 2.0]),
             Err(StatsError::TooFewObservations { .. })
         ));
+        // An entry time not before the subject's own time.
+        let all = vec![0, 1];
+        assert!(matches!(
+            concordance_index_with_entry(&d, &[1.0, 2.0], &[all.clone()], Some(&[0.0, 2.0])),
+            Err(StatsError::OutOfRange { index: 1, .. })
+        ));
+        assert!(matches!(
+            concordance_index_with_entry(&d, &[1.0, 2.0], &[all], Some(&[0.0])),
+            Err(StatsError::LengthMismatch { .. })
+        ));
         // Two events at the same time: no comparable pair.
         let tied = data(&[1.0, 1.0], &[true, true]);
         assert!(concordance_index(&tied, &[1.0, 2.0]).is_err());
@@ -534,7 +561,7 @@ mod tests {
             let d = data(&time, &event);
             let all: Vec<usize> = (0..time.len()).collect();
             let (conc, disc, tied, _) = brute_force_entry(&time, &event, &score, &entry);
-            match concordance_with_entry(&d, &score, &[all], Some(&entry)) {
+            match concordance_index_with_entry(&d, &score, &[all], Some(&entry)) {
                 Ok(c) => prop_assert_eq!(
                     (c.concordant, c.discordant, c.tied_risk),
                     (conc, disc, tied)

@@ -30,7 +30,9 @@ pub mod formula;
 pub mod frame;
 pub mod survival;
 
-pub use concordance::{Concordance, concordance_index};
+pub use concordance::{
+    Concordance, concordance_index, concordance_index_stratified, concordance_index_with_entry,
+};
 pub use cox::{CoxModel, CoxOptions, CoxTerm, Ties};
 pub use design::Design;
 pub use error::StatsError;

@@ -477,7 +477,7 @@ fn fitted_concordance_respects_entry_and_strata() {
         .iter()
         .map(|s| (0..12).filter(|&i| strata[i] == *s).collect())
         .collect();
-    let direct = crate::stats::concordance::concordance_with_entry(
+    let direct = crate::stats::concordance::concordance_index_with_entry(
         &d,
         &fit.linear_predictor(),
         &members,
