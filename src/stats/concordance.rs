@@ -498,7 +498,12 @@ mod tests {
         // An entry time not before the subject's own time.
         let all = vec![0, 1];
         assert!(matches!(
-            concordance_index_with_entry(&d, &[1.0, 2.0], &[all.clone()], Some(&[0.0, 2.0])),
+            concordance_index_with_entry(
+                &d,
+                &[1.0, 2.0],
+                std::slice::from_ref(&all),
+                Some(&[0.0, 2.0])
+            ),
             Err(StatsError::OutOfRange { index: 1, .. })
         ));
         assert!(matches!(
