@@ -83,10 +83,27 @@ impl Formula {
         }
         let terms = parser.sum()?;
         if let Some(token) = parser.peek() {
+            let previous = parser
+                .position
+                .checked_sub(1)
+                .and_then(|i| parser.tokens.get(i));
+            let hint = match (&token.kind, previous) {
+                (
+                    TokenKind::Open,
+                    Some(Token {
+                        kind: TokenKind::Name(name),
+                        ..
+                    }),
+                ) => format!(
+                    " (a function such as {name}(...) is not supported: transform the column \
+                     first, and give strata through the model's options)"
+                ),
+                _ => String::new(),
+            };
             return Err(formula_error(
                 text,
                 format!(
-                    "unexpected {} at position {}",
+                    "unexpected {} at position {}{hint}",
                     token.describe(),
                     token.position
                 ),
@@ -565,6 +582,7 @@ mod tests {
         assert!(error("a b").contains("name \"b\" at position 3"));
         assert!(error("").contains("no terms"));
         assert!(error("a + `b").contains("unclosed backtick"));
+        assert!(error("a + strata(b)").contains("strata(...) is not supported"));
     }
 
     fn frame() -> Frame {

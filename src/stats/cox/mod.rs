@@ -11,8 +11,8 @@
 //! - [`prepare`]: the data checked, sorted and standardised once.
 //! - [`fit`]: the Newton–Raphson fit and its checks for aliased terms and
 //!   diverging coefficients.
-//! - [`likelihood`]: one pass over the risk sets giving log-likelihood,
-//!   score and information.
+//! - [`likelihood`]: log-likelihood, score and information from one walk
+//!   over the risk sets and one weighted Gram matrix.
 //! - [`hypothesis`]: likelihood-ratio, Wald and score tests.
 //! - [`contrast`]: a linear combination of coefficients (a subgroup's HR).
 //! - [`zph`]: the proportional-hazards test of R's `cox.zph`.
