@@ -15,48 +15,64 @@
 //! - [`binary`]: checks of 0/1 outcomes and finite inputs shared below;
 //! - [`calibration`]: Hosmer–Lemeshow test, calibration-in-the-large and
 //!   calibration slope of predicted probabilities;
-//! - [`logistic`]: logistic regression by maximum likelihood (Newton with
-//!   step halving), Wald and likelihood-ratio tests, separation detection;
-//! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
-//!   intervals;
-//! - [`roc`]: AUC with DeLong's SE and CI, the paired DeLong test, the ROC
-//!   curve, Youden's cutoff and the confusion table at a cutoff, as pROC;
-//! - [`wald`]: normal critical values and two-sided p-values;
+//! - [`concordance`]: Harrell's C of a risk score, R's tie rules, O(n log n);
+//! - [`cox`]: Cox proportional-hazards regression as R `coxph` (Efron or
+//!   Breslow ties, strata), its tests, contrasts and `cox.zph`;
+//! - [`descriptive`]: mean, SD (n − 1) and R type-7 quantiles;
+//! - [`design`]: the model matrix regression routines take;
+//! - [`error`]: the error type;
+//! - [`formula`]: R formulas (`a + b*c`) evaluated against a [`Frame`] into
+//!   a [`Design`], as R's `model.matrix`;
+//! - [`frame`]: a table of numeric and text columns read from CSV;
 //! - [`grouping`]: group membership (arms, strata, levels) with R's level
 //!   order;
-//! - [`km`]: Kaplan–Meier curves, Greenwood intervals, survival at times,
-//!   medians and reverse-KM follow-up;
-//! - [`logrank`]: log-rank and weighted (Fleming–Harrington) tests, k
-//!   groups, strata;
-//! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate
-//!   when small;
-//! - [`descriptive`]: mean, SD (n − 1) and R type-7 quantiles;
 //! - [`hypothesis`]: t, ANOVA, Kruskal–Wallis, Mann–Whitney, chi-square and
 //!   Fisher tests;
+//! - [`km`]: Kaplan–Meier curves, Greenwood intervals, survival at times,
+//!   medians and reverse-KM follow-up;
+//! - [`logistic`]: logistic regression by maximum likelihood (Newton with
+//!   step halving), Wald and likelihood-ratio tests, separation detection;
+//! - [`logrank`]: log-rank and weighted (Fleming–Harrington) tests, k
+//!   groups, strata;
+//! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
+//!   intervals;
+//! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate
+//!   when small;
+//! - [`roc`]: AUC with DeLong's SE and CI, the paired DeLong test, the ROC
+//!   curve, Youden's cutoff and the confusion table at a cutoff, as pROC;
+//! - [`survival`]: checked right-censored survival data;
 //! - [`table1`]: Table 1 by group with tableone's summaries and choice of
-//!   tests.
+//!   tests;
+//! - [`wald`]: normal critical values and two-sided p-values.
 
+pub mod binary;
+pub mod calibration;
+pub mod concordance;
+pub mod cox;
 pub mod descriptive;
 pub mod design;
 pub mod error;
+pub mod formula;
 pub mod frame;
 pub mod grouping;
 pub mod hypothesis;
 pub mod km;
+pub mod logistic;
 pub mod logrank;
+pub mod proportion;
 pub mod pvalue;
+pub mod roc;
 pub mod survival;
 pub mod table1;
-
-pub mod binary;
-pub mod calibration;
-pub mod logistic;
-pub mod proportion;
-pub mod roc;
 pub mod wald;
 
+pub use concordance::{
+    Concordance, concordance_index, concordance_index_stratified, concordance_index_with_entry,
+};
+pub use cox::{CoxModel, CoxOptions, CoxTerm, Ties};
 pub use design::Design;
 pub use error::StatsError;
+pub use formula::{Formula, ModelMatrix, TermColumns};
 pub use frame::{Column, Frame};
 pub use grouping::Grouping;
 pub use km::{

@@ -1,0 +1,317 @@
+//! The log partial likelihood of a Cox model with its score vector and
+//! observed information matrix.
+//!
+//! Subjects are sorted by stratum and then by decreasing time, so walking
+//! forward through them grows each risk set (with delayed entry, subjects
+//! whose entry time is at or after the current time leave it again, as in
+//! R's `agreg`): at every distinct time the subjects with that time join the
+//! running weighted sums S0 = Σ r, S1 = Σ r·x (r = exp(η)), and the d events
+//! at that time, with their own sums E0, E1 (and E2 = Σ_events r·x·xᵀ,
+//! S2 = Σ r·x·xᵀ), contribute
+//!
+//! - Efron (as R `coxph`): for k = 0 … d−1 and f = k/d, the denominator
+//!   D = S0 − f·E0 and mean m = (S1 − f·E1)/D:
+//!   loglik += Σ_events η − Σ_k log D; score += Σ_events x − Σ_k m;
+//!   information += Σ_k [(S2 − f·E2)/D − m·mᵀ];
+//! - Breslow: the same with f = 0 for every k.
+//!
+//! The running S2 is never formed. Its contributions add up to
+//! Σ_subjects r·W·x·xᵀ, where W is the sum of Σ_k 1/D over the times at
+//! which the subject is at risk (minus Σ_k f/D of its own time for an
+//! event, the E2 part), so after the walk — which costs O(p) per subject —
+//! the information is one weighted Gram matrix XᵀVX, computed in parallel
+//! over fixed blocks of rows and added up in block order, less
+//! Σ_k m·mᵀ = S1·S1ᵀ·Σ1/D² − (S1·E1ᵀ + E1·S1ᵀ)·Σf/D² + E1·E1ᵀ·Σf²/D² per
+//! time. The result does not depend on the number of threads.
+
+use rayon::prelude::*;
+
+use super::Ties;
+use super::prepare::Prepared;
+
+/// Log partial likelihood, score and information at one β.
+#[derive(Debug, Clone)]
+pub(crate) struct Evaluation {
+    /// The log partial likelihood.
+    pub loglik: f64,
+    /// Its gradient with respect to β.
+    pub score: Vec<f64>,
+    /// Minus its Hessian, row-major p × p.
+    pub information: Vec<f64>,
+}
+
+/// Rows per block of the parallel Gram matrix: fixed, so that the sums do
+/// not depend on the machine.
+const GRAM_BLOCK: usize = 8192;
+
+/// Evaluates the log partial likelihood, score and information of the
+/// prepared data at `beta` (standardised scale). A non-finite linear
+/// predictor gives a log-likelihood of −∞, which the caller treats as a
+/// step too far.
+pub(crate) fn evaluate(prepared: &Prepared, beta: &[f64], ties: Ties) -> Evaluation {
+    let p = prepared.p;
+    let Some((eta, risk)) = risk_weights(prepared, beta) else {
+        return Evaluation {
+            loglik: f64::NEG_INFINITY,
+            score: vec![0.0; p],
+            information: vec![0.0; p * p],
+        };
+    };
+    let walk = walk(prepared, &eta, &risk, ties);
+    let weights = gram_weights(prepared, &risk, &walk);
+    let packed = p * (p + 1) / 2;
+    let partials: Vec<Vec<f64>> = prepared
+        .x
+        .par_chunks(GRAM_BLOCK * p)
+        .zip(weights.par_chunks(GRAM_BLOCK))
+        .map(|(rows, weights)| {
+            let mut sums = vec![0.0; packed];
+            for (row, &weight) in rows.chunks_exact(p).zip(weights) {
+                if weight != 0.0 {
+                    add_outer(&mut sums, row, weight);
+                }
+            }
+            sums
+        })
+        .collect();
+    let mut gram = vec![0.0; packed];
+    for partial in &partials {
+        for (g, v) in gram.iter_mut().zip(partial) {
+            *g += v;
+        }
+    }
+    let mut information = vec![0.0; p * p];
+    let mut index = 0;
+    for i in 0..p {
+        for j in 0..=i {
+            let value = gram[index] - walk.means_outer[index];
+            information[i * p + j] = value;
+            information[j * p + i] = value;
+            index += 1;
+        }
+    }
+    let loglik = if walk.loglik.is_finite() {
+        walk.loglik
+    } else {
+        f64::NEG_INFINITY
+    };
+    Evaluation {
+        loglik,
+        score: walk.score,
+        information,
+    }
+}
+
+/// What the walk over the risk sets gathers.
+struct Walk {
+    loglik: f64,
+    score: Vec<f64>,
+    /// Σ over times of Σ_k m·mᵀ, packed lower triangle.
+    means_outer: Vec<f64>,
+    /// Per tie group, Σ_k multiplicity/D (the weight of S2).
+    risk_weight: Vec<f64>,
+    /// Per tie group, Σ_k multiplicity·f/D (the weight of E2).
+    event_weight: Vec<f64>,
+    /// With delayed entry, per sorted row, the tie group before which it
+    /// leaves the risk set (the stratum's group count if never).
+    leaves_at: Option<Vec<usize>>,
+}
+
+/// The walk down in time: log-likelihood, score, the m·mᵀ sums and the
+/// per-time weights of the Gram matrix. O(p) per subject, O(p²) per time.
+fn walk(prepared: &Prepared, eta: &[f64], risk: &[f64], ties: Ties) -> Walk {
+    let p = prepared.p;
+    let x = &prepared.x;
+    let groups = &prepared.groups;
+    let packed = p * (p + 1) / 2;
+    let mut loglik = 0.0;
+    let mut score = vec![0.0; p];
+    let mut means_outer = vec![0.0; packed];
+    let mut risk_weight = vec![0.0; groups.len()];
+    let mut event_weight = vec![0.0; groups.len()];
+    let mut leaves_at = prepared.entry.as_ref().map(|_| vec![0usize; prepared.n]);
+    let mut s1 = vec![0.0; p];
+    let mut e1 = vec![0.0; p];
+    for (stratum, range) in prepared.strata_groups.iter().enumerate() {
+        let mut s0 = 0.0;
+        s1.fill(0.0);
+        let mut next_removal = 0;
+        for g in range.clone() {
+            let group = groups[g];
+            let (start, events, end) = (group.start, group.events, group.end);
+            for &row in prepared.leaving(stratum, prepared.time[start], &mut next_removal) {
+                let r = risk[row];
+                s0 -= r;
+                for (s, xi) in s1.iter_mut().zip(&x[row * p..row * p + p]) {
+                    *s -= r * xi;
+                }
+                if let Some(leaves_at) = &mut leaves_at {
+                    leaves_at[row] = g;
+                }
+            }
+            if let Some(leaves_at) = &mut leaves_at {
+                // Until told otherwise, the group's rows stay to the end.
+                leaves_at[start..end].fill(range.end);
+            }
+            // Events come first within a tie group.
+            let mut e0 = 0.0;
+            e1.fill(0.0);
+            for row in start..start + events {
+                let r = risk[row];
+                loglik += eta[row];
+                e0 += r;
+                for ((u, e), xi) in score
+                    .iter_mut()
+                    .zip(e1.iter_mut())
+                    .zip(&x[row * p..row * p + p])
+                {
+                    *u += xi;
+                    *e += r * xi;
+                }
+            }
+            for row in start + events..end {
+                let r = risk[row];
+                s0 += r;
+                for (s, xi) in s1.iter_mut().zip(&x[row * p..row * p + p]) {
+                    *s += r * xi;
+                }
+            }
+            s0 += e0;
+            for (s, e) in s1.iter_mut().zip(&e1) {
+                *s += e;
+            }
+            if events == 0 {
+                continue;
+            }
+            let d = events as f64;
+            let (repeats, multiplicity) = if ties == Ties::Efron && events > 1 {
+                (events, 1.0)
+            } else {
+                (1, d)
+            };
+            // Σ_k 1/D, f/D, 1/D², f/D², f²/D², each times the multiplicity.
+            let (mut w, mut wf, mut a, mut b, mut c) = (0.0, 0.0, 0.0, 0.0, 0.0);
+            for k in 0..repeats {
+                let f = if repeats > 1 { k as f64 / d } else { 0.0 };
+                let denominator = s0 - f * e0;
+                loglik -= multiplicity * denominator.ln();
+                let inverse = multiplicity / denominator;
+                let inverse2 = inverse / denominator;
+                w += inverse;
+                wf += f * inverse;
+                a += inverse2;
+                b += f * inverse2;
+                c += f * f * inverse2;
+            }
+            risk_weight[g] = w;
+            event_weight[g] = wf;
+            for ((u, s), e) in score.iter_mut().zip(&s1).zip(&e1) {
+                *u -= s * w - e * wf;
+            }
+            let mut index = 0;
+            for i in 0..p {
+                for j in 0..=i {
+                    means_outer[index] +=
+                        a * s1[i] * s1[j] - b * (s1[i] * e1[j] + e1[i] * s1[j]) + c * e1[i] * e1[j];
+                    index += 1;
+                }
+            }
+        }
+    }
+    Walk {
+        loglik,
+        score,
+        means_outer,
+        risk_weight,
+        event_weight,
+        leaves_at,
+    }
+}
+
+/// Each sorted row's weight in the Gram matrix: r times the sum of the
+/// risk weights of the times it is at risk at (from its own time down to
+/// its entry), less its own time's event weight if it is an event.
+fn gram_weights(prepared: &Prepared, risk: &[f64], walk: &Walk) -> Vec<f64> {
+    let mut weights = vec![0.0; prepared.n];
+    // Suffix sums of the risk weights in walk order, per stratum:
+    // suffix[g] = Σ_{h ≥ g} risk_weight[h], suffix[end] = 0.
+    let mut suffix = vec![0.0; prepared.groups.len() + 1];
+    for range in &prepared.strata_groups {
+        suffix[range.end] = 0.0;
+        let mut total = 0.0;
+        for g in range.clone().rev() {
+            total += walk.risk_weight[g];
+            suffix[g] = total;
+        }
+        for g in range.clone() {
+            let group = prepared.groups[g];
+            for row in group.start..group.end {
+                let until = walk.leaves_at.as_ref().map_or(0.0, |leaves| {
+                    if leaves[row] < range.end {
+                        suffix[leaves[row]]
+                    } else {
+                        0.0
+                    }
+                });
+                let own = if row < group.start + group.events {
+                    walk.event_weight[g]
+                } else {
+                    0.0
+                };
+                weights[row] = risk[row] * (suffix[g] - until - own);
+            }
+        }
+    }
+    weights
+}
+
+/// Adds weight·x·xᵀ to a packed lower triangle.
+#[inline]
+fn add_outer(sums: &mut [f64], x: &[f64], weight: f64) {
+    let mut offset = 0;
+    for (i, xi) in x.iter().enumerate() {
+        let scaled = weight * xi;
+        for (sum, xj) in sums[offset..offset + i + 1].iter_mut().zip(x) {
+            *sum += scaled * xj;
+        }
+        offset += i + 1;
+    }
+}
+
+/// The linear predictor η = x·β and the risk weights exp(η − max η of the
+/// stratum) in sorted order; `None` when η is not finite. Shifting η by a
+/// constant within a stratum leaves every ratio in the likelihood unchanged
+/// and keeps exp() from overflowing.
+pub(crate) fn risk_weights(prepared: &Prepared, beta: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
+    let p = prepared.p;
+    let mut eta = vec![0.0; prepared.n];
+    eta.par_chunks_mut(8192)
+        .zip(prepared.x.par_chunks(8192 * p.max(1)))
+        .for_each(|(eta, rows)| {
+            for (value, row) in eta.iter_mut().zip(rows.chunks_exact(p)) {
+                *value = row.iter().zip(beta).map(|(x, b)| x * b).sum();
+            }
+        });
+    if eta.iter().any(|e| !e.is_finite()) {
+        return None;
+    }
+    let mut risk = vec![0.0; prepared.n];
+    for range in &prepared.strata {
+        let shift = eta[range.clone()]
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        risk[range.clone()]
+            .par_chunks_mut(8192)
+            .zip(eta[range.clone()].par_chunks(8192))
+            .for_each(|(risk, eta)| {
+                for (r, e) in risk.iter_mut().zip(eta) {
+                    *r = (e - shift).exp();
+                }
+            });
+        for e in &mut eta[range.clone()] {
+            *e -= shift;
+        }
+    }
+    Some((eta, risk))
+}
