@@ -134,6 +134,30 @@ impl Frame {
             .collect())
     }
 
+    /// A new table of the rows at `rows`, in that order (rows out of range
+    /// are skipped): e.g. the complete cases of every variable an analysis
+    /// uses, before a formula codes its factors on them, as R builds its
+    /// model frame.
+    pub fn select_rows(&self, rows: &[usize]) -> Frame {
+        let rows: Vec<usize> = rows.iter().copied().filter(|&r| r < self.rows()).collect();
+        let columns = self
+            .columns
+            .iter()
+            .map(|column| match column {
+                Column::Numeric(values) => {
+                    Column::Numeric(rows.iter().map(|&r| values[r]).collect())
+                }
+                Column::Text(values) => {
+                    Column::Text(rows.iter().map(|&r| values[r].clone()).collect())
+                }
+            })
+            .collect();
+        Frame {
+            names: self.names.clone(),
+            columns,
+        }
+    }
+
     /// The numbers of column `name` at `rows`, none of which may be missing
     /// (pass rows from [`Frame::complete_rows`]).
     pub fn numbers_at(&self, name: &str, rows: &[usize]) -> Result<Vec<f64>, StatsError> {
@@ -264,6 +288,9 @@ mod tests {
             &Column::Text(vec![Some("II".into()), Some("III".into()), None])
         );
         assert_eq!(frame.complete_rows(&["age", "grade"]).unwrap(), vec![0]);
+        let picked = frame.select_rows(&[2, 0, 7]);
+        assert_eq!(picked.rows(), 2);
+        assert_eq!(picked.numeric("id").unwrap(), &[Some(3.0), Some(1.0)]);
         assert_eq!(frame.numbers_at("age", &[0, 2]).unwrap(), vec![50.0, 61.5]);
         assert_eq!(frame.labels_at("id", &[0, 2]).unwrap(), vec!["1", "3"]);
         assert_eq!(frame.labels_at("grade", &[1]).unwrap(), vec!["III"]);

@@ -3,8 +3,12 @@
 //! the study database. Each subcommand reads the table, calls one routine
 //! of `radcohort::stats` and prints a table, or JSON with `--json`.
 
+mod cindex;
+mod cox;
 mod km;
+mod logistic;
 mod logrank;
+mod model;
 mod output;
 mod roc;
 mod table1;
@@ -31,9 +35,15 @@ enum Method {
     Km(km::Args),
     /// Log-rank test (k groups, strata, Fleming–Harrington weights).
     Logrank(logrank::Args),
+    /// Cox proportional-hazards model: HRs, tests, contrasts, cox.zph.
+    Cox(cox::Args),
+    /// Harrell's C-index of a risk score.
+    Cindex(cindex::Args),
     /// AUC with DeLong's CI; the paired DeLong test against --score2;
     /// Youden's cutoff and the confusion table at a cutoff.
     Roc(roc::Args),
+    /// Logistic regression: ORs with Wald CIs, likelihood-ratio test.
+    Logistic(logistic::Args),
     /// Table 1 by group, with tableone's tests.
     Table1(table1::Args),
 }
@@ -57,6 +67,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
         Method::Km(args) => km::run(args),
         Method::Logrank(args) => logrank::run(args),
+        Method::Cox(args) => cox::run(args),
+        Method::Cindex(args) => cindex::run(args),
+        Method::Logistic(args) => logistic::run(args),
         Method::Roc(args) => roc::run(args),
         Method::Table1(args) => table1::run(args),
     }
