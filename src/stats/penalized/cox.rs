@@ -3,9 +3,10 @@
 //! exact Hessian by backward risk-set sums, and the path fit.
 
 use super::columns::Columns;
+use super::kernels::{dot, exp_nonpositive};
 use super::options::PenaltyOptions;
 use super::path::{Deviance, FittedPath, Prepared};
-use super::solver::{Coord, Loss, dot};
+use super::solver::{Coord, Loss};
 use super::{Family, PenalizedPath};
 use crate::stats::{Design, StatsError, SurvivalData};
 
@@ -30,16 +31,28 @@ pub(crate) struct CoxLoss {
     saturated: f64,
 }
 
-/// What an evaluation of [`CoxLoss`] leaves.
+/// Risk-set sums at or above this, relative to the largest e^η (which is
+/// 1), are summed with that one shift; when one falls below, the
+/// evaluation redoes them on a running log scale.
+const SAFE_RISK_SUM: f64 = 1e-200;
+
+/// What an evaluation of [`CoxLoss`] leaves. Relative risks are e^η
+/// shifted by the largest η; when a risk set lies so far below it that its
+/// sum would underflow (η far apart, as when a fold's likelihood is
+/// monotone and λ small), each is taken relative to the running maximum
+/// over the later rows instead, so nothing overflows or underflows.
 #[derive(Debug, Clone)]
 pub(crate) struct CoxState {
-    /// e^(η − max η), rows in time order.
-    relative_risk: Vec<f64>,
-    /// Risk-set sums S_t = Σ_{k at risk at t} e^(η_k − max η), per event
-    /// time.
+    /// max_{k ≥ i} η_k: the largest η at or after row i (time order).
+    running_max: Vec<f64>,
+    /// e^(η_i − running_max_i).
+    scaled_risk: Vec<f64>,
+    /// Σ_{k at risk at t} e^(η_k − max η), per event time (shifted path).
     risk_sum: Vec<f64>,
-    /// Cumulative hazard Σ_{t ≤ time_i} d_t/S_t times e^(η_i − max η),
-    /// per row: the expected events, and the Hessian's diagonal weight.
+    /// log Σ_{k at risk at t} e^η_k, per event time (log-scale path).
+    log_risk: Vec<f64>,
+    /// Breslow cumulative hazard at row i's time times e^η_i: the expected
+    /// events, and the Hessian's diagonal weight.
     expected: Vec<f64>,
     /// Martingale residuals δ_i − expected_i.
     residual: Vec<f64>,
@@ -97,33 +110,36 @@ impl CoxLoss {
         self.saturated
     }
 
-    /// The Breslow log partial likelihood at `eta` (rows in time order),
-    /// for any finite η: each risk set's log Σ e^η is accumulated with its
-    /// own running maximum, so that a risk set far below the largest η
-    /// (coefficients of a fold with a monotone likelihood, scored on the
-    /// full data) does not underflow to log 0.
+    /// The Breslow log partial likelihood at `eta` (rows in time order).
     pub(crate) fn loglik(&self, eta: &[f64]) -> f64 {
-        let mut largest = f64::NEG_INFINITY;
-        let mut scaled_sum = 0.0;
-        let mut next = self.event_times.len();
-        let mut log_risk = 0.0;
-        for (i, &e) in eta.iter().enumerate().rev() {
-            if e > largest {
-                scaled_sum = scaled_sum * (largest - e).exp() + 1.0;
-                largest = e;
-            } else {
-                scaled_sum += (e - largest).exp();
-            }
-            if next > 0 && self.event_times[next - 1].start == i {
-                next -= 1;
-                log_risk += self.event_times[next].events * (scaled_sum.ln() + largest);
-            }
+        let mut scaled = vec![0.0; eta.len()];
+        let mut risk_sum = vec![0.0; self.event_times.len()];
+        if let Some(loglik) = self.shifted_loglik(eta, &mut scaled, &mut risk_sum) {
+            return loglik;
         }
-        dot(&self.event, eta) - log_risk
+        let mut log_risk = vec![0.0; self.event_times.len()];
+        self.log_risk_sums(eta, &mut log_risk, |_, _, _| {});
+        self.loglik_from(eta, &log_risk)
+    }
+
+    /// The log partial likelihood with every e^η shifted by the largest η,
+    /// filling `scaled` (e^(η − max η)) and `risk_sum`; `None` when a
+    /// risk-set sum is below [`SAFE_RISK_SUM`].
+    fn shifted_loglik(&self, eta: &[f64], scaled: &mut [f64], risk_sum: &mut [f64]) -> Option<f64> {
+        let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        for (r, &e) in scaled.iter_mut().zip(eta) {
+            *r = exp_nonpositive(e - shift);
+        }
+        self.risk_sums(scaled, risk_sum);
+        if !risk_sum.iter().all(|&sum| sum >= SAFE_RISK_SUM) {
+            return None;
+        }
+        let events: f64 = self.event_times.iter().map(|t| t.events).sum();
+        Some(dot(&self.event, eta) - self.weighted_log_sum(risk_sum) - events * shift)
     }
 
     /// Backward cumulative sums of `values` read at each event time's
-    /// first row: Σ over its risk set.
+    /// first row: the sum over its risk set.
     fn risk_sums(&self, values: &[f64], out: &mut [f64]) {
         let mut acc = 0.0;
         let mut next = self.event_times.len();
@@ -136,15 +152,107 @@ impl CoxLoss {
         }
     }
 
-    fn loglik_from(&self, eta: &[f64], shift: f64, risk_sum: &[f64]) -> f64 {
-        let linear = dot(&self.event, eta);
-        let log_risk: f64 = self
+    /// Σ_t d_t·ln S_t for sums S_t ≥ [`SAFE_RISK_SUM`], as the logarithm of
+    /// the product Π S_t^d_t kept in [1, 2) times a power of two: one
+    /// logarithm instead of one per event time, and no less accurate.
+    fn weighted_log_sum(&self, sums: &[f64]) -> f64 {
+        const EXPONENT_MASK: u64 = 0x7ff << 52;
+        const ONE_EXPONENT: u64 = 1023 << 52;
+        let mut mantissa = 1.0_f64;
+        let mut exponent = 0_i64;
+        for (t, &sum) in self.event_times.iter().zip(sums) {
+            let mut remaining = t.events;
+            while remaining > 0.0 {
+                mantissa *= sum;
+                let bits = mantissa.to_bits();
+                exponent += ((bits & EXPONENT_MASK) >> 52) as i64 - 1023;
+                mantissa = f64::from_bits((bits & !EXPONENT_MASK) | ONE_EXPONENT);
+                remaining -= 1.0;
+            }
+        }
+        mantissa.ln() + exponent as f64 * std::f64::consts::LN_2
+    }
+
+    /// One backward pass over the rows: log Σ e^η over each event time's
+    /// risk set into `log_risk`, summed relative to the running maximum of
+    /// η (rescaled as it grows, so every exponent is ≤ 0); `each_row(i,
+    /// running_max_i, e^(η_i − running_max_i))` sees every row.
+    fn log_risk_sums(
+        &self,
+        eta: &[f64],
+        log_risk: &mut [f64],
+        mut each_row: impl FnMut(usize, f64, f64),
+    ) {
+        let mut largest = f64::NEG_INFINITY;
+        let mut scaled_sum = 0.0;
+        let mut next = self.event_times.len();
+        for (i, &e) in eta.iter().enumerate().rev() {
+            let scaled = if e > largest {
+                scaled_sum *= exp_nonpositive(largest - e);
+                largest = e;
+                1.0
+            } else {
+                exp_nonpositive(e - largest)
+            };
+            scaled_sum += scaled;
+            each_row(i, largest, scaled);
+            if next > 0 && self.event_times[next - 1].start == i {
+                next -= 1;
+                log_risk[next] = scaled_sum.ln() + largest;
+            }
+        }
+    }
+
+    /// expected_i = e^η_i·Σ_{t ≤ time_i} d_t·e^(−L_t), L_t the log
+    /// risk-set sums, by a forward pass keeping hazard·e^(−L_current): L
+    /// falls as risk sets shrink, so every rescaling exponent is ≤ 0, and
+    /// η_i ≤ running_max_i ≤ L_current for a row at risk.
+    fn expected_on_log_scale(
+        &self,
+        log_risk: &[f64],
+        running_max: &[f64],
+        scaled_risk: &[f64],
+        expected: &mut [f64],
+    ) {
+        let mut hazard = 0.0;
+        let mut current = f64::NAN;
+        let mut factor_max = f64::NAN;
+        let mut factor = 0.0;
+        let mut next = 0;
+        for (i, value) in expected.iter_mut().enumerate() {
+            let mut moved = false;
+            while next < self.event_times.len() && self.event_times[next].start <= i {
+                let log_sum = log_risk[next];
+                hazard = if current.is_nan() {
+                    0.0
+                } else {
+                    hazard * exp_nonpositive(log_sum - current)
+                } + self.event_times[next].events;
+                current = log_sum;
+                next += 1;
+                moved = true;
+            }
+            *value = if current.is_nan() {
+                // Before the first event time: no hazard yet.
+                0.0
+            } else {
+                if moved || running_max[i] != factor_max {
+                    factor_max = running_max[i];
+                    factor = exp_nonpositive(factor_max - current);
+                }
+                hazard * scaled_risk[i] * factor
+            };
+        }
+    }
+
+    fn loglik_from(&self, eta: &[f64], log_risk: &[f64]) -> f64 {
+        let log_risk_total: f64 = self
             .event_times
             .iter()
-            .zip(risk_sum)
-            .map(|(t, &s)| t.events * (s.ln() + shift))
+            .zip(log_risk)
+            .map(|(t, &l)| t.events * l)
             .sum();
-        linear - log_risk
+        dot(&self.event, eta) - log_risk_total
     }
 }
 
@@ -154,8 +262,10 @@ impl Loss for CoxLoss {
     fn new_state(&self) -> CoxState {
         let n = self.event.len();
         CoxState {
-            relative_risk: vec![0.0; n],
+            running_max: vec![0.0; n],
+            scaled_risk: vec![0.0; n],
             risk_sum: vec![0.0; self.event_times.len()],
+            log_risk: vec![0.0; self.event_times.len()],
             expected: vec![0.0; n],
             residual: vec![0.0; n],
         }
@@ -170,25 +280,43 @@ impl Loss for CoxLoss {
     }
 
     fn evaluate(&self, eta: &[f64], state: &mut CoxState) -> f64 {
-        // The partial likelihood is unchanged by shifting η; shifting by
-        // its maximum keeps every e^η finite.
-        let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        for (r, &e) in state.relative_risk.iter_mut().zip(eta) {
-            *r = (e - shift).exp();
-        }
-        self.risk_sums(&state.relative_risk, &mut state.risk_sum);
-        let loglik = self.loglik_from(eta, shift, &state.risk_sum);
-        // Forward pass: the Breslow cumulative hazard at each row's time.
-        let mut hazard = 0.0;
-        let mut next = 0;
-        for i in 0..eta.len() {
-            while next < self.event_times.len() && self.event_times[next].start <= i {
-                hazard += self.event_times[next].events / state.risk_sum[next];
-                next += 1;
+        let CoxState {
+            running_max,
+            scaled_risk,
+            risk_sum,
+            log_risk,
+            expected,
+            residual,
+        } = state;
+        let loglik = if let Some(loglik) = self.shifted_loglik(eta, scaled_risk, risk_sum) {
+            let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            running_max.iter_mut().for_each(|m| *m = shift);
+            // Forward: expected_i = e^(η_i − shift)·Σ_{t ≤ time_i} d_t/S_t,
+            // constant between event times.
+            let first = self.event_times.first().map_or(eta.len(), |t| t.start);
+            expected[..first].iter_mut().for_each(|e| *e = 0.0);
+            let mut hazard = 0.0;
+            for (g, t) in self.event_times.iter().enumerate() {
+                hazard += t.events / risk_sum[g];
+                let end = self.event_times.get(g + 1).map_or(eta.len(), |u| u.start);
+                for (e, &r) in expected[t.start..end]
+                    .iter_mut()
+                    .zip(&scaled_risk[t.start..end])
+                {
+                    *e = r * hazard;
+                }
             }
-            let expected = state.relative_risk[i] * hazard;
-            state.expected[i] = expected;
-            state.residual[i] = self.event[i] - expected;
+            loglik
+        } else {
+            self.log_risk_sums(eta, log_risk, |i, largest, scaled| {
+                running_max[i] = largest;
+                scaled_risk[i] = scaled;
+            });
+            self.expected_on_log_scale(log_risk, running_max, scaled_risk, expected);
+            self.loglik_from(eta, log_risk)
+        };
+        for ((r, &d), &e) in residual.iter_mut().zip(&self.event).zip(expected.iter()) {
+            *r = d - e;
         }
         -loglik / eta.len() as f64
     }
@@ -204,30 +332,48 @@ impl Loss for CoxLoss {
         let m = coords.len();
         let n = self.event.len();
         let times = self.event_times.len();
-        let column = |coord: Coord| match coord {
-            Coord::Feature(j) => columns.column(j),
-            // Cox models have no intercept; a constant has no covariance.
-            Coord::Intercept => &[][..],
-        };
-        // Risk-set means of each coordinate, scaled by √d_t.
+        // Cox models have no intercept (a constant has no covariance):
+        // its column is empty and its row of the Hessian 0.
+        let values: Vec<&[f64]> = coords
+            .iter()
+            .map(|&coord| match coord {
+                Coord::Feature(j) => columns.column(j),
+                Coord::Intercept => &[][..],
+            })
+            .collect();
+        // Risk-set means of every coordinate, scaled by √d_t, from one
+        // backward pass with the evaluation's running scale:
+        // means[k·times + t].
         let mut means = vec![0.0; m * times];
-        let mut weighted = vec![0.0; n];
-        for (k, &coord) in coords.iter().enumerate() {
-            let x = column(coord);
-            if x.is_empty() {
-                continue;
+        let mut sums = vec![0.0; m];
+        let mut total = 0.0;
+        let mut largest = f64::NEG_INFINITY;
+        let mut next = times;
+        for i in (0..n).rev() {
+            if state.running_max[i] != largest {
+                let rescale = exp_nonpositive(largest - state.running_max[i]);
+                total *= rescale;
+                sums.iter_mut().for_each(|s| *s *= rescale);
+                largest = state.running_max[i];
             }
-            for ((w, &r), &xi) in weighted.iter_mut().zip(&state.relative_risk).zip(x) {
-                *w = r * xi;
+            let risk = state.scaled_risk[i];
+            total += risk;
+            for (sum, column) in sums.iter_mut().zip(&values) {
+                if let Some(&x) = column.get(i) {
+                    *sum += risk * x;
+                }
             }
-            let row = &mut means[k * times..(k + 1) * times];
-            self.risk_sums(&weighted, row);
-            for ((mean, t), &s) in row.iter_mut().zip(&self.event_times).zip(&state.risk_sum) {
-                *mean *= t.events.sqrt() / s;
+            if next > 0 && self.event_times[next - 1].start == i {
+                next -= 1;
+                let scale = self.event_times[next].events.sqrt() / total;
+                for (k, &sum) in sums.iter().enumerate() {
+                    means[k * times + next] = sum * scale;
+                }
             }
         }
-        for (k, &ck) in coords.iter().enumerate() {
-            let xk = column(ck);
+        let mut weighted = vec![0.0; n];
+        for k in 0..m {
+            let xk = values[k];
             if xk.is_empty() {
                 for l in 0..m {
                     out[k * m + l] = 0.0;
@@ -235,12 +381,12 @@ impl Loss for CoxLoss {
                 }
                 continue;
             }
-            for ((w, &e), &xi) in weighted.iter_mut().zip(&state.expected).zip(xk) {
-                *w = e * xi;
+            for ((w, &e), &x) in weighted.iter_mut().zip(&state.expected).zip(xk) {
+                *w = e * x;
             }
             let mk = &means[k * times..(k + 1) * times];
-            for (l, &cl) in coords.iter().enumerate().skip(k) {
-                let xl = column(cl);
+            for l in k..m {
+                let xl = values[l];
                 if xl.is_empty() {
                     continue;
                 }
@@ -355,6 +501,38 @@ mod tests {
         // + (0 − ln 2) + 0 = −ln 2.
         // (to the rounding of sums near 2000)
         assert!((loss.loglik(&[2000.0, 0.0, 0.0]) + 2.0_f64.ln()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn shifted_and_log_scale_evaluations_agree() {
+        // Moderate η: the shifted path is taken; redo it on the log scale.
+        let time = [1.0, 2.0, 2.0, 3.0, 4.0, 4.0, 5.0, 6.0];
+        let event = [true, true, true, false, true, false, true, false];
+        let data = survival(&time, &event);
+        let (loss, _) = CoxLoss::new(&data, "test").unwrap();
+        let eta = [0.3, -1.2, 2.5, 0.0, 0.7, -0.4, 1.1, -2.0];
+        let mut state = loss.new_state();
+        let value = loss.evaluate(&eta, &mut state);
+        let mut log_risk = vec![0.0; loss.event_times.len()];
+        let mut running_max = vec![0.0; eta.len()];
+        let mut scaled = vec![0.0; eta.len()];
+        loss.log_risk_sums(&eta, &mut log_risk, |i, largest, r| {
+            running_max[i] = largest;
+            scaled[i] = r;
+        });
+        let mut expected = vec![0.0; eta.len()];
+        loss.expected_on_log_scale(&log_risk, &running_max, &scaled, &mut expected);
+        assert!((value + loss.loglik_from(&eta, &log_risk) / 8.0).abs() < 1e-15);
+        for (a, b) in expected.iter().zip(&state.expected) {
+            assert!((a - b).abs() < 1e-15, "{a} vs {b}");
+        }
+        // Far-apart η take the log-scale path: still finite, and the
+        // martingale residuals still sum to 0.
+        let far = [0.0, 0.0, 2000.0, -1500.0, 900.0, 0.0, -800.0, 10.0];
+        let value = loss.evaluate(&far, &mut state);
+        assert!(value.is_finite());
+        assert!(state.residual.iter().all(|r| r.is_finite()));
+        assert!(state.residual.iter().sum::<f64>().abs() < 1e-12);
     }
 
     #[test]

@@ -2,9 +2,10 @@
 //! binomial loss, its gradient and Hessian, and the path fit.
 
 use super::columns::Columns;
+use super::kernels::dot;
 use super::options::PenaltyOptions;
 use super::path::{Deviance, FittedPath, Prepared};
-use super::solver::{Coord, Loss, coord_values, dot};
+use super::solver::{Coord, Loss, coord_values};
 use super::{Family, PenalizedPath};
 use crate::stats::{Design, StatsError};
 

@@ -47,6 +47,7 @@
 mod columns;
 mod cox;
 mod cv;
+mod kernels;
 mod logistic;
 mod options;
 mod path;

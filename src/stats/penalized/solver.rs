@@ -5,6 +5,7 @@
 //! Optim* 24(3)).
 
 use super::columns::Columns;
+use super::kernels::{dot, sum};
 use crate::stats::StatsError;
 
 /// A smooth convex loss of the linear predictor η, scaled by 1/n: minus
@@ -231,12 +232,19 @@ pub(crate) fn minimise_quadratic(q: &Quadratic, tolerance: f64, b: &mut Vec<f64>
     sweeps
 }
 
-/// Work space reused across calls of [`solve`].
+/// Work space reused across calls of [`solve`], and the last Hessian
+/// computed with its coordinates.
+///
+/// Along a path, a call's last Newton step is below the tolerance, so the
+/// next call (the next λ) starts where that Hessian was computed, up to
+/// that step: its first iteration reuses it rather than recomputing, one
+/// Hessian saved per λ. Later iterations always recompute.
 pub(crate) struct Scratch<S> {
     candidate_eta: Vec<f64>,
     direction: Vec<f64>,
     candidate_state: S,
     ones: Vec<f64>,
+    last_hessian: Option<(Vec<Coord>, Vec<f64>)>,
 }
 
 impl<S> Scratch<S> {
@@ -247,6 +255,7 @@ impl<S> Scratch<S> {
             direction: vec![0.0; rows],
             candidate_state,
             ones: vec![1.0; rows],
+            last_hessian: None,
         }
     }
 }
@@ -254,15 +263,10 @@ impl<S> Scratch<S> {
 /// −(1/n)·Σ_i c_i·r_i: the gradient of the loss along a coordinate.
 pub(crate) fn gradient(columns: &Columns, residual: &[f64], coord: Coord) -> f64 {
     let sum: f64 = match coord {
-        Coord::Intercept => residual.iter().sum(),
+        Coord::Intercept => sum(residual),
         Coord::Feature(j) => dot(columns.column(j), residual),
     };
     -sum / residual.len() as f64
-}
-
-/// Σ a_i·b_i.
-pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Minimises loss + penalty over the coordinates `working` (the others
@@ -294,7 +298,15 @@ pub(crate) fn solve<L: Loss>(
             grad[k] = gradient(columns, residual, coord);
             start[k] = fit.get(coord);
         }
-        loss.hessian(columns, &fit.state, working, &mut hessian);
+        match &mut scratch.last_hessian {
+            Some((coords, values)) if iteration == 1 && coords.as_slice() == working => {
+                hessian.copy_from_slice(values);
+            }
+            cache => {
+                loss.hessian(columns, &fit.state, working, &mut hessian);
+                *cache = Some((working.to_vec(), hessian.clone()));
+            }
+        }
         let quadratic = Quadratic {
             hessian: &hessian,
             gradient: &grad,
