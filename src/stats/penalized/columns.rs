@@ -4,6 +4,8 @@
 
 use nalgebra::DMatrix;
 
+use super::solver::Coord;
+
 /// A centred (and optionally standardised) copy of a design's columns.
 ///
 /// Centring is always done: it leaves the Cox partial likelihood unchanged
@@ -15,6 +17,9 @@ use nalgebra::DMatrix;
 pub(crate) struct Columns {
     rows: usize,
     values: Vec<f64>,
+    /// The same values row by row, for passes that need every column of
+    /// one row together.
+    row_major: Vec<f64>,
     center: Vec<f64>,
     scale: Vec<f64>,
     usable: Vec<bool>,
@@ -55,9 +60,16 @@ impl Columns {
             scale.push(sd);
             usable.push(true);
         }
+        let mut row_major = vec![0.0; rows * cols];
+        for (j, column) in values.chunks_exact(rows.max(1)).enumerate().take(cols) {
+            for (i, &v) in column.iter().enumerate() {
+                row_major[i * cols + j] = v;
+            }
+        }
         Columns {
             rows,
             values,
+            row_major,
             center,
             scale,
             usable,
@@ -72,6 +84,37 @@ impl Columns {
     /// Column `j` (zeros when unusable).
     pub(crate) fn column(&self, j: usize) -> &[f64] {
         &self.values[j * self.rows..(j + 1) * self.rows]
+    }
+
+    /// The columns `coords` (features; the intercept's is ones) row by
+    /// row: element (i, k) at `i·coords.len() + k`. Borrowed when `coords`
+    /// is every column in order, else gathered into `buffer` (at least
+    /// rows × `coords.len()` long).
+    pub(crate) fn rows_of<'a>(&'a self, coords: &[Coord], buffer: &'a mut [f64]) -> &'a [f64] {
+        let all = coords.len() == self.cols()
+            && coords
+                .iter()
+                .enumerate()
+                .all(|(k, &c)| c == Coord::Feature(k));
+        if all {
+            return &self.row_major;
+        }
+        let m = coords.len();
+        let cols = self.cols();
+        let buffer = &mut buffer[..self.rows * m];
+        for (i, row) in buffer
+            .chunks_exact_mut(m.max(1))
+            .enumerate()
+            .take(self.rows)
+        {
+            for (value, &coord) in row.iter_mut().zip(coords) {
+                *value = match coord {
+                    Coord::Intercept => 1.0,
+                    Coord::Feature(j) => self.row_major[i * cols + j],
+                };
+            }
+        }
+        buffer
     }
 
     /// Whether column `j` varies, and so takes part in the fit.
@@ -136,6 +179,20 @@ mod tests {
         assert!((slopes[0] - 2.0 / sd).abs() < 1e-15);
         assert_eq!(slopes[1], 0.0);
         assert!((columns.original_intercept(1.0, &slopes) - (1.0 - 2.5 * 2.0 / sd)).abs() < 1e-14);
+    }
+
+    #[test]
+    fn gives_rows_of_any_coordinates() {
+        let x = DMatrix::from_column_slice(2, 3, &[1.0, 3.0, 10.0, 20.0, 5.0, 7.0]);
+        let columns = Columns::new(&x, &[0, 1], false);
+        let mut buffer = vec![0.0; 6];
+        let all = [Coord::Feature(0), Coord::Feature(1), Coord::Feature(2)];
+        assert_eq!(
+            columns.rows_of(&all, &mut buffer),
+            &[-1.0, -5.0, -1.0, 1.0, 5.0, 1.0]
+        );
+        let some = [Coord::Intercept, Coord::Feature(2)];
+        assert_eq!(columns.rows_of(&some, &mut buffer), &[1.0, -1.0, 1.0, 1.0]);
     }
 
     #[test]

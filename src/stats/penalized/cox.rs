@@ -3,7 +3,7 @@
 //! exact Hessian by backward risk-set sums, and the path fit.
 
 use super::columns::Columns;
-use super::kernels::{dot, exp_nonpositive};
+use super::kernels::{carve, dot, largest};
 use super::options::PenaltyOptions;
 use super::path::{Deviance, FittedPath, Prepared};
 use super::solver::{Coord, Loss};
@@ -26,6 +26,10 @@ struct EventTime {
 pub(crate) struct CoxLoss {
     event: Vec<f64>,
     event_times: Vec<EventTime>,
+    /// For each row, the index of the event time whose risk set starts
+    /// there, or `event_times.len()` (a spare slot) when none does: lets
+    /// the backward passes record risk-set sums without a branch.
+    slot: Vec<usize>,
     /// glmnet's saturated log-likelihood −Σ_t d_t·log d_t (0 without tied
     /// event times).
     saturated: f64,
@@ -47,7 +51,8 @@ pub(crate) struct CoxState {
     running_max: Vec<f64>,
     /// e^(η_i − running_max_i).
     scaled_risk: Vec<f64>,
-    /// Σ_{k at risk at t} e^(η_k − max η), per event time (shifted path).
+    /// Σ_{k at risk at t} e^(η_k − max η), per event time and a spare slot
+    /// (shifted path).
     risk_sum: Vec<f64>,
     /// log Σ_{k at risk at t} e^η_k, per event time (log-scale path).
     log_risk: Vec<f64>,
@@ -95,10 +100,15 @@ impl CoxLoss {
             .iter()
             .map(|t| t.events * t.events.ln())
             .sum::<f64>();
+        let mut slot = vec![event_times.len(); order.len()];
+        for (g, t) in event_times.iter().enumerate() {
+            slot[t.start] = g;
+        }
         Ok((
             CoxLoss {
                 event,
                 event_times,
+                slot,
                 saturated,
             },
             order,
@@ -110,67 +120,46 @@ impl CoxLoss {
         self.saturated
     }
 
-    /// The Breslow log partial likelihood at `eta` (rows in time order).
-    pub(crate) fn loglik(&self, eta: &[f64]) -> f64 {
-        let mut scaled = vec![0.0; eta.len()];
-        let mut risk_sum = vec![0.0; self.event_times.len()];
-        if let Some(loglik) = self.shifted_loglik(eta, &mut scaled, &mut risk_sum) {
+    /// The Breslow log partial likelihood at `eta` (rows in time order);
+    /// `workspace` is scratch memory kept between calls.
+    pub(crate) fn loglik(&self, eta: &[f64], workspace: &mut Vec<f64>) -> f64 {
+        let times = self.event_times.len();
+        let [scaled, risk_sum] = carve(workspace, [eta.len(), times + 1]);
+        if let Some(loglik) = self.shifted_loglik(eta, scaled, risk_sum) {
             return loglik;
         }
-        let mut log_risk = vec![0.0; self.event_times.len()];
-        self.log_risk_sums(eta, &mut log_risk, |_, _, _| {});
-        self.loglik_from(eta, &log_risk)
+        let log_risk = &mut risk_sum[..times];
+        self.log_risk_sums(eta, log_risk, |_, _, _| {});
+        self.loglik_from(eta, log_risk)
     }
 
     /// The log partial likelihood with every e^η shifted by the largest η,
-    /// filling `scaled` (e^(η − max η)) and `risk_sum`; `None` when a
-    /// risk-set sum is below [`SAFE_RISK_SUM`].
+    /// filling `scaled` (e^(η − max η)) and `risk_sum` (one per event time
+    /// and a spare); `None` when a risk-set sum is below
+    /// [`SAFE_RISK_SUM`].
     fn shifted_loglik(&self, eta: &[f64], scaled: &mut [f64], risk_sum: &mut [f64]) -> Option<f64> {
-        let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let shift = largest(eta);
         for (r, &e) in scaled.iter_mut().zip(eta) {
-            *r = exp_nonpositive(e - shift);
+            *r = (e - shift).exp();
         }
-        self.risk_sums(scaled, risk_sum);
-        if !risk_sum.iter().all(|&sum| sum >= SAFE_RISK_SUM) {
+        // Backward cumulative sums, recorded at each event time's first
+        // row (other rows write the spare slot).
+        let mut acc = 0.0;
+        for (&v, &slot) in scaled.iter().zip(&self.slot).rev() {
+            acc += v;
+            risk_sum[slot] = acc;
+        }
+        let sums = &risk_sum[..self.event_times.len()];
+        if !sums.iter().all(|&sum| sum >= SAFE_RISK_SUM) {
             return None;
         }
-        let events: f64 = self.event_times.iter().map(|t| t.events).sum();
-        Some(dot(&self.event, eta) - self.weighted_log_sum(risk_sum) - events * shift)
-    }
-
-    /// Backward cumulative sums of `values` read at each event time's
-    /// first row: the sum over its risk set.
-    fn risk_sums(&self, values: &[f64], out: &mut [f64]) {
-        let mut acc = 0.0;
-        let mut next = self.event_times.len();
-        for (i, &v) in values.iter().enumerate().rev() {
-            acc += v;
-            if next > 0 && self.event_times[next - 1].start == i {
-                next -= 1;
-                out[next] = acc;
-            }
-        }
-    }
-
-    /// Σ_t d_t·ln S_t for sums S_t ≥ [`SAFE_RISK_SUM`], as the logarithm of
-    /// the product Π S_t^d_t kept in [1, 2) times a power of two: one
-    /// logarithm instead of one per event time, and no less accurate.
-    fn weighted_log_sum(&self, sums: &[f64]) -> f64 {
-        const EXPONENT_MASK: u64 = 0x7ff << 52;
-        const ONE_EXPONENT: u64 = 1023 << 52;
-        let mut mantissa = 1.0_f64;
-        let mut exponent = 0_i64;
-        for (t, &sum) in self.event_times.iter().zip(sums) {
-            let mut remaining = t.events;
-            while remaining > 0.0 {
-                mantissa *= sum;
-                let bits = mantissa.to_bits();
-                exponent += ((bits & EXPONENT_MASK) >> 52) as i64 - 1023;
-                mantissa = f64::from_bits((bits & !EXPONENT_MASK) | ONE_EXPONENT);
-                remaining -= 1.0;
-            }
-        }
-        mantissa.ln() + exponent as f64 * std::f64::consts::LN_2
+        let log_risk: f64 = self
+            .event_times
+            .iter()
+            .zip(sums)
+            .map(|(t, &sum)| t.events * (sum.ln() + shift))
+            .sum();
+        Some(dot(&self.event, eta) - log_risk)
     }
 
     /// One backward pass over the rows: log Σ e^η over each event time's
@@ -188,11 +177,11 @@ impl CoxLoss {
         let mut next = self.event_times.len();
         for (i, &e) in eta.iter().enumerate().rev() {
             let scaled = if e > largest {
-                scaled_sum *= exp_nonpositive(largest - e);
+                scaled_sum *= (largest - e).exp();
                 largest = e;
                 1.0
             } else {
-                exp_nonpositive(e - largest)
+                (e - largest).exp()
             };
             scaled_sum += scaled;
             each_row(i, largest, scaled);
@@ -226,7 +215,7 @@ impl CoxLoss {
                 hazard = if current.is_nan() {
                     0.0
                 } else {
-                    hazard * exp_nonpositive(log_sum - current)
+                    hazard * (log_sum - current).exp()
                 } + self.event_times[next].events;
                 current = log_sum;
                 next += 1;
@@ -238,7 +227,7 @@ impl CoxLoss {
             } else {
                 if moved || running_max[i] != factor_max {
                     factor_max = running_max[i];
-                    factor = exp_nonpositive(factor_max - current);
+                    factor = (factor_max - current).exp();
                 }
                 hazard * scaled_risk[i] * factor
             };
@@ -264,7 +253,7 @@ impl Loss for CoxLoss {
         CoxState {
             running_max: vec![0.0; n],
             scaled_risk: vec![0.0; n],
-            risk_sum: vec![0.0; self.event_times.len()],
+            risk_sum: vec![0.0; self.event_times.len() + 1],
             log_risk: vec![0.0; self.event_times.len()],
             expected: vec![0.0; n],
             residual: vec![0.0; n],
@@ -289,7 +278,7 @@ impl Loss for CoxLoss {
             residual,
         } = state;
         let loglik = if let Some(loglik) = self.shifted_loglik(eta, scaled_risk, risk_sum) {
-            let shift = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let shift = largest(eta);
             running_max.iter_mut().for_each(|m| *m = shift);
             // Forward: expected_i = e^(η_i − shift)·Σ_{t ≤ time_i} d_t/S_t,
             // constant between event times.
@@ -328,72 +317,74 @@ impl Loss for CoxLoss {
     /// (1/n)·Σ_t d_t·Cov_t(x_k, x_l), the risk-set covariance weighted by
     /// e^η, computed as (1/n)·[Σ_i expected_i·x_ik·x_il −
     /// Σ_t d_t·m_tk·m_tl] with m_t the risk-set means.
-    fn hessian(&self, columns: &Columns, state: &CoxState, coords: &[Coord], out: &mut [f64]) {
+    fn hessian(
+        &self,
+        columns: &Columns,
+        state: &CoxState,
+        coords: &[Coord],
+        out: &mut [f64],
+        workspace: &mut Vec<f64>,
+    ) {
         let m = coords.len();
         let n = self.event.len();
         let times = self.event_times.len();
-        // Cox models have no intercept (a constant has no covariance):
-        // its column is empty and its row of the Hessian 0.
-        let values: Vec<&[f64]> = coords
-            .iter()
-            .map(|&coord| match coord {
-                Coord::Feature(j) => columns.column(j),
-                Coord::Intercept => &[][..],
-            })
-            .collect();
-        // Risk-set means of every coordinate, scaled by √d_t, from one
-        // backward pass with the evaluation's running scale:
-        // means[k·times + t].
-        let mut means = vec![0.0; m * times];
+        let [gathered, means, weighted] = carve(workspace, [n * m, m * times, n]);
+        // Row i of the coordinates at rows[i·m..(i + 1)·m].
+        let rows = columns.rows_of(coords, gathered);
+        // One backward pass, event time by event time: running sums of
+        // risk·x for every coordinate and of the risk over the risk set,
+        // on the evaluation's running scale (rescaled when it changes), so
+        // their ratios are the risk-set means; stored scaled by √d_t,
+        // column by column: means[k·times + t].
         let mut sums = vec![0.0; m];
         let mut total = 0.0;
-        let mut largest = f64::NEG_INFINITY;
-        let mut next = times;
-        for i in (0..n).rev() {
-            if state.running_max[i] != largest {
-                let rescale = exp_nonpositive(largest - state.running_max[i]);
-                total *= rescale;
-                sums.iter_mut().for_each(|s| *s *= rescale);
-                largest = state.running_max[i];
-            }
-            let risk = state.scaled_risk[i];
-            total += risk;
-            for (sum, column) in sums.iter_mut().zip(&values) {
-                if let Some(&x) = column.get(i) {
+        let mut scale_max = f64::NEG_INFINITY;
+        let mut end = n;
+        for (t, event_time) in self.event_times.iter().enumerate().rev() {
+            for i in (event_time.start..end).rev() {
+                if state.running_max[i] != scale_max {
+                    let rescale = (scale_max - state.running_max[i]).exp();
+                    sums.iter_mut().for_each(|s| *s *= rescale);
+                    total *= rescale;
+                    scale_max = state.running_max[i];
+                }
+                let risk = state.scaled_risk[i];
+                for (sum, &x) in sums.iter_mut().zip(&rows[i * m..(i + 1) * m]) {
                     *sum += risk * x;
                 }
+                total += risk;
             }
-            if next > 0 && self.event_times[next - 1].start == i {
-                next -= 1;
-                let scale = self.event_times[next].events.sqrt() / total;
-                for (k, &sum) in sums.iter().enumerate() {
-                    means[k * times + next] = sum * scale;
-                }
+            end = event_time.start;
+            let scale = event_time.events.sqrt() / total;
+            for (k, &sum) in sums.iter().enumerate() {
+                means[k * times + t] = sum * scale;
             }
         }
-        let mut weighted = vec![0.0; n];
-        for k in 0..m {
-            let xk = values[k];
-            if xk.is_empty() {
+        for (k, &ck) in coords.iter().enumerate() {
+            let Coord::Feature(j) = ck else {
+                // A Cox model has no intercept, and a constant has no
+                // covariance within a risk set.
                 for l in 0..m {
                     out[k * m + l] = 0.0;
                     out[l * m + k] = 0.0;
                 }
                 continue;
-            }
-            for ((w, &e), &x) in weighted.iter_mut().zip(&state.expected).zip(xk) {
+            };
+            for ((w, &e), &x) in weighted
+                .iter_mut()
+                .zip(&state.expected)
+                .zip(columns.column(j))
+            {
                 *w = e * x;
             }
             let mk = &means[k * times..(k + 1) * times];
-            for l in k..m {
-                let xl = values[l];
-                if xl.is_empty() {
-                    continue;
+            for (l, &cl) in coords.iter().enumerate().skip(k) {
+                if let Coord::Feature(jl) = cl {
+                    let ml = &means[l * times..(l + 1) * times];
+                    let value = (dot(weighted, columns.column(jl)) - dot(mk, ml)) / n as f64;
+                    out[k * m + l] = value;
+                    out[l * m + k] = value;
                 }
-                let ml = &means[l * times..(l + 1) * times];
-                let value = (dot(&weighted, xl) - dot(mk, ml)) / n as f64;
-                out[k * m + l] = value;
-                out[l * m + k] = value;
             }
         }
     }
@@ -408,7 +399,7 @@ impl Deviance for CoxLoss {
     /// The deviance at β = 0.
     fn null_deviance(&self) -> f64 {
         let eta = vec![0.0; self.event.len()];
-        2.0 * (self.saturated - self.loglik(&eta))
+        2.0 * (self.saturated - self.loglik(&eta, &mut Vec::new()))
     }
 }
 
@@ -480,7 +471,7 @@ mod tests {
         let eta_by_subject = [2.0_f64.ln(), 0.0, 3.0_f64.ln(), 0.0];
         let eta: Vec<f64> = order.iter().map(|&i| eta_by_subject[i]).collect();
         let expected = -(7.0_f64.ln()) + 2.0_f64.ln() - 2.0 * 6.0_f64.ln();
-        assert!((loss.loglik(&eta) - expected).abs() < 1e-14);
+        assert!((loss.loglik(&eta, &mut Vec::new()) - expected).abs() < 1e-14);
         let mut state = loss.new_state();
         assert!((loss.evaluate(&eta, &mut state) + expected / 4.0).abs() < 1e-15);
         // The tie of two events: saturated log-likelihood −2·ln 2.
@@ -496,11 +487,11 @@ mod tests {
         // + (0 − 2000 − ln(1 + e^−2000)) + (2000 − 2000) = −4000.
         let data = survival(&[1.0, 2.0, 3.0], &[true, true, true]);
         let (loss, _) = CoxLoss::new(&data, "test").unwrap();
-        assert_eq!(loss.loglik(&[0.0, 0.0, 2000.0]), -4000.0);
+        assert_eq!(loss.loglik(&[0.0, 0.0, 2000.0], &mut Vec::new()), -4000.0);
         // And far above: η = (2000, 0, 0) gives ln(1/(1 + 2e^−2000))
         // + (0 − ln 2) + 0 = −ln 2.
         // (to the rounding of sums near 2000)
-        assert!((loss.loglik(&[2000.0, 0.0, 0.0]) + 2.0_f64.ln()).abs() < 1e-12);
+        assert!((loss.loglik(&[2000.0, 0.0, 0.0], &mut Vec::new()) + 2.0_f64.ln()).abs() < 1e-12);
     }
 
     #[test]

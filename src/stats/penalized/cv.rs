@@ -366,6 +366,7 @@ pub fn cv_cox(
                 .map_err(|error| in_fold(fold, error))?;
             let training_rows = train.len() as f64;
             let mut scores = Vec::with_capacity(lambdas.len());
+            let mut workspace = Vec::new();
             if cv.grouped {
                 // Full-data minus training deviance at the fold's
                 // coefficients; the training one is the fit's own loss.
@@ -374,7 +375,8 @@ pub fn cv_cox(
                 let training_saturated = saturated(training.loss());
                 for (coefficients, &training_loss) in path.coefficients.iter().zip(&loss) {
                     let eta = full_columns.centred_predictor(coefficients);
-                    let full_deviance = 2.0 * (saturated(full_loss) - full_loss.loglik(&eta));
+                    let full_deviance =
+                        2.0 * (saturated(full_loss) - full_loss.loglik(&eta, &mut workspace));
                     let training_deviance =
                         2.0 * (training_saturated + training_rows * training_loss);
                     scores.push((full_deviance - training_deviance) / events);
@@ -387,7 +389,8 @@ pub fn cv_cox(
                     super::columns::Columns::new(test_design.matrix(), &order, false);
                 for coefficients in &path.coefficients {
                     let eta = test_columns.centred_predictor(coefficients);
-                    let deviance = 2.0 * (saturated(&test_loss) - test_loss.loglik(&eta));
+                    let deviance =
+                        2.0 * (saturated(&test_loss) - test_loss.loglik(&eta, &mut workspace));
                     scores.push(deviance / events);
                 }
             }

@@ -1,7 +1,6 @@
 //! The O(n) loops every iteration runs, written so the compiler can
-//! vectorise them: sums in eight interleaved partial sums (a fixed order,
-//! so results do not depend on the machine's threads), and e^x for x ≤ 0
-//! without a library call.
+//! vectorise them: sums and maxima over eight interleaved partial results
+//! (a fixed order, so results do not depend on the machine's threads).
 
 /// Number of interleaved partial sums.
 const LANES: usize = 8;
@@ -47,57 +46,58 @@ fn combine(partial: &[f64; LANES]) -> f64 {
         + ((partial[2] + partial[6]) + (partial[3] + partial[7]))
 }
 
-/// Below this, e^x is returned as 0 (e^−708 ≈ 3e−308 is the smallest
-/// normal double's order; a relative risk that small next to the largest,
-/// which is 1, changes no risk-set sum).
-const EXP_FLOOR: f64 = -708.0;
+/// The largest value (−∞ for none), over eight interleaved maxima so the
+/// loop vectorises. NaN is never chosen over a number.
+pub(crate) fn largest(a: &[f64]) -> f64 {
+    let mut partial = [f64::NEG_INFINITY; LANES];
+    let chunks = a.chunks_exact(LANES);
+    let tail = chunks
+        .remainder()
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    for chunk in chunks {
+        for (m, &x) in partial.iter_mut().zip(chunk) {
+            *m = if x > *m { x } else { *m };
+        }
+    }
+    partial.iter().copied().fold(tail, f64::max)
+}
 
-/// e^x for x ≤ 0 (0 below −708, and for −∞), within 2 units in the last
-/// place: x = k·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite, ln 2 in two
-/// parts), e^r by its Taylor series to r¹³ (truncation below 2e−16
-/// relative), times 2^k built from the exponent bits. Branch-free, so a
-/// loop over a slice vectorises, which the library `exp` does not.
-pub(crate) fn exp_nonpositive(x: f64) -> f64 {
-    const LOG2_E: f64 = std::f64::consts::LOG2_E;
-    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
-    // Adding 1.5·2^52 rounds to an integer, left in the low mantissa bits.
-    const ROUNDER: f64 = 6_755_399_441_055_744.0;
-    let clamped = x.max(EXP_FLOOR);
-    let shifted = clamped * LOG2_E + ROUNDER;
-    let k = shifted - ROUNDER;
-    let r = (clamped - k * LN2_HI) - k * LN2_LO;
-    // Σ r^j/j! for j = 0..=13, Horner.
-    let mut poly = 1.0 / 6_227_020_800.0;
-    for factorial in [
-        479_001_600.0,
-        39_916_800.0,
-        3_628_800.0,
-        362_880.0,
-        40_320.0,
-        5_040.0,
-        720.0,
-        120.0,
-        24.0,
-        6.0,
-        2.0,
-        1.0,
-        1.0,
-    ] {
-        poly = poly * r + 1.0 / factorial;
+/// The largest |a_i| (0 for none), as [`largest`].
+pub(crate) fn largest_magnitude(a: &[f64]) -> f64 {
+    let mut partial = [0.0_f64; LANES];
+    let chunks = a.chunks_exact(LANES);
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(0.0_f64, |m, x| m.max(x.abs()));
+    for chunk in chunks {
+        for (m, &x) in partial.iter_mut().zip(chunk) {
+            let x = x.abs();
+            *m = if x > *m { x } else { *m };
+        }
     }
-    let exponent = (shifted.to_bits() as i64)
-        .wrapping_sub(ROUNDER.to_bits() as i64)
-        .wrapping_add(1023);
-    let scale = f64::from_bits((exponent as u64) << 52);
-    let value = poly * scale;
-    if x.is_nan() {
-        x
-    } else if x < EXP_FLOOR {
-        0.0
-    } else {
-        value
+    partial.iter().copied().fold(tail, f64::max)
+}
+
+/// Slices of the given lengths carved from `buffer`, which grows when it
+/// is too short and is otherwise reused as it stands (contents
+/// unspecified: callers overwrite what they read). Large buffers
+/// allocated afresh at every call would cost a page fault per 4 KiB.
+pub(crate) fn carve<const N: usize>(buffer: &mut Vec<f64>, lengths: [usize; N]) -> [&mut [f64]; N] {
+    let total: usize = lengths.iter().sum();
+    if buffer.len() < total {
+        buffer.resize(total, 0.0);
     }
+    let mut rest: &mut [f64] = buffer.as_mut_slice();
+    let mut parts: [&mut [f64]; N] = std::array::from_fn(|_| Default::default());
+    for (part, &length) in parts.iter_mut().zip(&lengths) {
+        let (head, tail) = std::mem::take(&mut rest).split_at_mut(length);
+        *part = head;
+        rest = tail;
+    }
+    parts
 }
 
 #[cfg(test)]
@@ -120,29 +120,29 @@ mod tests {
     }
 
     #[test]
-    fn exp_is_within_two_ulp_of_the_library() {
-        let mut worst = 0.0_f64;
-        for i in 0..=200_000 {
-            let x = -708.0 * f64::from(i) / 200_000.0;
-            let want = x.exp();
-            let got = exp_nonpositive(x);
-            worst = worst.max((got - want).abs() / want);
-        }
-        for x in [
-            0.0,
-            -1e-300,
-            -1e-12,
-            -0.5 * std::f64::consts::LN_2,
-            -1.0,
-            -700.0,
-        ] {
-            let want = f64::exp(x);
-            worst = worst.max((exp_nonpositive(x) - want).abs() / want);
-        }
-        assert!(worst <= 2.0 * f64::EPSILON, "relative error {worst:e}");
-        assert_eq!(exp_nonpositive(0.0), 1.0);
-        assert_eq!(exp_nonpositive(-709.0), 0.0);
-        assert_eq!(exp_nonpositive(f64::NEG_INFINITY), 0.0);
-        assert!(exp_nonpositive(f64::NAN).is_nan());
+    fn carve_splits_one_reused_buffer() {
+        let mut buffer = Vec::new();
+        let [a, b] = carve(&mut buffer, [2, 3]);
+        assert_eq!((a.len(), b.len()), (2, 3));
+        a[1] = 7.0;
+        b[0] = 8.0;
+        assert_eq!(buffer, vec![0.0, 7.0, 8.0, 0.0, 0.0]);
+        let [c] = carve(&mut buffer, [4]);
+        assert_eq!(c.len(), 4);
+        assert_eq!(buffer.len(), 5);
+    }
+
+    #[test]
+    fn largest_finds_the_maximum_anywhere() {
+        let mut a: Vec<f64> = (0..29).map(|i| -(i as f64)).collect();
+        assert_eq!(largest(&a), 0.0);
+        a[27] = 4.0;
+        assert_eq!(largest(&a), 4.0);
+        a[3] = 5.0;
+        assert_eq!(largest(&a), 5.0);
+        assert_eq!(largest(&[]), f64::NEG_INFINITY);
+        a[20] = -9.0;
+        assert_eq!(largest_magnitude(&a), 28.0);
+        assert_eq!(largest_magnitude(&[-3.0, 2.0]), 3.0);
     }
 }

@@ -36,9 +36,11 @@
 //! is the previous active set plus the terms the sequential strong rule
 //! (Tibshirani et al. 2012) keeps, and the KKT conditions are then checked
 //! over every term, re-solving with any violator added. The exact Hessian
-//! (glmnet's Cox code uses only its diagonal) makes the final iterations
-//! converge quadratically, so the solution is accurate to far below
-//! glmnet's `thresh`: see [`PenaltyOptions::tolerance`].
+//! (glmnet's Cox code uses only its diagonal; ours is recomputed once η has
+//! moved by 2 % since) makes the final iterations converge quadratically,
+//! so the solution is accurate to far below glmnet's `thresh`: see
+//! [`PenaltyOptions::tolerance`]. Cox rows are sorted by time once per
+//! fit, and every risk-set sum comes from one backward pass.
 //!
 //! Cross-validation ([`cv_logistic`], [`cv_cox`]) follows `cv.glmnet`:
 //! folds are fitted on the full data's λ sequence, in parallel, and the

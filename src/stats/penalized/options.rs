@@ -35,10 +35,12 @@ pub struct PenaltyOptions {
     /// iterations stop once the step just taken moved every coefficient by
     /// a Δ_j with (H_jj + ridge_j)·Δ_j² ≤ `tolerance`, H the Hessian of
     /// (1/n)·loss: the objective decrease the quadratic model credits to
-    /// any one coordinate. As that step is a Newton step, the objective is
-    /// then within rounding of its minimum and the KKT conditions hold to
-    /// about 1e-9 or better. (glmnet's `thresh` = 1e-7 bounds the same
-    /// quantity relative to the null deviance, for each inner sweep.)
+    /// any one coordinate (≤ 1e-4·`tolerance` when the step used a
+    /// Hessian kept from an earlier point). The last step being a Newton
+    /// step, the objective is then within rounding of its minimum and the
+    /// KKT conditions hold to about 1e-10 or better (1e-11 on the
+    /// reference problems). glmnet's `thresh` = 1e-7 bounds the same
+    /// quantity relative to the null deviance, for each inner sweep.
     pub tolerance: f64,
     /// Maximum proximal-Newton iterations at one λ (default 100) before
     /// [`StatsError::NotConverged`].

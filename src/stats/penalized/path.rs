@@ -218,7 +218,21 @@ where
                 }
             }
             let mut iterations = 0;
-            loop {
+            // At or above λ_max (exact for α ≥ 0.001) the null model is
+            // the solution: kept as it is, so no penalised coefficient
+            // comes out as rounding noise.
+            let at_null = self.alpha >= ALPHA_FLOOR_FOR_LAMBDA_MAX && lambda >= self.lambda_max;
+            if at_null {
+                fit.beta.clone_from(&self.null.beta);
+                fit.intercept = self.null.intercept;
+                fit.eta.clone_from(&self.null.eta);
+                fit.loss = self.null.loss;
+                fit.state.clone_from(&self.null.state);
+                grad.clone_from(&self.null_gradient);
+                scratch.forget_hessian();
+            }
+            let mut solved = at_null;
+            while !solved {
                 iterations += solve(
                     &self.loss,
                     &self.columns,
@@ -242,9 +256,7 @@ where
                         violated = true;
                     }
                 }
-                if !violated {
-                    break;
-                }
+                solved = !violated;
             }
             let slopes = self.columns.original_slopes(&fit.beta);
             let mut coefficients = Vec::with_capacity(terms + 1);

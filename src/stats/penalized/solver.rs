@@ -5,7 +5,7 @@
 //! Optim* 24(3)).
 
 use super::columns::Columns;
-use super::kernels::{dot, sum};
+use super::kernels::{dot, largest_magnitude, sum};
 use crate::stats::StatsError;
 
 /// A smooth convex loss of the linear predictor η, scaled by 1/n: minus
@@ -36,8 +36,16 @@ pub(crate) trait Loss: Sync {
     fn residual<'a>(&self, state: &'a Self::State) -> &'a [f64];
 
     /// The Hessian of the loss over `coords`, row-major into `out`
-    /// (`coords.len()²` values), at the last evaluation.
-    fn hessian(&self, columns: &Columns, state: &Self::State, coords: &[Coord], out: &mut [f64]);
+    /// (`coords.len()²` values), at the last evaluation; `workspace` is
+    /// scratch memory kept between calls.
+    fn hessian(
+        &self,
+        columns: &Columns,
+        state: &Self::State,
+        coords: &[Coord],
+        out: &mut [f64],
+        workspace: &mut Vec<f64>,
+    );
 }
 
 /// A coefficient of the model: the intercept or a term's slope.
@@ -139,6 +147,22 @@ pub(crate) struct Control {
     pub max_iterations: usize,
 }
 
+/// A Hessian is reused while the linear predictor has moved by at most
+/// this much (in max |Δη|, summed over steps) since it was computed: every
+/// Hessian weight (e^η, or p·(1 − p)) has then changed by about 2 % or
+/// less, and each Newton step still contracts the error by about that
+/// factor. One Hessian costs n·m²/2 operations, an evaluation n.
+const HESSIAN_DRIFT: f64 = 0.02;
+/// Drift below which a reused Hessian counts as exact: the last,
+/// tolerance-sized step of the previous λ moves η by less.
+const NEGLIGIBLE_DRIFT: f64 = 1e-4;
+/// After a step from a drifted Hessian the error shrinks only linearly,
+/// by about the drift, so the fit stops after such a step only when it
+/// is this much smaller than [`Control::tolerance`] asks: coordinates
+/// then move by at most 1 % of the exact-Newton threshold, leaving them
+/// within about 2e-4·√(tolerance/H) of the optimum.
+const STALE_TOLERANCE_FACTOR: f64 = 1e-4;
+
 /// Sufficient-decrease constant of the Armijo line search.
 const ARMIJO: f64 = 1e-4;
 /// Step halvings before a line search gives up.
@@ -233,18 +257,25 @@ pub(crate) fn minimise_quadratic(q: &Quadratic, tolerance: f64, b: &mut Vec<f64>
 }
 
 /// Work space reused across calls of [`solve`], and the last Hessian
-/// computed with its coordinates.
-///
-/// Along a path, a call's last Newton step is below the tolerance, so the
-/// next call (the next λ) starts where that Hessian was computed, up to
-/// that step: its first iteration reuses it rather than recomputing, one
-/// Hessian saved per λ. Later iterations always recompute.
+/// computed, with its coordinates, kept while η has moved little since
+/// ([`HESSIAN_DRIFT`]): along a path the next λ starts where the last
+/// Newton step of the previous one ended, so its first iteration and
+/// often its second need no new Hessian.
 pub(crate) struct Scratch<S> {
     candidate_eta: Vec<f64>,
     direction: Vec<f64>,
     candidate_state: S,
     ones: Vec<f64>,
-    last_hessian: Option<(Vec<Coord>, Vec<f64>)>,
+    last_hessian: Option<CachedHessian>,
+    workspace: Vec<f64>,
+}
+
+/// A Hessian kept for reuse: its coordinates, values, and how far the
+/// linear predictor has moved since (the largest |Δη| summed over steps).
+struct CachedHessian {
+    coords: Vec<Coord>,
+    values: Vec<f64>,
+    drift: f64,
 }
 
 impl<S> Scratch<S> {
@@ -256,7 +287,13 @@ impl<S> Scratch<S> {
             candidate_state,
             ones: vec![1.0; rows],
             last_hessian: None,
+            workspace: Vec::new(),
         }
+    }
+
+    /// Drops the kept Hessian, when the fit has jumped elsewhere.
+    pub(crate) fn forget_hessian(&mut self) {
+        self.last_hessian = None;
     }
 }
 
@@ -298,13 +335,29 @@ pub(crate) fn solve<L: Loss>(
             grad[k] = gradient(columns, residual, coord);
             start[k] = fit.get(coord);
         }
+        let mut stopping_tolerance = control.tolerance;
         match &mut scratch.last_hessian {
-            Some((coords, values)) if iteration == 1 && coords.as_slice() == working => {
-                hessian.copy_from_slice(values);
+            Some(cached)
+                if cached.drift <= HESSIAN_DRIFT && cached.coords.as_slice() == working =>
+            {
+                hessian.copy_from_slice(&cached.values);
+                if cached.drift > NEGLIGIBLE_DRIFT {
+                    stopping_tolerance *= STALE_TOLERANCE_FACTOR;
+                }
             }
             cache => {
-                loss.hessian(columns, &fit.state, working, &mut hessian);
-                *cache = Some((working.to_vec(), hessian.clone()));
+                loss.hessian(
+                    columns,
+                    &fit.state,
+                    working,
+                    &mut hessian,
+                    &mut scratch.workspace,
+                );
+                *cache = Some(CachedHessian {
+                    coords: working.to_vec(),
+                    values: hessian.clone(),
+                    drift: 0.0,
+                });
             }
         }
         let quadratic = Quadratic {
@@ -371,6 +424,14 @@ pub(crate) fn solve<L: Loss>(
                     <= objective_before + ARMIJO * step * predicted.min(0.0) + slack
             {
                 accepted = true;
+                if let Some(cached) = &mut scratch.last_hessian {
+                    // A damped step means the model was poor: refresh it.
+                    cached.drift = if step < 1.0 {
+                        f64::INFINITY
+                    } else {
+                        cached.drift + largest_magnitude(&scratch.direction)
+                    };
+                }
                 for (k, &coord) in working.iter().enumerate() {
                     fit.add(coord, step * (target[k] - start[k]));
                 }
@@ -393,7 +454,7 @@ pub(crate) fn solve<L: Loss>(
                 change,
             });
         }
-        if change <= control.tolerance {
+        if change <= stopping_tolerance {
             return Ok(iteration);
         }
     }

@@ -121,6 +121,7 @@ proptest! {
         let mut event: Vec<bool> = rows.iter().map(|r| r.1).collect();
         event[0] = true;
         let x: Vec<Vec<f64>> = (0..terms).map(|j| rows.iter().map(|r| r.2[j]).collect()).collect();
+        prop_assume!(x.iter().all(|column| column.iter().any(|&v| v != column[0])));
         let survival = SurvivalData::new(time.clone(), event.clone()).unwrap();
         let path = fit_cox_path(&design_of(&x), &survival, &unstandardised(alpha)).unwrap();
         for (k, &lambda) in path.lambda.iter().enumerate() {
@@ -145,6 +146,7 @@ proptest! {
         y[0] = true;
         y[1] = false;
         let x: Vec<Vec<f64>> = (0..terms).map(|j| rows.iter().map(|r| r.1[j]).collect()).collect();
+        prop_assume!(x.iter().all(|column| column.iter().any(|&v| v != column[0])));
         let path = fit_logistic_path(&design_of(&x), &y, &unstandardised(alpha)).unwrap();
         for (k, &lambda) in path.lambda.iter().enumerate() {
             let coefficients = &path.coefficients[k];
