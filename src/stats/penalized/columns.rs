@@ -5,6 +5,7 @@
 use nalgebra::DMatrix;
 
 use super::solver::Coord;
+use crate::stats::StatsError;
 
 /// A centred (and optionally standardised) copy of a design's columns.
 ///
@@ -117,6 +118,31 @@ impl Columns {
         buffer
     }
 
+    /// Refuses a column whose centring or scaling overflowed (values near
+    /// the largest doubles), naming it from `names`.
+    pub(crate) fn check_finite(&self, names: &[String]) -> Result<(), StatsError> {
+        for j in 0..self.cols() {
+            let bad = [self.center[j], self.scale[j]]
+                .into_iter()
+                .chain(self.column(j).iter().copied())
+                .find(|v| !v.is_finite());
+            if let Some(value) = bad {
+                return Err(StatsError::OutOfRange {
+                    what: names
+                        .get(j)
+                        .cloned()
+                        .unwrap_or_else(|| format!("column {j}")),
+                    index: 0,
+                    value,
+                    expected: "values small enough to centre and scale (their mean and \
+                               spread overflow)"
+                        .to_owned(),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// Whether column `j` varies, and so takes part in the fit.
     pub(crate) fn is_usable(&self, j: usize) -> bool {
         self.usable[j]
@@ -193,6 +219,16 @@ mod tests {
         );
         let some = [Coord::Intercept, Coord::Feature(2)];
         assert_eq!(columns.rows_of(&some, &mut buffer), &[1.0, -1.0, 1.0, 1.0]);
+    }
+
+    #[test]
+    fn refuses_columns_whose_spread_overflows() {
+        let x = DMatrix::from_column_slice(2, 1, &[1e308, -1e308]);
+        let columns = Columns::new(&x, &[0, 1], true);
+        assert!(matches!(
+            columns.check_finite(&["huge".to_owned()]),
+            Err(StatsError::OutOfRange { what, .. }) if what == "huge"
+        ));
     }
 
     #[test]

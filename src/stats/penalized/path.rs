@@ -63,6 +63,7 @@ where
         options: &PenaltyOptions,
     ) -> Result<Prepared<L>, StatsError> {
         options.check()?;
+        columns.check_finite(&names)?;
         let terms = columns.cols();
         if terms == 0 {
             return Err(StatsError::invalid_parameter(

@@ -365,6 +365,87 @@ fn cross_validation_does_not_depend_on_the_thread_count() {
     assert_eq!(one.cv.index_min, three.cv.index_min);
 }
 
+/// Breslow log partial likelihood from its definition.
+fn cox_loglik(time: &[f64], event: &[bool], eta: &[f64]) -> f64 {
+    (0..time.len())
+        .filter(|&i| event[i])
+        .map(|i| {
+            let at_risk: f64 = (0..time.len())
+                .filter(|&k| time[k] >= time[i])
+                .map(|k| eta[k].exp())
+                .sum();
+            eta[i] - at_risk.ln()
+        })
+        .sum()
+}
+
+#[test]
+fn cox_cross_validation_scores_folds_as_cv_glmnet() {
+    // Grouped: (−2·ll_all(β₋ₖ) + 2·ll_train(β₋ₖ))/events_k; ungrouped:
+    // −2·ll_k(β₋ₖ)/events_k, with β₋ₖ fitted without fold k.
+    let (time, event, x) = small_cox();
+    let survival = SurvivalData::new(time.clone(), event.clone()).unwrap();
+    let design = design_of(&x);
+    let foldid = vec![1, 2, 3, 3, 2, 1, 1, 2, 3, 3, 2, 1];
+    let options = PenaltyOptions {
+        nlambda: 5,
+        lambda_min_ratio: Some(0.1),
+        ..PenaltyOptions::default()
+    };
+    let cv = |grouped: bool| {
+        cv_cox(
+            &design,
+            &survival,
+            &options,
+            &CvOptions {
+                folds: Folds::Given(foldid.clone()),
+                grouped,
+                cox_saturated_term: false,
+            },
+        )
+        .unwrap()
+    };
+    let (grouped, ungrouped) = (cv(true), cv(false));
+    let eta_of = |rows: &[usize], beta: &[f64]| -> Vec<f64> {
+        rows.iter()
+            .map(|&i| x.iter().zip(beta).map(|(column, b)| column[i] * b).sum())
+            .collect()
+    };
+    let pick = |rows: &[usize]| -> (Vec<f64>, Vec<bool>) {
+        (
+            rows.iter().map(|&i| time[i]).collect(),
+            rows.iter().map(|&i| event[i]).collect(),
+        )
+    };
+    let everyone: Vec<usize> = (0..12).collect();
+    for fold in 1..=3 {
+        let (train, test): (Vec<usize>, Vec<usize>) =
+            everyone.iter().partition(|&&i| foldid[i] != fold);
+        let training = fit_cox_path(
+            &design.subset(&train),
+            &survival.subset(&train),
+            &PenaltyOptions {
+                lambda: Some(grouped.path.lambda.clone()),
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        let events = test.iter().filter(|&&i| event[i]).count() as f64;
+        assert_eq!(grouped.cv.fold_weights[fold - 1], events);
+        let (train_time, train_event) = pick(&train);
+        let (test_time, test_event) = pick(&test);
+        for (l, beta) in training.coefficients.iter().enumerate() {
+            let all = cox_loglik(&time, &event, &eta_of(&everyone, beta));
+            let within = cox_loglik(&train_time, &train_event, &eta_of(&train, beta));
+            let held_out = cox_loglik(&test_time, &test_event, &eta_of(&test, beta));
+            let expected_grouped = -2.0 * (all - within) / events;
+            let expected_ungrouped = -2.0 * held_out / events;
+            assert!((grouped.cv.cvraw[fold - 1][l] - expected_grouped).abs() < 1e-9);
+            assert!((ungrouped.cv.cvraw[fold - 1][l] - expected_ungrouped).abs() < 1e-9);
+        }
+    }
+}
+
 #[test]
 fn cross_validation_refuses_a_fold_without_events_and_too_many_folds() {
     let (time, event, x) = small_cox();
