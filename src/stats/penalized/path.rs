@@ -166,6 +166,7 @@ where
             loss: self.null.loss,
             state: self.null.state.clone(),
         };
+        // The loss gradient per term, kept current for the terms at 0.
         let mut grad = self.null_gradient.clone();
         let mut scratch = Scratch::new(rows, self.loss.new_state());
         let unpenalised = Self::unpenalised(&self.loss, &self.columns, &self.penalty_factor);
@@ -244,7 +245,15 @@ where
                     &mut scratch,
                 )
                 .map_err(|error| at(&format!("λ = {lambda}"), error))?;
-                all_gradients(&self.columns, self.loss.residual(&fit.state), &mut grad);
+                // Gradients of the terms at 0: those the KKT check below
+                // and the next λ's strong rule read (a non-zero term stays
+                // in the working set without one).
+                let residual = self.loss.residual(&fit.state);
+                for j in 0..terms {
+                    if self.columns.is_usable(j) && (!in_working[j] || fit.beta[j] == 0.0) {
+                        grad[j] = gradient(&self.columns, residual, Coord::Feature(j));
+                    }
+                }
                 // KKT for the terms left out: |gradient| ≤ λ·α·pf at β = 0.
                 let mut violated = false;
                 for j in 0..terms {
