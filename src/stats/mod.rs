@@ -34,6 +34,8 @@
 //!   step halving), Wald and likelihood-ratio tests, separation detection;
 //! - [`logrank`]: log-rank and weighted (Fleming–Harrington) tests, k
 //!   groups, strata;
+//! - [`penalized`]: LASSO and elastic-net paths for logistic and Cox models
+//!   with cross-validated λ, as glmnet;
 //! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
 //!   intervals;
 //! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate
@@ -59,6 +61,7 @@ pub mod hypothesis;
 pub mod km;
 pub mod logistic;
 pub mod logrank;
+pub mod penalized;
 pub mod proportion;
 pub mod pvalue;
 pub mod roc;
@@ -80,6 +83,10 @@ pub use km::{
     QuantileSurvival, SurvivalAt,
 };
 pub use logrank::{LogRankGroup, LogRankTest, LogRankWeights, logrank_test};
+pub use penalized::{
+    CrossValidatedPath, CvOptions, Folds, PenalizedPath, PenaltyOptions, cv_cox, cv_logistic,
+    fit_cox_path, fit_logistic_path,
+};
 pub use survival::SurvivalData;
 pub use table1::{Table1, Table1Row, Table1Test, Table1Variable, VariableKind};
 
