@@ -15,8 +15,10 @@ out=target/bench
 mkdir -p "$out"
 
 bash "$tools/pyradiomics-env.sh" "$venv" >&2
-cargo bench --bench extract --no-run >&2
-bench() { cargo bench --quiet --bench extract -- "$@" 2>/dev/null; }
+# Run the bench binary itself, not through cargo: a process's peak RSS
+# survives exec on Linux, so under `cargo bench` it would be cargo's.
+executable=$(cargo bench --bench extract --no-run 2>&1 | sed -n 's/.*Executable .*(\(.*\)).*/\1/p')
+bench() { "$executable" "$@" 2>/dev/null; }
 
 results=$out/results.jsonl
 : > "$results"
