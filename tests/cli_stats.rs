@@ -324,6 +324,42 @@ fn table_one_p_values_match_tableone() {
 }
 
 #[test]
+fn lasso_cox_path_with_given_folds() {
+    let Some(reference) = Reference::load("lasso_cox_path") else {
+        return;
+    };
+    let out = json(&[
+        "lasso",
+        "--csv",
+        &reference.data("gbsg2.csv"),
+        "--time",
+        "time",
+        "--event",
+        "event",
+        "--formula",
+        "treat + age + postmeno + tsize + grade2 + grade3 + pnodes + progrec + estrec",
+        "--foldid",
+        "foldid",
+    ]);
+    assert_eq!(out["family"], "cox");
+    let lambda: Vec<f64> = out["lambda"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(lambda.len(), 100);
+    assert!(lambda.windows(2).all(|w| w[0] > w[1]));
+    // λmax is the smallest λ with every coefficient zero.
+    let first = out["coefficients"][0].as_array().unwrap();
+    assert!(first.iter().all(|c| c.as_f64().unwrap() == 0.0));
+    let cv = &out["cv"];
+    assert_eq!(cv["nfolds"], 10);
+    assert!(cv["lambda_1se"].as_f64().unwrap() >= cv["lambda_min"].as_f64().unwrap());
+    assert_eq!(cv["foldid"][1], 1, "the second patient's fold in gbsg2.csv");
+}
+
+#[test]
 fn bad_input_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, text: &str| {

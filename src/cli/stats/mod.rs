@@ -6,6 +6,7 @@
 mod cindex;
 mod cox;
 mod km;
+mod lasso;
 mod logistic;
 mod logrank;
 mod model;
@@ -44,6 +45,9 @@ enum Method {
     Roc(roc::Args),
     /// Logistic regression: ORs with Wald CIs, likelihood-ratio test.
     Logistic(logistic::Args),
+    /// LASSO / elastic-net path for a logistic or Cox model with
+    /// cross-validated λ, as glmnet.
+    Lasso(lasso::Args),
     /// Table 1 by group, with tableone's tests.
     Table1(table1::Args),
 }
@@ -70,6 +74,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Method::Cox(args) => cox::run(args),
         Method::Cindex(args) => cindex::run(args),
         Method::Logistic(args) => logistic::run(args),
+        Method::Lasso(args) => lasso::run(args),
         Method::Roc(args) => roc::run(args),
         Method::Table1(args) => table1::run(args),
     }
