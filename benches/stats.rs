@@ -63,8 +63,7 @@ fn run() -> Result<(), String> {
         .filter(|a| !a.starts_with("--"))
         .ok_or("usage: stats COHORT.csv [--threads N] [--repeats R]")?;
     let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
-    let frame =
-        Frame::from_csv(std::io::BufReader::new(file), path).map_err(|e| e.to_string())?;
+    let frame = Frame::from_csv(std::io::BufReader::new(file), path).map_err(|e| e.to_string())?;
     let rows: Vec<usize> = (0..frame.rows()).collect();
     let covariates: Vec<String> = frame
         .names()

@@ -77,7 +77,10 @@ fn main() {
         data.events(),
         rayon::current_num_threads()
     );
-    let runs: usize = std::env::var("RUNS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    let runs: usize = std::env::var("RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
     for run in 0..runs {
         let (start, cpu) = (Instant::now(), cpu_seconds());
         let fit = CoxModel::fit(&data, &design, &CoxOptions::default()).expect("fit");
