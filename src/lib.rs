@@ -17,6 +17,9 @@
 //! - [`extraction`]: cohort extraction runs stored in the study database.
 //! - [`stats`]: survival, regression, discrimination and Table-1 tests,
 //!   matching R and lifelines.
+//! - [`signature`]: signatures (LASSO, random-forest, clinical and combined
+//!   models) trained on the training cohort, their frozen cutoffs and
+//!   scores.
 //! - [`sample_study`]: the deterministic synthetic study modelled on the
 //!   intrahepatic cholangiocarcinoma cohort of Yang et al. (Insights Imaging
 //!   2022).
@@ -25,6 +28,7 @@ pub mod extraction;
 pub mod imaging;
 pub mod radiomics;
 pub mod sample_study;
+pub mod signature;
 pub mod stats;
 pub mod study;
 

@@ -8,6 +8,7 @@ mod import;
 mod info;
 mod init;
 mod sample;
+mod signature;
 mod stats;
 mod validate;
 
@@ -59,6 +60,14 @@ enum Command {
     /// Run one statistical method on any CSV table (survival, Cox,
     /// C-index, ROC, logistic, LASSO, Table 1).
     Stats(stats::Args),
+    /// Train a signature on the training cohort (LASSO logistic or Cox,
+    /// random forest, CPR model, combined nomogram).
+    Train(signature::TrainArgs),
+    /// Score every patient with a signature and store scores and risk
+    /// groups.
+    Score(signature::ScoreArgs),
+    /// Read a signature file.
+    Signature(signature::SignatureArgs),
 }
 
 /// Parses the command line and runs it.
@@ -90,6 +99,9 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Runs(args)) => extract::runs(&db, args),
         Some(Command::Adc(args)) => extract::adc(&db, args),
         Some(Command::Stats(args)) => stats::run(args),
+        Some(Command::Train(args)) => signature::train_run(&db, args),
+        Some(Command::Score(args)) => signature::score_run(&db, args),
+        Some(Command::Signature(args)) => signature::signature_run(args),
     }
 }
 

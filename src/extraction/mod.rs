@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 pub use cases::{Case, SeriesSelection, select_case};
-pub use store::{RunInfo, export_run_csv, list_runs};
+pub use store::{RunInfo, RunValues, export_run_csv, list_runs, load_run_values};
 
 use crate::radiomics::extractor::{CaseFiles, Extraction};
 use crate::radiomics::params::Params;

@@ -344,3 +344,84 @@ pub fn export_run_csv(db: &StudyDb, run_id: i64, path: &Path) -> Result<usize, S
     std::fs::rename(&partial, path).map_err(io)?;
     Ok(cases.len())
 }
+
+/// The feature values of one run: every done case's values, in the run's
+/// extraction order. A signature reads its features from these.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunValues {
+    /// The run.
+    pub run: RunInfo,
+    /// The features, in extraction order (that of the first done case).
+    pub features: Vec<String>,
+    /// Each done case's values by study id, in the order of `features`;
+    /// `None` where a case lacks a feature the first case has.
+    pub cases: std::collections::BTreeMap<String, Vec<Option<f64>>>,
+}
+
+impl RunValues {
+    /// The value of `feature` for `study_id`: `None` when the patient has
+    /// no done case in the run or the case lacks the feature.
+    pub fn value(&self, study_id: &str, feature: &str) -> Option<f64> {
+        let column = self.features.iter().position(|name| name == feature)?;
+        self.cases.get(study_id)?.get(column).copied().flatten()
+    }
+}
+
+/// Reads run `run_id`'s values; `None` when there is no such run.
+pub fn load_run_values(db: &StudyDb, run_id: i64) -> Result<Option<RunValues>, StudyError> {
+    let Some(run) = list_runs(db)?.into_iter().find(|run| run.id == run_id) else {
+        return Ok(None);
+    };
+    let features = db.query_all(
+        &format!(
+            "SELECT feature FROM feature_value WHERE run_id = {run_id} AND patient_id =
+               (SELECT min(patient_id) FROM extraction_case WHERE run_id = {run_id} AND status = 'done')
+             ORDER BY position"
+        ),
+        "reading the run's features",
+        |row| row.get::<_, String>(0),
+    )?;
+    let column: HashMap<&str, usize> = features
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.as_str(), i))
+        .collect();
+    let mut cases: std::collections::BTreeMap<String, Vec<Option<f64>>> = db
+        .query_all(
+            &format!(
+                "SELECT p.study_id FROM extraction_case c JOIN patient p ON p.id = c.patient_id
+                 WHERE c.run_id = {run_id} AND c.status = 'done'"
+            ),
+            "reading the run's cases",
+            |row| row.get::<_, String>(0),
+        )?
+        .into_iter()
+        .map(|id| (id, vec![None; features.len()]))
+        .collect();
+    let values = db.query_all(
+        &format!(
+            "SELECT p.study_id, v.feature, v.value FROM feature_value v
+             JOIN extraction_case c ON c.run_id = v.run_id AND c.patient_id = v.patient_id
+             JOIN patient p ON p.id = v.patient_id
+             WHERE v.run_id = {run_id} AND c.status = 'done'"
+        ),
+        "reading the run's values",
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, f64>(2)?,
+            ))
+        },
+    )?;
+    for (study_id, feature, value) in values {
+        if let (Some(row), Some(&j)) = (cases.get_mut(&study_id), column.get(feature.as_str())) {
+            row[j] = Some(value);
+        }
+    }
+    Ok(Some(RunValues {
+        run,
+        features,
+        cases,
+    }))
+}

@@ -7,7 +7,7 @@
 
 mod files;
 mod images;
-mod rng;
+pub(crate) mod rng;
 mod simulate;
 
 use std::fs;

@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         file: "0002_extraction.sql",
         sql: include_str!("../../schema/0002_extraction.sql"),
     },
+    Migration {
+        version: 3,
+        file: "0003_signatures.sql",
+        sql: include_str!("../../schema/0003_signatures.sql"),
+    },
 ];
 
 /// The schema version this build writes.

@@ -11,7 +11,8 @@ use chrono::NaiveDate;
 use crate::imaging::Geometry;
 
 /// Declares an enum stored and exchanged as fixed lowercase words, with its
-/// `as_str`, `FromStr` (whose error lists the accepted words) and `Display`.
+/// `as_str`, `FromStr` (whose error lists the accepted words), `Display` and
+/// `Serialize` (as the word).
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$meta])*
@@ -49,6 +50,12 @@ macro_rules! word_enum {
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str(self.as_str())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
             }
         }
     };

@@ -1,0 +1,117 @@
+//! Signatures and their scores in the study database.
+
+use rusqlite::params;
+
+use super::SignatureError;
+use super::document::Signature;
+use super::score::{RiskGroup, Scores};
+use crate::study::{Actor, StudyDb};
+
+/// A stored score, as read back.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredScore {
+    /// The patient.
+    pub study_id: String,
+    /// The score.
+    pub score: f64,
+    /// The probability, for logistic and forest models.
+    pub probability: Option<f64>,
+    /// The risk group, when the signature has a cutoff.
+    pub risk_group: Option<RiskGroup>,
+}
+
+/// Stores `signature` (once per id) and replaces its scores with
+/// `scores`, all in one transaction with its audit rows. Returns the
+/// number of scores written.
+pub fn store_scores(
+    db: &StudyDb,
+    signature: &Signature,
+    scores: &Scores,
+    actor: &Actor,
+) -> Result<usize, SignatureError> {
+    let id = signature.id();
+    let conn = db.conn();
+    let write = || -> rusqlite::Result<usize> {
+        let tx = conn.unchecked_transaction()?;
+        let inserted = tx.execute(
+            "INSERT OR IGNORE INTO signature (id, name, model, document, stored_at, stored_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                signature.name,
+                signature.model.as_str(),
+                signature.to_json(),
+                actor.timestamp(),
+                actor.user
+            ],
+        )?;
+        let audit = |field: &str, value: &str| {
+            tx.execute(
+                "INSERT INTO audit_log (at, user, action, table_name, record, study_id, field, old_value, new_value)
+                 VALUES (?1, ?2, 'insert', 'signature', ?3, NULL, ?4, NULL, ?5)",
+                params![actor.timestamp(), actor.user, format!("signature {id}"), field, value],
+            )
+        };
+        if inserted > 0 {
+            audit("name", &signature.name)?;
+        }
+        tx.execute("DELETE FROM signature_score WHERE signature_id = ?1", [&id])?;
+        let mut insert = tx.prepare(
+            "INSERT INTO signature_score (signature_id, patient_id, score, probability, risk_group, scored_at)
+             SELECT ?1, id, ?3, ?4, ?5, ?6 FROM patient WHERE study_id = ?2",
+        )?;
+        let mut written = 0;
+        for score in &scores.scores {
+            written += insert.execute(params![
+                id,
+                score.study_id,
+                score.score,
+                score.probability,
+                score.risk_group.map(RiskGroup::as_str),
+                actor.timestamp()
+            ])?;
+        }
+        drop(insert);
+        audit(
+            "scores",
+            &format!("{written} patients scored, {} not", scores.failures.len()),
+        )?;
+        tx.commit()?;
+        Ok(written)
+    };
+    write().map_err(|source| {
+        SignatureError::Study(db
+            .sql_error(&format!("storing the scores of signature {id}"))(
+            source
+        ))
+    })
+}
+
+/// The stored scores of signature `id`, by study id.
+pub fn load_scores(db: &StudyDb, id: &str) -> Result<Vec<StoredScore>, SignatureError> {
+    let rows = db.query_all(
+        &format!(
+            "SELECT p.study_id, s.score, s.probability, s.risk_group FROM signature_score s
+             JOIN patient p ON p.id = s.patient_id WHERE s.signature_id = '{}'
+             ORDER BY p.study_id",
+            id.replace('\'', "''")
+        ),
+        "reading scores",
+        |row| {
+            let group: Option<String> = row.get(3)?;
+            Ok(StoredScore {
+                study_id: row.get(0)?,
+                score: row.get(1)?,
+                probability: row.get(2)?,
+                risk_group: group.map(|g| {
+                    if g == "high" {
+                        RiskGroup::High
+                    } else {
+                        RiskGroup::Low
+                    }
+                }),
+            })
+        },
+    )?;
+    Ok(rows)
+}
