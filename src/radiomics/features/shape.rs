@@ -68,6 +68,17 @@ pub(crate) fn check_spacing(class: &'static str, spacing: &[f64]) -> Result<(), 
     }
 }
 
+/// The features read from the marching-cubes mesh's volume and area.
+pub const MESH_FEATURES: [&str; 7] = [
+    "Compactness1",
+    "Compactness2",
+    "MeshVolume",
+    "SphericalDisproportion",
+    "Sphericity",
+    "SurfaceArea",
+    "SurfaceVolumeRatio",
+];
+
 /// Computes the requested features of the ROI in `input.mask`.
 ///
 /// The mask is cropped to the ROI's bounding box first (a no-op for the
@@ -75,7 +86,9 @@ pub(crate) fn check_spacing(class: &'static str, spacing: &[f64]) -> Result<(), 
 /// the same origin as in PyRadiomics and do not depend on any extra margin.
 /// Fails on an empty ROI, on a spacing that is not positive, and when
 /// Elongation or Flatness is asked of a single-voxel ROI (its principal
-/// axes are all 0, where PyRadiomics returns NaN).
+/// axes are all 0, where PyRadiomics returns NaN), and when a mesh feature
+/// is asked of an ROI whose mesh has no positive volume (see
+/// [`MESH_FEATURES`]).
 pub fn compute(
     input: &ClassInput<'_>,
     wanted: &[&'static str],
@@ -117,15 +130,22 @@ pub fn compute(
         }
     }
 
-    // The mesh of a non-empty ROI always encloses a positive volume; this
-    // only guards the ratios against a NaN should that ever fail.
-    if !(volume > 0.0 && area > 0.0) {
+    // PyRadiomics' marching-cubes table is not orientation-consistent on
+    // ambiguous cells, so an ROI of voxels that touch only at edges or
+    // corners can get a negative signed mesh volume (PyRadiomics reports
+    // e.g. MeshVolume −7.7 mm³ and a negative SurfaceVolumeRatio for such
+    // a mask). Those numbers mean nothing, so the mesh features are
+    // refused for it; the features that do not read the mesh still come.
+    let mesh_wanted = MESH_FEATURES.iter().any(|name| wanted.contains(name));
+    if mesh_wanted && !(volume > 0.0 && area > 0.0) {
         return Err(not_applicable(format!(
-            "the mesh has volume {volume} and area {area}; its ratios are undefined"
+            "the mesh has volume {volume} and area {area} (an ROI whose voxels touch only at \
+             edges or corners); its volume and ratios are undefined"
         )));
     }
 
     // `**` in Python is C `pow`, hence `powf` rather than `powi`.
+    // (Mesh features computed here but not wanted are dropped by `select`.)
     let pi = std::f64::consts::PI;
     let sphere_area = (36.0 * pi * volume.powf(2.0)).powf(1.0 / 3.0);
     let all = [
@@ -456,7 +476,11 @@ mod tests {
         assert!(error.to_string().contains("spacing"), "{error}");
     }
 
-    /// A small random mask (at least two voxels) in a `shape` array.
+    /// A small random mask (at least two voxels) in a `shape` array whose
+    /// mesh encloses a positive volume (see
+    /// `an_roi_touching_at_corners_gets_its_mesh_free_features_and_a_clear_mesh_error`
+    /// for the masks left out). The sign of the volume does not depend on
+    /// the spacing, so unit spacing decides it.
     fn random_mask() -> impl Strategy<Value = Array3<bool>> {
         (1usize..6, 1usize..6, 1usize..6)
             .prop_flat_map(|(z, y, x)| {
@@ -465,9 +489,10 @@ mod tests {
                     prop::collection::vec(any::<bool>(), z * y * x),
                 )
             })
-            .prop_filter_map("two voxels", |(shape, bits)| {
+            .prop_filter_map("two voxels, positive mesh volume", |(shape, bits)| {
                 let mask = Array3::from_shape_vec(shape, bits).unwrap();
-                (mask.iter().filter(|v| **v).count() >= 2).then_some(mask)
+                let enough = mask.iter().filter(|v| **v).count() >= 2;
+                (enough && try_features(&mask, [1.0; 3], &["MeshVolume"]).is_ok()).then_some(mask)
             })
     }
 
@@ -524,6 +549,21 @@ mod tests {
         "MinorAxisLength",
         "VoxelVolume",
     ];
+
+    #[test]
+    fn an_roi_touching_at_corners_gets_its_mesh_free_features_and_a_clear_mesh_error() {
+        // Four voxels joined only at edges and corners: PyRadiomics 3.1.4
+        // gives this mask MeshVolume −7.71 (SurfaceArea 40.35), a
+        // meaningless negative volume.
+        let mask = mask_from_rows((3, 2, 3), &["000", "001", "000", "010", "010", "100"]);
+        let spacing = [2.281864823039722, 1.2838376930266766, 2.871973217819567];
+        let mesh_free = try_features(&mask, spacing, &MESH_FREE).unwrap();
+        assert_eq!(mesh_free.len(), MESH_FREE.len());
+        let error = try_features(&mask, spacing, &["MeshVolume"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("touch only at edges or corners"), "{error}");
+    }
 
     proptest! {
         #[test]
@@ -598,7 +638,12 @@ mod tests {
         ) {
             let mut mirrored = mask.clone();
             mirrored.invert_axis(Axis(axis));
-            let (before, after) = (features(&mask, spacing), features(&mirrored, spacing));
+            // Only the mesh-free features: a mirrored ROI of voxels touching
+            // at corners may have no positive mesh volume (see compute).
+            let (before, after) = (
+                try_features(&mask, spacing, &MESH_FREE).unwrap(),
+                try_features(&mirrored, spacing, &MESH_FREE).unwrap(),
+            );
             for name in MESH_FREE {
                 prop_assert!(
                     agree(name, before[name], after[name], &before),
