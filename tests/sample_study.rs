@@ -178,7 +178,7 @@ fn the_cohort_has_the_shape_the_readme_states() {
     assert_eq!(summary.records.training, TRAINING);
     assert_eq!(summary.records.validation, PATIENTS - TRAINING);
     let early = all.early_recurrence.yes as f64 / PATIENTS as f64;
-    assert!((0.40..=0.50).contains(&early), "early recurrence {early}");
+    assert!((0.45..=0.55).contains(&early), "early recurrence {early}");
     let chemo = all.adjuvant_chemo.yes as f64 / PATIENTS as f64;
     assert!(
         (0.50..=0.65).contains(&chemo),
