@@ -20,13 +20,19 @@
 //! - [`signature`]: signatures (LASSO, random-forest, clinical and combined
 //!   models) trained on the training cohort, their frozen cutoffs and
 //!   scores.
+//! - [`analysis`]: the study analyses — discrimination, prognosis by risk
+//!   group, chemotherapy benefit, Table 1.
+//! - [`report`]: the results as JSON, tables (CSV, Markdown, LaTeX) and SVG
+//!   figures with a `report.md`.
 //! - [`sample_study`]: the deterministic synthetic study modelled on the
 //!   intrahepatic cholangiocarcinoma cohort of Yang et al. (Insights Imaging
 //!   2022).
 
+pub mod analysis;
 pub mod extraction;
 pub mod imaging;
 pub mod radiomics;
+pub mod report;
 pub mod sample_study;
 pub mod signature;
 pub mod stats;

@@ -1,6 +1,7 @@
 //! The command line: argument parsing and one module per subcommand, each
 //! calling the library and printing its result.
 
+mod analyze;
 mod export;
 mod extract;
 mod features;
@@ -68,6 +69,9 @@ enum Command {
     Score(signature::ScoreArgs),
     /// Read a signature file.
     Signature(signature::SignatureArgs),
+    /// Run the study analyses of a signature (with the CPR and combined
+    /// models) and write results, tables and figures.
+    Analyze(analyze::Args),
 }
 
 /// Parses the command line and runs it.
@@ -102,6 +106,7 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Train(args)) => signature::train_run(&db, args),
         Some(Command::Score(args)) => signature::score_run(&db, args),
         Some(Command::Signature(args)) => signature::signature_run(args),
+        Some(Command::Analyze(args)) => analyze::run(&db, args),
     }
 }
 

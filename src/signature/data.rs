@@ -8,7 +8,7 @@ use super::document::{InputSource, Signature};
 use crate::extraction::{RunValues, list_runs, load_run_values};
 use crate::study::StudyDb;
 use crate::study::endpoints::{self, EndpointWindows, Endpoints};
-use crate::study::model::{Cohort, Value, Variable, VariableType};
+use crate::study::model::{Cohort, Sex, Value, Variable, VariableType};
 
 /// One patient's data.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +17,10 @@ pub struct PatientData {
     pub study_id: String,
     /// Training or validation; `None` when unassigned.
     pub cohort: Option<Cohort>,
+    /// Sex.
+    pub sex: Option<Sex>,
+    /// Age at surgery, years.
+    pub age: Option<f64>,
     /// The derived endpoints.
     pub endpoints: Endpoints,
     /// Dictionary values by variable name.
@@ -47,6 +51,8 @@ impl StudyData {
             .map(|record| PatientData {
                 study_id: record.patient.study_id.clone(),
                 cohort: record.patient.cohort,
+                sex: record.patient.sex,
+                age: record.patient.age_at_surgery,
                 endpoints: endpoints::derive(&record, windows),
                 values: record.values,
             })

@@ -78,6 +78,8 @@ fn study(seed: u64) -> StudyData {
             } else {
                 Cohort::Training
             }),
+            sex: None,
+            age: None,
             endpoints: Endpoints {
                 dfs: Some(TimeToEvent {
                     days,
