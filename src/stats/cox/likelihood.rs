@@ -44,38 +44,90 @@ pub(crate) struct Evaluation {
 /// not depend on the machine.
 const GRAM_BLOCK: usize = 8192;
 
+/// The buffers of [`evaluate`], allocated once per fit: on a 10⁶-row
+/// cohort every fresh buffer costs its page faults again (about as much as
+/// the arithmetic of a pass), so the n-sized vectors are reused across the
+/// Newton iterations.
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    /// The linear predictor, shifted per stratum, in sorted order.
+    eta: Vec<f64>,
+    /// The risk weights exp(η), in sorted order.
+    risk: Vec<f64>,
+    /// The rows' weights in the Gram matrix, in sorted order.
+    weights: Vec<f64>,
+    /// Per tie group, Σ_k multiplicity/D (the weight of S2).
+    risk_weight: Vec<f64>,
+    /// Per tie group, Σ_k multiplicity·f/D (the weight of E2).
+    event_weight: Vec<f64>,
+    /// With delayed entry, per sorted row, the tie group before which it
+    /// leaves the risk set (the stratum's group count if never).
+    leaves_at: Vec<usize>,
+    /// Per tie group, the suffix sums of `risk_weight` (one more entry).
+    suffix: Vec<f64>,
+    /// The packed Gram sums of each block of rows.
+    partials: Vec<f64>,
+}
+
+impl Workspace {
+    /// Buffers sized for `prepared`.
+    pub(crate) fn new(prepared: &Prepared) -> Workspace {
+        let blocks = prepared.n.div_ceil(GRAM_BLOCK);
+        let packed = prepared.p * (prepared.p + 1) / 2;
+        Workspace {
+            eta: vec![0.0; prepared.n],
+            risk: vec![0.0; prepared.n],
+            weights: vec![0.0; prepared.n],
+            risk_weight: vec![0.0; prepared.groups.len()],
+            event_weight: vec![0.0; prepared.groups.len()],
+            leaves_at: if prepared.entry.is_some() {
+                vec![0; prepared.n]
+            } else {
+                Vec::new()
+            },
+            suffix: vec![0.0; prepared.groups.len() + 1],
+            partials: vec![0.0; blocks * packed],
+        }
+    }
+}
+
 /// Evaluates the log partial likelihood, score and information of the
-/// prepared data at `beta` (standardised scale). A non-finite linear
-/// predictor gives a log-likelihood of −∞, which the caller treats as a
-/// step too far.
-pub(crate) fn evaluate(prepared: &Prepared, beta: &[f64], ties: Ties) -> Evaluation {
+/// prepared data at `beta` (standardised scale), in the buffers of
+/// `workspace` (made by [`Workspace::new`] for the same data). A
+/// non-finite linear predictor gives a log-likelihood of −∞, which the
+/// caller treats as a step too far.
+pub(crate) fn evaluate(
+    prepared: &Prepared,
+    beta: &[f64],
+    ties: Ties,
+    workspace: &mut Workspace,
+) -> Evaluation {
     let p = prepared.p;
-    let Some((eta, risk)) = risk_weights(prepared, beta) else {
+    if !fill_risk_weights(prepared, beta, &mut workspace.eta, &mut workspace.risk) {
         return Evaluation {
             loglik: f64::NEG_INFINITY,
             score: vec![0.0; p],
             information: vec![0.0; p * p],
         };
-    };
-    let walk = walk(prepared, &eta, &risk, ties);
-    let weights = gram_weights(prepared, &risk, &walk);
+    }
+    let walk = walk(prepared, ties, workspace);
+    gram_weights(prepared, workspace);
     let packed = p * (p + 1) / 2;
-    let partials: Vec<Vec<f64>> = prepared
+    prepared
         .x
         .par_chunks(GRAM_BLOCK * p)
-        .zip(weights.par_chunks(GRAM_BLOCK))
-        .map(|(rows, weights)| {
-            let mut sums = vec![0.0; packed];
+        .zip(workspace.weights.par_chunks(GRAM_BLOCK))
+        .zip(workspace.partials.par_chunks_mut(packed))
+        .for_each(|((rows, weights), sums)| {
+            sums.fill(0.0);
             for (row, &weight) in rows.chunks_exact(p).zip(weights) {
                 if weight != 0.0 {
-                    add_outer(&mut sums, row, weight);
+                    add_outer(sums, row, weight);
                 }
             }
-            sums
-        })
-        .collect();
+        });
     let mut gram = vec![0.0; packed];
-    for partial in &partials {
+    for partial in workspace.partials.chunks_exact(packed) {
         for (g, v) in gram.iter_mut().zip(partial) {
             *g += v;
         }
@@ -108,18 +160,21 @@ struct Walk {
     score: Vec<f64>,
     /// Σ over times of Σ_k m·mᵀ, packed lower triangle.
     means_outer: Vec<f64>,
-    /// Per tie group, Σ_k multiplicity/D (the weight of S2).
-    risk_weight: Vec<f64>,
-    /// Per tie group, Σ_k multiplicity·f/D (the weight of E2).
-    event_weight: Vec<f64>,
-    /// With delayed entry, per sorted row, the tie group before which it
-    /// leaves the risk set (the stratum's group count if never).
-    leaves_at: Option<Vec<usize>>,
 }
 
 /// The walk down in time: log-likelihood, score, the m·mᵀ sums and the
-/// per-time weights of the Gram matrix. O(p) per subject, O(p²) per time.
-fn walk(prepared: &Prepared, eta: &[f64], risk: &[f64], ties: Ties) -> Walk {
+/// per-time weights of the Gram matrix (into `workspace`). O(p) per
+/// subject, O(p²) per time.
+fn walk(prepared: &Prepared, ties: Ties, workspace: &mut Workspace) -> Walk {
+    let Workspace {
+        eta,
+        risk,
+        risk_weight,
+        event_weight,
+        leaves_at,
+        ..
+    } = workspace;
+    let mut leaves_at = prepared.entry.as_ref().map(|_| leaves_at);
     let p = prepared.p;
     let x = &prepared.x;
     let groups = &prepared.groups;
@@ -127,9 +182,6 @@ fn walk(prepared: &Prepared, eta: &[f64], risk: &[f64], ties: Ties) -> Walk {
     let mut loglik = 0.0;
     let mut score = vec![0.0; p];
     let mut means_outer = vec![0.0; packed];
-    let mut risk_weight = vec![0.0; groups.len()];
-    let mut event_weight = vec![0.0; groups.len()];
-    let mut leaves_at = prepared.entry.as_ref().map(|_| vec![0usize; prepared.n]);
     let mut s1 = vec![0.0; p];
     let mut e1 = vec![0.0; p];
     for (stratum, range) in prepared.strata_groups.iter().enumerate() {
@@ -181,6 +233,8 @@ fn walk(prepared: &Prepared, eta: &[f64], risk: &[f64], ties: Ties) -> Walk {
                 *s += e;
             }
             if events == 0 {
+                risk_weight[g] = 0.0;
+                event_weight[g] = 0.0;
                 continue;
             }
             let d = events as f64;
@@ -222,31 +276,37 @@ fn walk(prepared: &Prepared, eta: &[f64], risk: &[f64], ties: Ties) -> Walk {
         loglik,
         score,
         means_outer,
-        risk_weight,
-        event_weight,
-        leaves_at,
     }
 }
 
-/// Each sorted row's weight in the Gram matrix: r times the sum of the
-/// risk weights of the times it is at risk at (from its own time down to
-/// its entry), less its own time's event weight if it is an event.
-fn gram_weights(prepared: &Prepared, risk: &[f64], walk: &Walk) -> Vec<f64> {
-    let mut weights = vec![0.0; prepared.n];
+/// Each sorted row's weight in the Gram matrix (into `workspace.weights`):
+/// r times the sum of the risk weights of the times it is at risk at (from
+/// its own time down to its entry), less its own time's event weight if it
+/// is an event.
+fn gram_weights(prepared: &Prepared, workspace: &mut Workspace) {
+    let Workspace {
+        risk,
+        weights,
+        risk_weight,
+        event_weight,
+        leaves_at,
+        suffix,
+        ..
+    } = workspace;
+    let leaves_at = prepared.entry.as_ref().map(|_| leaves_at);
     // Suffix sums of the risk weights in walk order, per stratum:
     // suffix[g] = Σ_{h ≥ g} risk_weight[h], suffix[end] = 0.
-    let mut suffix = vec![0.0; prepared.groups.len() + 1];
     for range in &prepared.strata_groups {
         suffix[range.end] = 0.0;
         let mut total = 0.0;
         for g in range.clone().rev() {
-            total += walk.risk_weight[g];
+            total += risk_weight[g];
             suffix[g] = total;
         }
         for g in range.clone() {
             let group = prepared.groups[g];
             for row in group.start..group.end {
-                let until = walk.leaves_at.as_ref().map_or(0.0, |leaves| {
+                let until = leaves_at.as_ref().map_or(0.0, |leaves| {
                     if leaves[row] < range.end {
                         suffix[leaves[row]]
                     } else {
@@ -254,7 +314,7 @@ fn gram_weights(prepared: &Prepared, risk: &[f64], walk: &Walk) -> Vec<f64> {
                     }
                 });
                 let own = if row < group.start + group.events {
-                    walk.event_weight[g]
+                    event_weight[g]
                 } else {
                     0.0
                 };
@@ -262,7 +322,6 @@ fn gram_weights(prepared: &Prepared, risk: &[f64], walk: &Walk) -> Vec<f64> {
             }
         }
     }
-    weights
 }
 
 /// Adds weight·x·xᵀ to a packed lower triangle.
@@ -283,8 +342,15 @@ fn add_outer(sums: &mut [f64], x: &[f64], weight: f64) {
 /// constant within a stratum leaves every ratio in the likelihood unchanged
 /// and keeps exp() from overflowing.
 pub(crate) fn risk_weights(prepared: &Prepared, beta: &[f64]) -> Option<(Vec<f64>, Vec<f64>)> {
-    let p = prepared.p;
     let mut eta = vec![0.0; prepared.n];
+    let mut risk = vec![0.0; prepared.n];
+    fill_risk_weights(prepared, beta, &mut eta, &mut risk).then_some((eta, risk))
+}
+
+/// [`risk_weights`] into the given buffers (n long); false when η is not
+/// finite.
+fn fill_risk_weights(prepared: &Prepared, beta: &[f64], eta: &mut [f64], risk: &mut [f64]) -> bool {
+    let p = prepared.p;
     eta.par_chunks_mut(8192)
         .zip(prepared.x.par_chunks(8192 * p.max(1)))
         .for_each(|(eta, rows)| {
@@ -293,9 +359,8 @@ pub(crate) fn risk_weights(prepared: &Prepared, beta: &[f64]) -> Option<(Vec<f64
             }
         });
     if eta.iter().any(|e| !e.is_finite()) {
-        return None;
+        return false;
     }
-    let mut risk = vec![0.0; prepared.n];
     for range in &prepared.strata {
         let shift = eta[range.clone()]
             .iter()
@@ -303,15 +368,13 @@ pub(crate) fn risk_weights(prepared: &Prepared, beta: &[f64]) -> Option<(Vec<f64
             .fold(f64::NEG_INFINITY, f64::max);
         risk[range.clone()]
             .par_chunks_mut(8192)
-            .zip(eta[range.clone()].par_chunks(8192))
+            .zip(eta[range.clone()].par_chunks_mut(8192))
             .for_each(|(risk, eta)| {
                 for (r, e) in risk.iter_mut().zip(eta) {
-                    *r = (e - shift).exp();
+                    *e -= shift;
+                    *r = e.exp();
                 }
             });
-        for e in &mut eta[range.clone()] {
-            *e -= shift;
-        }
     }
-    Some((eta, risk))
+    true
 }
