@@ -120,11 +120,7 @@ pub(crate) fn evaluate(
         .zip(workspace.partials.par_chunks_mut(packed))
         .for_each(|((rows, weights), sums)| {
             sums.fill(0.0);
-            for (row, &weight) in rows.chunks_exact(p).zip(weights) {
-                if weight != 0.0 {
-                    add_outer(sums, row, weight);
-                }
-            }
+            block_gram(sums, rows, weights, p);
         });
     let mut gram = vec![0.0; packed];
     for partial in workspace.partials.chunks_exact(packed) {
@@ -320,6 +316,66 @@ fn gram_weights(prepared: &Prepared, workspace: &mut Workspace) {
                 };
                 weights[row] = risk[row] * (suffix[g] - until - own);
             }
+        }
+    }
+}
+
+/// Adds Σ weight·x·xᵀ over `rows` (row-major, `p` wide) to the packed
+/// lower triangle `sums`. Every entry is summed over the rows in order, so
+/// the result is the same whichever kernel runs.
+fn block_gram(sums: &mut [f64], rows: &[f64], weights: &[f64], p: usize) {
+    match p {
+        1 => block_gram_fixed::<1>(sums, rows, weights),
+        2 => block_gram_fixed::<2>(sums, rows, weights),
+        3 => block_gram_fixed::<3>(sums, rows, weights),
+        4 => block_gram_fixed::<4>(sums, rows, weights),
+        5 => block_gram_fixed::<5>(sums, rows, weights),
+        6 => block_gram_fixed::<6>(sums, rows, weights),
+        7 => block_gram_fixed::<7>(sums, rows, weights),
+        8 => block_gram_fixed::<8>(sums, rows, weights),
+        9 => block_gram_fixed::<9>(sums, rows, weights),
+        10 => block_gram_fixed::<10>(sums, rows, weights),
+        11 => block_gram_fixed::<11>(sums, rows, weights),
+        12 => block_gram_fixed::<12>(sums, rows, weights),
+        _ => {
+            for (row, &weight) in rows.chunks_exact(p).zip(weights) {
+                add_outer(sums, row, weight);
+            }
+        }
+    }
+}
+
+/// Rows per pass of [`block_gram_fixed`]: small enough to stay in the L1
+/// cache while each pair of the triangle's rows is accumulated over them.
+const GRAM_TILE: usize = 256;
+
+/// [`block_gram`] for a width known at compile time. Two rows (i, i+1) of
+/// the triangle are accumulated at a time over a tile of data rows, in
+/// registers, across all P columns: the P − i − 1 (resp. P − i − 2) extra
+/// products are cheaper than the loads and stores of accumulators kept in
+/// memory, which bound the one-row-at-a-time loop of [`add_outer`].
+fn block_gram_fixed<const P: usize>(sums: &mut [f64], rows: &[f64], weights: &[f64]) {
+    for (tile, weights) in rows.chunks(GRAM_TILE * P).zip(weights.chunks(GRAM_TILE)) {
+        let mut i = 0;
+        while i < P {
+            // With P odd the last pair is (i, i); its copy is discarded.
+            let k = (i + 1).min(P - 1);
+            let (first_offset, second_offset) = (i * (i + 1) / 2, k * (k + 1) / 2);
+            let mut first = [0.0; P];
+            let mut second = [0.0; P];
+            first[..=i].copy_from_slice(&sums[first_offset..=first_offset + i]);
+            second[..=k].copy_from_slice(&sums[second_offset..=second_offset + k]);
+            for (row, &weight) in tile.chunks_exact(P).zip(weights) {
+                let row: &[f64; P] = row.try_into().expect("rows of P values");
+                let (a, b) = (weight * row[i], weight * row[k]);
+                for j in 0..P {
+                    first[j] += a * row[j];
+                    second[j] += b * row[j];
+                }
+            }
+            sums[first_offset..=first_offset + i].copy_from_slice(&first[..=i]);
+            sums[second_offset..=second_offset + k].copy_from_slice(&second[..=k]);
+            i += 2;
         }
     }
 }
