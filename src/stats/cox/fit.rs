@@ -237,7 +237,7 @@ impl CoxModel {
                     .sum::<f64>()
             })
             .sum();
-        let lp = prepared.linear_predictor_original(&beta);
+        let lp = prepared.linear_predictor_sorted(&beta);
         let concordance = prepared.concordance(&lp)?.cindex;
         Ok(CoxModel {
             n: prepared.n,
