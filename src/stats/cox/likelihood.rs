@@ -110,7 +110,23 @@ pub(crate) fn evaluate(
             information: vec![0.0; p * p],
         };
     }
-    let walk = walk(prepared, ties, workspace);
+    // The walk for the common widths with p a compile-time constant, so
+    // that its per-row loops over the covariates are unrolled.
+    let walk = match p {
+        1 => walk::<1>(prepared, ties, workspace),
+        2 => walk::<2>(prepared, ties, workspace),
+        3 => walk::<3>(prepared, ties, workspace),
+        4 => walk::<4>(prepared, ties, workspace),
+        5 => walk::<5>(prepared, ties, workspace),
+        6 => walk::<6>(prepared, ties, workspace),
+        7 => walk::<7>(prepared, ties, workspace),
+        8 => walk::<8>(prepared, ties, workspace),
+        9 => walk::<9>(prepared, ties, workspace),
+        10 => walk::<10>(prepared, ties, workspace),
+        11 => walk::<11>(prepared, ties, workspace),
+        12 => walk::<12>(prepared, ties, workspace),
+        _ => walk::<0>(prepared, ties, workspace),
+    };
     gram_weights(prepared, workspace);
     let packed = p * (p + 1) / 2;
     prepared
@@ -160,8 +176,9 @@ struct Walk {
 
 /// The walk down in time: log-likelihood, score, the m·mᵀ sums and the
 /// per-time weights of the Gram matrix (into `workspace`). O(p) per
-/// subject, O(p²) per time.
-fn walk(prepared: &Prepared, ties: Ties, workspace: &mut Workspace) -> Walk {
+/// subject, O(p²) per time. `P` is the number of covariates when not 0
+/// (then known at compile time), else it is read from `prepared`.
+fn walk<const P: usize>(prepared: &Prepared, ties: Ties, workspace: &mut Workspace) -> Walk {
     let Workspace {
         eta,
         risk,
@@ -171,7 +188,8 @@ fn walk(prepared: &Prepared, ties: Ties, workspace: &mut Workspace) -> Walk {
         ..
     } = workspace;
     let mut leaves_at = prepared.entry.as_ref().map(|_| leaves_at);
-    let p = prepared.p;
+    let p = if P == 0 { prepared.p } else { P };
+    debug_assert_eq!(p, prepared.p);
     let x = &prepared.x;
     let groups = &prepared.groups;
     let packed = p * (p + 1) / 2;
@@ -301,15 +319,31 @@ fn gram_weights(prepared: &Prepared, workspace: &mut Workspace) {
         }
         for g in range.clone() {
             let group = prepared.groups[g];
-            for row in group.start..group.end {
-                let until = leaves_at.as_ref().map_or(0.0, |leaves| {
-                    if leaves[row] < range.end {
-                        suffix[leaves[row]]
-                    } else {
-                        0.0
-                    }
-                });
-                let own = if row < group.start + group.events {
+            let (start, events, end) = (group.start, group.events, group.end);
+            let Some(leaves) = &leaves_at else {
+                // Every row is at risk until the stratum's earliest time.
+                let own = suffix[g] - event_weight[g];
+                for (weight, r) in weights[start..start + events]
+                    .iter_mut()
+                    .zip(&risk[start..start + events])
+                {
+                    *weight = r * own;
+                }
+                for (weight, r) in weights[start + events..end]
+                    .iter_mut()
+                    .zip(&risk[start + events..end])
+                {
+                    *weight = r * suffix[g];
+                }
+                continue;
+            };
+            for row in start..end {
+                let until = if leaves[row] < range.end {
+                    suffix[leaves[row]]
+                } else {
+                    0.0
+                };
+                let own = if row < start + events {
                     event_weight[g]
                 } else {
                     0.0
@@ -349,34 +383,51 @@ fn block_gram(sums: &mut [f64], rows: &[f64], weights: &[f64], p: usize) {
 /// cache while each pair of the triangle's rows is accumulated over them.
 const GRAM_TILE: usize = 256;
 
-/// [`block_gram`] for a width known at compile time. Two rows (i, i+1) of
-/// the triangle are accumulated at a time over a tile of data rows, in
-/// registers, across all P columns: the P − i − 1 (resp. P − i − 2) extra
-/// products are cheaper than the loads and stores of accumulators kept in
-/// memory, which bound the one-row-at-a-time loop of [`add_outer`].
+/// [`block_gram`] for a width known at compile time: the triangle's rows
+/// are taken two at a time, each pair by [`gram_rows`].
 fn block_gram_fixed<const P: usize>(sums: &mut [f64], rows: &[f64], weights: &[f64]) {
     for (tile, weights) in rows.chunks(GRAM_TILE * P).zip(weights.chunks(GRAM_TILE)) {
-        let mut i = 0;
-        while i < P {
-            // With P odd the last pair is (i, i); its copy is discarded.
-            let k = (i + 1).min(P - 1);
-            let (first_offset, second_offset) = (i * (i + 1) / 2, k * (k + 1) / 2);
-            let mut first = [0.0; P];
-            let mut second = [0.0; P];
-            first[..=i].copy_from_slice(&sums[first_offset..=first_offset + i]);
-            second[..=k].copy_from_slice(&sums[second_offset..=second_offset + k]);
-            for (row, &weight) in tile.chunks_exact(P).zip(weights) {
-                let row: &[f64; P] = row.try_into().expect("rows of P values");
-                let (a, b) = (weight * row[i], weight * row[k]);
-                for j in 0..P {
-                    first[j] += a * row[j];
-                    second[j] += b * row[j];
-                }
-            }
-            sums[first_offset..=first_offset + i].copy_from_slice(&first[..=i]);
-            sums[second_offset..=second_offset + k].copy_from_slice(&second[..=k]);
-            i += 2;
+        gram_rows::<P, 0>(sums, tile, weights);
+        gram_rows::<P, 2>(sums, tile, weights);
+        gram_rows::<P, 4>(sums, tile, weights);
+        gram_rows::<P, 6>(sums, tile, weights);
+        gram_rows::<P, 8>(sums, tile, weights);
+        gram_rows::<P, 10>(sums, tile, weights);
+    }
+}
+
+/// Rows I and I + 1 of the triangle (columns 0..=I and 0..=I+1), summed
+/// over a tile of data rows. With I and P known at compile time the
+/// accumulators stay in registers across the tile and the loop over the
+/// columns is unrolled; summing them in memory, one data row at a time, is
+/// bound by the loads and stores. Nothing when I ≥ P; with I + 1 = P only
+/// row I.
+#[inline(always)]
+fn gram_rows<const P: usize, const I: usize>(sums: &mut [f64], tile: &[f64], weights: &[f64]) {
+    if I >= P {
+        return;
+    }
+    let second = I + 1 < P;
+    let width = if second { I + 2 } else { I + 1 };
+    let (first_offset, second_offset) = (I * (I + 1) / 2, (I + 1) * (I + 2) / 2);
+    let mut first = [0.0; P];
+    let mut next = [0.0; P];
+    first[..=I].copy_from_slice(&sums[first_offset..=first_offset + I]);
+    if second {
+        next[..=I + 1].copy_from_slice(&sums[second_offset..=second_offset + I + 1]);
+    }
+    for (row, &weight) in tile.chunks_exact(P).zip(weights) {
+        let row: &[f64; P] = row.try_into().expect("rows of P values");
+        let a = weight * row[I];
+        let b = weight * row[if second { I + 1 } else { I }];
+        for j in 0..width {
+            first[j] += a * row[j];
+            next[j] += b * row[j];
         }
+    }
+    sums[first_offset..=first_offset + I].copy_from_slice(&first[..=I]);
+    if second {
+        sums[second_offset..=second_offset + I + 1].copy_from_slice(&next[..=I + 1]);
     }
 }
 
@@ -409,9 +460,23 @@ fn fill_risk_weights(prepared: &Prepared, beta: &[f64], eta: &mut [f64], risk: &
     let p = prepared.p;
     eta.par_chunks_mut(8192)
         .zip(prepared.x.par_chunks(8192 * p.max(1)))
-        .for_each(|(eta, rows)| {
-            for (value, row) in eta.iter_mut().zip(rows.chunks_exact(p)) {
-                *value = row.iter().zip(beta).map(|(x, b)| x * b).sum();
+        .for_each(|(eta, rows)| match p {
+            1 => linear_predictor::<1>(eta, rows, beta),
+            2 => linear_predictor::<2>(eta, rows, beta),
+            3 => linear_predictor::<3>(eta, rows, beta),
+            4 => linear_predictor::<4>(eta, rows, beta),
+            5 => linear_predictor::<5>(eta, rows, beta),
+            6 => linear_predictor::<6>(eta, rows, beta),
+            7 => linear_predictor::<7>(eta, rows, beta),
+            8 => linear_predictor::<8>(eta, rows, beta),
+            9 => linear_predictor::<9>(eta, rows, beta),
+            10 => linear_predictor::<10>(eta, rows, beta),
+            11 => linear_predictor::<11>(eta, rows, beta),
+            12 => linear_predictor::<12>(eta, rows, beta),
+            _ => {
+                for (value, row) in eta.iter_mut().zip(rows.chunks_exact(p)) {
+                    *value = row.iter().zip(beta).map(|(x, b)| x * b).sum();
+                }
             }
         });
     if eta.iter().any(|e| !e.is_finite()) {
@@ -433,4 +498,13 @@ fn fill_risk_weights(prepared: &Prepared, beta: &[f64], eta: &mut [f64], risk: &
             });
     }
     true
+}
+
+/// x·β of each row of `rows` (P wide, P known at compile time so that the
+/// products are unrolled) into `eta`.
+fn linear_predictor<const P: usize>(eta: &mut [f64], rows: &[f64], beta: &[f64]) {
+    let beta: &[f64; P] = beta.try_into().expect("P coefficients");
+    for (value, row) in eta.iter_mut().zip(rows.chunks_exact(P)) {
+        *value = row.iter().zip(beta).map(|(x, b)| x * b).sum();
+    }
 }
