@@ -458,6 +458,13 @@ pub(crate) fn risk_weights(prepared: &Prepared, beta: &[f64]) -> Option<(Vec<f64
 /// finite.
 fn fill_risk_weights(prepared: &Prepared, beta: &[f64], eta: &mut [f64], risk: &mut [f64]) -> bool {
     let p = prepared.p;
+    if beta.iter().all(|&b| b == 0.0) {
+        // The null model (the first evaluation of every fit): η = 0 and
+        // r = 1 for all, without a pass over the covariates.
+        eta.fill(0.0);
+        risk.fill(1.0);
+        return true;
+    }
     eta.par_chunks_mut(8192)
         .zip(prepared.x.par_chunks(8192 * p.max(1)))
         .for_each(|(eta, rows)| match p {
