@@ -16,7 +16,7 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::hypothesis::{self, ChiSquareTest};
-use super::likelihood::{Evaluation, evaluate};
+use super::likelihood::{Evaluation, Workspace, evaluate};
 use super::prepare::Prepared;
 use super::{CoxModel, CoxOptions, CoxTerm, Fitted, Ties};
 use crate::stats::{Design, StatsError, SurvivalData};
@@ -183,7 +183,8 @@ impl CoxModel {
         let p = prepared.p;
         let ties = options.ties;
 
-        let null = evaluate(&prepared, &vec![0.0; p], ties);
+        let mut workspace = Workspace::new(&prepared);
+        let null = evaluate(&prepared, &vec![0.0; p], ties, &mut workspace);
         check_identifiable(&null.information, &prepared.names, prepared.events)?;
         let score_statistic = solve_spd(&null.information, &null.score)
             .map(|v| v.iter().zip(&null.score).map(|(a, b)| a * b).sum::<f64>())
@@ -191,7 +192,8 @@ impl CoxModel {
                 detail: "information matrix at beta = 0 is not positive definite".to_owned(),
             })?;
 
-        let (beta_std, current, iterations) = newton_raphson(&prepared, null.clone(), options)?;
+        let (beta_std, current, iterations) =
+            newton_raphson(&prepared, null.clone(), options, &mut workspace)?;
 
         let vcov_std = inverse_spd(&current.information, p).ok_or_else(|| {
             let large: Vec<usize> = (0..p).filter(|&j| beta_std[j].abs() > 10.0).collect();
@@ -235,7 +237,7 @@ impl CoxModel {
                     .sum::<f64>()
             })
             .sum();
-        let lp = prepared.linear_predictor_original(&beta);
+        let lp = prepared.linear_predictor_sorted(&beta);
         let concordance = prepared.concordance(&lp)?.cindex;
         Ok(CoxModel {
             n: prepared.n,
@@ -263,12 +265,13 @@ impl CoxModel {
 }
 
 /// Newton–Raphson with step halving from β = 0 (whose evaluation is
-/// `start`). Returns β (standardised scale), its evaluation and the
+/// `start`), evaluating in `workspace`. Returns β (standardised scale), its evaluation and the
 /// iterations used.
 fn newton_raphson(
     prepared: &Prepared,
     start: Evaluation,
     options: &CoxOptions,
+    workspace: &mut Workspace,
 ) -> Result<(Vec<f64>, Evaluation, usize), StatsError> {
     const MAX_HALVINGS: usize = 40;
     let p = prepared.p;
@@ -300,7 +303,7 @@ fn newton_raphson(
                 .zip(&step)
                 .map(|(b, s)| b + factor * s)
                 .collect();
-            let candidate = evaluate(prepared, &candidate_beta, ties);
+            let candidate = evaluate(prepared, &candidate_beta, ties, workspace);
             let change = candidate.loglik - current.loglik;
             let allowance = tolerance * candidate.loglik.abs().max(1.0);
             if candidate.loglik.is_finite() && change >= -allowance {
@@ -333,7 +336,7 @@ fn newton_raphson(
                 return Ok((beta, current, iteration));
             }
             let polished: Vec<f64> = beta.iter().zip(&step).map(|(b, s)| b + s).collect();
-            let evaluation = evaluate(prepared, &polished, ties);
+            let evaluation = evaluate(prepared, &polished, ties, workspace);
             if evaluation.loglik.is_finite()
                 && evaluation.loglik >= current.loglik - tolerance * current.loglik.abs().max(1.0)
             {

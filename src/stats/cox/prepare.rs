@@ -103,8 +103,9 @@ impl Prepared {
             check_entry(entry, data.time())?;
         }
         // Stratum codes: labels in sorted order, as R's factor levels.
-        let (codes, strata_labels) = match strata {
-            None => (vec![0usize; n], vec!["all".to_owned()]),
+        // Without strata there are no codes to store: every subject's is 0.
+        let (codes, strata_labels): (Option<Vec<usize>>, Vec<String>) = match strata {
+            None => (None, vec!["all".to_owned()]),
             Some(labels) => {
                 if labels.len() != n {
                     return Err(StatsError::LengthMismatch {
@@ -119,9 +120,13 @@ impl Prepared {
                     *value = code;
                 }
                 let codes = labels.iter().map(|l| levels[l.as_str()]).collect();
-                (codes, levels.keys().map(|l| (*l).to_owned()).collect())
+                (
+                    Some(codes),
+                    levels.keys().map(|l| (*l).to_owned()).collect(),
+                )
             }
         };
+        let code = |i: usize| codes.as_ref().map_or(0, |codes| codes[i]);
         let time = data.time();
         let event = data.event();
         // One sort of packed keys: stratum, time descending (−0 and +0
@@ -136,7 +141,7 @@ impl Prepared {
         let mut keys: Vec<u128> = (0..n)
             .into_par_iter()
             .map(|i| {
-                (codes[i] as u128) << 96
+                (code(i) as u128) << 96
                     | u128::from(!order_key(time[i])) << 32
                     | u128::from(!event[i]) << 31
                     | i as u128
@@ -144,7 +149,7 @@ impl Prepared {
             .collect();
         keys.par_sort_unstable();
         let order: Vec<usize> = keys
-            .iter()
+            .par_iter()
             .map(|key| (key & 0x7FFF_FFFF) as usize)
             .collect();
         drop(keys);
@@ -197,19 +202,24 @@ impl Prepared {
             });
         drop(unsorted);
 
-        let sorted_time: Vec<f64> = order.iter().map(|&i| time[i]).collect();
-        let sorted_event: Vec<bool> = order.iter().map(|&i| event[i]).collect();
+        let sorted_time: Vec<f64> = order.par_iter().map(|&i| time[i]).collect();
+        let sorted_event: Vec<bool> = order.par_iter().map(|&i| event[i]).collect();
         let mut strata_ranges = Vec::new();
         let mut strata_groups = Vec::new();
         let mut groups = Vec::new();
         let mut start = 0;
         while start < n {
-            let code = codes[order[start]];
-            let end = start
-                + order[start..]
-                    .iter()
-                    .take_while(|&&i| codes[i] == code)
-                    .count();
+            let end = match &codes {
+                None => n,
+                Some(codes) => {
+                    let code = codes[order[start]];
+                    start
+                        + order[start..]
+                            .iter()
+                            .take_while(|&&i| codes[i] == code)
+                            .count()
+                }
+            };
             let first_group = groups.len();
             let mut group_start = start;
             while group_start < end {
@@ -250,7 +260,7 @@ impl Prepared {
         }
         let strata_labels = strata_ranges
             .iter()
-            .map(|range| strata_labels[codes[order[range.start]]].clone())
+            .map(|range| strata_labels[code(order[range.start])].clone())
             .collect();
         Ok(Prepared {
             n,
@@ -291,14 +301,14 @@ impl Prepared {
         &list[start..start + count]
     }
 
-    /// Harrell's C of `score` (one value per subject, input order) within
-    /// the strata, walking the sorted order already made (see
+    /// Harrell's C of `score` (one value per subject, in the sorted order)
+    /// within the strata, walking the sorted order already made (see
     /// [`crate::stats::concordance`] for the rules).
     pub fn concordance(&self, score: &[f64]) -> Result<Concordance, StatsError> {
         let mut total = Counts::default();
         for (stratum, (range, groups)) in self.strata.iter().zip(&self.strata_groups).enumerate() {
             let offset = range.start;
-            let (rank, distinct) = dense_ranks(self.order[range.clone()].iter().map(|&i| score[i]));
+            let (rank, distinct) = dense_ranks(score[range.clone()].iter().copied());
             // Sorted groups hold their events first, then the censored.
             let walk = self.groups[groups.clone()].iter().map(|g| WalkGroup {
                 time: self.time[g.start],
@@ -328,11 +338,21 @@ impl Prepared {
 
     /// x·β on the original scale (not centred), in input order.
     pub fn linear_predictor_original(&self, beta: &[f64]) -> Vec<f64> {
+        let sorted = self.linear_predictor_sorted(beta);
         let mut lp = vec![0.0; self.n];
-        for (row, &subject) in self.order.iter().enumerate() {
-            lp[subject] = (0..self.p).map(|j| self.original(row, j) * beta[j]).sum();
+        for (&value, &subject) in sorted.iter().zip(&self.order) {
+            lp[subject] = value;
         }
         lp
+    }
+
+    /// x·β on the original scale (not centred), in the sorted order: what
+    /// the concordance walks, without the scatter to input order and back.
+    pub fn linear_predictor_sorted(&self, beta: &[f64]) -> Vec<f64> {
+        (0..self.n)
+            .into_par_iter()
+            .map(|row| (0..self.p).map(|j| self.original(row, j) * beta[j]).sum())
+            .collect()
     }
 }
 
