@@ -3,7 +3,7 @@
 //! exact Hessian by backward risk-set sums, and the path fit.
 
 use super::columns::Columns;
-use super::kernels::{carve, dot, largest};
+use super::kernels::{carve, dot, exp_nonpositive, largest};
 use super::options::PenaltyOptions;
 use super::path::{Deviance, FittedPath, Prepared};
 use super::solver::{Coord, Loss};
@@ -139,8 +139,9 @@ impl CoxLoss {
     /// [`SAFE_RISK_SUM`].
     fn shifted_loglik(&self, eta: &[f64], scaled: &mut [f64], risk_sum: &mut [f64]) -> Option<f64> {
         let shift = largest(eta);
+        // e − shift ≤ 0: the vectorised exponential applies.
         for (r, &e) in scaled.iter_mut().zip(eta) {
-            *r = (e - shift).exp();
+            *r = exp_nonpositive(e - shift);
         }
         // Backward cumulative sums, recorded at each event time's first
         // row (other rows write the spare slot).
