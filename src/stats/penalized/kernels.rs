@@ -110,21 +110,25 @@ pub(crate) fn exp_nonpositive(x: f64) -> f64 {
     let shifted = clamped * std::f64::consts::LOG2_E + ROUNDER;
     let k = shifted - ROUNDER;
     let r = (clamped - k * LN2_HI) - k * LN2_LO;
-    // Horner on 1 + r + r²/2! + … + r¹³/13!.
-    let mut p = 1.0 / 6_227_020_800.0;
-    p = p * r + 1.0 / 479_001_600.0;
-    p = p * r + 1.0 / 39_916_800.0;
-    p = p * r + 1.0 / 3_628_800.0;
-    p = p * r + 1.0 / 362_880.0;
-    p = p * r + 1.0 / 40_320.0;
-    p = p * r + 1.0 / 5_040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
+    // 1 + r + r²/2! + … + r¹³/13! by Estrin's scheme: pairs, then
+    // pairs of pairs, so the dependency chain is four multiply-adds deep
+    // instead of Horner's thirteen (the loops are latency-bound).
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let p01 = 1.0 + r;
+    let p23 = 1.0 / 2.0 + r * (1.0 / 6.0);
+    let p45 = 1.0 / 24.0 + r * (1.0 / 120.0);
+    let p67 = 1.0 / 720.0 + r * (1.0 / 5_040.0);
+    let p89 = 1.0 / 40_320.0 + r * (1.0 / 362_880.0);
+    let p1011 = 1.0 / 3_628_800.0 + r * (1.0 / 39_916_800.0);
+    let p1213 = 1.0 / 479_001_600.0 + r * (1.0 / 6_227_020_800.0);
+    let p03 = p01 + r2 * p23;
+    let p47 = p45 + r2 * p67;
+    let p811 = p89 + r2 * p1011;
+    let p07 = p03 + r4 * p47;
+    let p813 = p811 + r4 * p1213;
+    let p = p07 + r8 * p813;
     // The low bits of `shifted` are k (two's complement); k + 1023 in the
     // exponent field is 2^k, k ≥ −1022 by the clamp.
     let scale = f64::from_bits(shifted.to_bits().wrapping_add(1023) << 52);
