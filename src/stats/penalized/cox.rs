@@ -3,7 +3,7 @@
 //! exact Hessian by backward risk-set sums, and the path fit.
 
 use super::columns::Columns;
-use super::kernels::{carve, dot, largest};
+use super::kernels::{carve, dot, exp_nonpositive, largest};
 use super::options::PenaltyOptions;
 use super::path::{Deviance, FittedPath, Prepared};
 use super::solver::{Coord, Loss};
@@ -61,6 +61,10 @@ pub(crate) struct CoxState {
     expected: Vec<f64>,
     /// Martingale residuals δ_i − expected_i.
     residual: Vec<f64>,
+    /// Whether the last evaluation took the single shift (`risk_sum`
+    /// valid, `running_max` constant), which lets the Hessian skip the
+    /// running rescaling.
+    shifted: bool,
 }
 
 impl CoxLoss {
@@ -139,8 +143,9 @@ impl CoxLoss {
     /// [`SAFE_RISK_SUM`].
     fn shifted_loglik(&self, eta: &[f64], scaled: &mut [f64], risk_sum: &mut [f64]) -> Option<f64> {
         let shift = largest(eta);
+        // e − shift ≤ 0: the vectorised exponential applies.
         for (r, &e) in scaled.iter_mut().zip(eta) {
-            *r = (e - shift).exp();
+            *r = exp_nonpositive(e - shift);
         }
         // Backward cumulative sums, recorded at each event time's first
         // row (other rows write the spare slot).
@@ -153,12 +158,8 @@ impl CoxLoss {
         if !sums.iter().all(|&sum| sum >= SAFE_RISK_SUM) {
             return None;
         }
-        let log_risk: f64 = self
-            .event_times
-            .iter()
-            .zip(sums)
-            .map(|(t, &sum)| t.events * (sum.ln() + shift))
-            .sum();
+        let total_events: f64 = self.event_times.iter().map(|t| t.events).sum();
+        let log_risk = log_of_powers(&self.event_times, sums) + total_events * shift;
         Some(dot(&self.event, eta) - log_risk)
     }
 
@@ -234,6 +235,93 @@ impl CoxLoss {
         }
     }
 
+    /// The Hessian as [`Loss::hessian`], after an evaluation that took
+    /// the single shift: every relative risk is on one scale, so the
+    /// risk-set sums of risk·x come from plain backward sums, read
+    /// straight from the columns four at a time (independent running
+    /// sums, no gathering of rows), and scaled by the `risk_sum` the
+    /// evaluation left.
+    fn shifted_hessian(
+        &self,
+        columns: &Columns,
+        state: &CoxState,
+        coords: &[Coord],
+        out: &mut [f64],
+        workspace: &mut Vec<f64>,
+    ) {
+        const CHUNK: usize = 4;
+        let m = coords.len();
+        let n = self.event.len();
+        let times = self.event_times.len();
+        // means[k·(times + 1) + t]: √d_t·(risk-set mean of x_k at t), with
+        // a spare slot per column for the rows that start no risk set.
+        let [means, factor, weighted] = carve(workspace, [m * (times + 1), times, n]);
+        for ((f, t), &sum) in factor
+            .iter_mut()
+            .zip(&self.event_times)
+            .zip(&state.risk_sum)
+        {
+            *f = t.events.sqrt() / sum;
+        }
+        let risk = &state.scaled_risk[..n];
+        let slot = &self.slot[..n];
+        for first in (0..m).step_by(CHUNK) {
+            let chunk = &coords[first..(first + CHUNK).min(m)];
+            // Columns of the chunk; a short chunk repeats its first column
+            // and drops those sums. An intercept has no covariance within
+            // a risk set: its means are never read.
+            let column = |c: usize| match chunk.get(c).copied().unwrap_or(chunk[0]) {
+                Coord::Feature(j) => &columns.column(j)[..n],
+                Coord::Intercept => risk,
+            };
+            let (x0, x1, x2, x3) = (column(0), column(1), column(2), column(3));
+            let mut acc = [0.0; CHUNK];
+            let stride = times + 1;
+            for i in (0..n).rev() {
+                let r = risk[i];
+                acc[0] += r * x0[i];
+                acc[1] += r * x1[i];
+                acc[2] += r * x2[i];
+                acc[3] += r * x3[i];
+                for (c, &value) in acc.iter().enumerate().take(chunk.len()) {
+                    means[(first + c) * stride + slot[i]] = value;
+                }
+            }
+            for c in 0..chunk.len() {
+                let column_means = &mut means[(first + c) * stride..(first + c) * stride + times];
+                for (value, &f) in column_means.iter_mut().zip(factor.iter()) {
+                    *value *= f;
+                }
+            }
+        }
+        let stride = times + 1;
+        for (k, &ck) in coords.iter().enumerate() {
+            let Coord::Feature(j) = ck else {
+                for l in 0..m {
+                    out[k * m + l] = 0.0;
+                    out[l * m + k] = 0.0;
+                }
+                continue;
+            };
+            for ((w, &e), &x) in weighted
+                .iter_mut()
+                .zip(&state.expected)
+                .zip(columns.column(j))
+            {
+                *w = e * x;
+            }
+            let mk = &means[k * stride..k * stride + times];
+            for (l, &cl) in coords.iter().enumerate().skip(k) {
+                if let Coord::Feature(jl) = cl {
+                    let ml = &means[l * stride..l * stride + times];
+                    let value = (dot(weighted, columns.column(jl)) - dot(mk, ml)) / n as f64;
+                    out[k * m + l] = value;
+                    out[l * m + k] = value;
+                }
+            }
+        }
+    }
+
     fn loglik_from(&self, eta: &[f64], log_risk: &[f64]) -> f64 {
         let log_risk_total: f64 = self
             .event_times
@@ -257,6 +345,7 @@ impl Loss for CoxLoss {
             log_risk: vec![0.0; self.event_times.len()],
             expected: vec![0.0; n],
             residual: vec![0.0; n],
+            shifted: false,
         }
     }
 
@@ -276,8 +365,11 @@ impl Loss for CoxLoss {
             log_risk,
             expected,
             residual,
+            shifted,
         } = state;
-        let loglik = if let Some(loglik) = self.shifted_loglik(eta, scaled_risk, risk_sum) {
+        let shifted_loglik = self.shifted_loglik(eta, scaled_risk, risk_sum);
+        *shifted = shifted_loglik.is_some();
+        let loglik = if let Some(loglik) = shifted_loglik {
             let shift = largest(eta);
             running_max.iter_mut().for_each(|m| *m = shift);
             // Forward: expected_i = e^(η_i − shift)·Σ_{t ≤ time_i} d_t/S_t,
@@ -325,6 +417,10 @@ impl Loss for CoxLoss {
         out: &mut [f64],
         workspace: &mut Vec<f64>,
     ) {
+        if state.shifted {
+            self.shifted_hessian(columns, state, coords, out, workspace);
+            return;
+        }
         let m = coords.len();
         let n = self.event.len();
         let times = self.event_times.len();
@@ -401,6 +497,36 @@ impl Deviance for CoxLoss {
         let eta = vec![0.0; self.event.len()];
         2.0 * (self.saturated - self.loglik(&eta, &mut Vec::new()))
     }
+}
+
+/// Σ_t d_t·ln S_t for sums S_t in [1e-200, n], taken as the logarithm
+/// of the product Π_t S_t^d_t: one logarithm per evaluation instead of
+/// one per event time (which cost as much as the rest of an evaluation).
+/// The product is kept as a mantissa in [1, 2) and a separate binary
+/// exponent, renormalised after every factor, so it can neither overflow
+/// nor underflow; its rounding (one half-ulp per event) is below that of
+/// summing the logarithms.
+fn log_of_powers(event_times: &[EventTime], sums: &[f64]) -> f64 {
+    const EXPONENT_MASK: u64 = 0x7FF << 52;
+    const ONE_EXPONENT: u64 = 1023 << 52;
+    // Four independent products (event times taken in turn), so the
+    // multiply–renormalise chains overlap.
+    const LANES: usize = 4;
+    let mut mantissa = [1.0_f64; LANES];
+    let mut exponent = [0_i64; LANES];
+    for (times, sums) in event_times.chunks(LANES).zip(sums.chunks(LANES)) {
+        for (lane, (t, &sum)) in times.iter().zip(sums).enumerate() {
+            // d_t is a whole number of events.
+            for _ in 0..t.events as usize {
+                let bits = (mantissa[lane] * sum).to_bits();
+                exponent[lane] += ((bits & EXPONENT_MASK) >> 52) as i64 - 1023;
+                mantissa[lane] = f64::from_bits((bits & !EXPONENT_MASK) | ONE_EXPONENT);
+            }
+        }
+    }
+    let exponent: i64 = exponent.iter().sum();
+    let log_mantissa: f64 = mantissa.iter().map(|m| m.ln()).sum();
+    log_mantissa + exponent as f64 * std::f64::consts::LN_2
 }
 
 /// A Cox problem ready to fit, its rows sorted by time.

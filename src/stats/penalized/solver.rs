@@ -387,14 +387,24 @@ pub(crate) fn solve<L: Loss>(
         if change == 0.0 {
             return Ok(iteration);
         }
+        // The first moved coordinate writes the direction and the others
+        // add to it: no separate pass to clear it (change > 0, so at
+        // least one coordinate moved).
         let direction = &mut scratch.direction;
-        direction.iter_mut().for_each(|d| *d = 0.0);
+        let mut written = false;
         for (k, &coord) in working.iter().enumerate() {
             let delta = target[k] - start[k];
             if delta != 0.0 {
                 let values = coord_values(columns, coord, &scratch.ones);
-                for (d, &x) in direction.iter_mut().zip(values) {
-                    *d += delta * x;
+                if written {
+                    for (d, &x) in direction.iter_mut().zip(values) {
+                        *d += delta * x;
+                    }
+                } else {
+                    for (d, &x) in direction.iter_mut().zip(values) {
+                        *d = delta * x;
+                    }
+                    written = true;
                 }
             }
         }
