@@ -1038,20 +1038,32 @@ mod eigen {
             // row by row, for contiguous access.
             f.fill(0.0);
             for i in k + 1..n {
-                for j in k + 1..n {
-                    f[j] += v[i] * a[i * n + j];
+                let vi = v[i];
+                let row = &a[i * n + k + 1..(i + 1) * n];
+                for (fj, &aij) in f[k + 1..n].iter_mut().zip(row) {
+                    *fj += vi * aij;
                 }
             }
+            // `f[j] / h` once per column rather than once per element: the
+            // same quotient, so the same result, without a division in the
+            // inner loop.
+            for fj in &mut f[k + 1..n] {
+                *fj /= h;
+            }
             for i in k + 1..n {
-                for j in k + 1..n {
-                    a[i * n + j] -= f[j] / h * v[i];
+                let vi = v[i];
+                let row = &mut a[i * n + k + 1..(i + 1) * n];
+                for (aij, &fj) in row.iter_mut().zip(&f[k + 1..n]) {
+                    *aij -= fj * vi;
                 }
             }
             // (H A) H, all rows.
             for i in 0..n {
-                let f = (k + 1..n).map(|j| a[i * n + j] * v[j]).sum::<f64>() / h;
-                for j in k + 1..n {
-                    a[i * n + j] -= f * v[j];
+                let row = &mut a[i * n + k + 1..(i + 1) * n];
+                let vs = &v[k + 1..n];
+                let f = row.iter().zip(vs).map(|(a, v)| a * v).sum::<f64>() / h;
+                for (aij, &vj) in row.iter_mut().zip(vs) {
+                    *aij -= f * vj;
                 }
             }
             a[(k + 1) * n + k] = scale * alpha;
