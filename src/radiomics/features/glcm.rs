@@ -636,24 +636,28 @@ fn angle_features(
 /// in order, as glcm.py does), with whether any eigenvalue is complex.
 fn mcc_eigenvalue(p: &[f64], px: &[f64], py: &[f64]) -> Result<((f64, f64), bool), FeatureError> {
     let g = px.len();
-    let mut q = vec![0.0; g * g];
-    let mut divisor = vec![0.0; g];
-    // Zero terms add nothing to numpy's sum either: only cells occupied in
-    // row i count.
-    let occupied: Vec<Vec<usize>> = p
-        .chunks_exact(g)
-        .map(|row| (0..g).filter(|&k| row[k] != 0.0).collect())
-        .collect();
-    for i in 0..g {
-        let row_i = &p[i * g..(i + 1) * g];
-        for &k in &occupied[i] {
-            divisor[k] = px[i] * py[k] + EPS;
+    // Only terms where both p[i][k] and p[j][k] are occupied are nonzero,
+    // and adding +0 to a non-negative sum changes nothing: each Q[i][j]
+    // accumulates its nonzero terms in increasing k, the order numpy's sum
+    // sees them, while the zero terms are never visited.
+    let mut column_rows: Vec<Vec<usize>> = vec![Vec::new(); g];
+    for (j, row) in p.chunks_exact(g).enumerate() {
+        for (k, &value) in row.iter().enumerate() {
+            if value != 0.0 {
+                column_rows[k].push(j);
+            }
         }
-        for j in 0..g {
-            let row_j = &p[j * g..(j + 1) * g];
-            q[i * g + j] = occupied[i]
-                .iter()
-                .fold(0.0, |total, &k| total + (row_i[k] * row_j[k]) / divisor[k]);
+    }
+    let mut q = vec![0.0; g * g];
+    for ((row_i, q_i), &px_i) in p.chunks_exact(g).zip(q.chunks_exact_mut(g)).zip(px) {
+        for (k, (&p_ik, rows)) in row_i.iter().zip(&column_rows).enumerate() {
+            if p_ik == 0.0 {
+                continue;
+            }
+            let divisor = px_i * py[k] + EPS;
+            for &j in rows {
+                q_i[j] += (p_ik * p[j * g + k]) / divisor;
+            }
         }
     }
     let mut values = eigen::eigenvalues(&mut q, g).ok_or_else(|| {
