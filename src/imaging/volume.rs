@@ -593,6 +593,25 @@ impl Default for SmallIntegers {
 impl SmallIntegers {
     /// Adds whole stored words of type `stored` (8 or 16 bits).
     fn add(&mut self, stored: PixelType, little: bool, bytes: &[u8]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            unsafe { self.add_avx2(stored, little, bytes) };
+            return;
+        }
+        self.add_any(stored, little, bytes);
+    }
+
+    /// [`SmallIntegers::add_any`] compiled for AVX2 (integer sums, minima
+    /// and maxima: the same in any instruction set).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn add_avx2(&mut self, stored: PixelType, little: bool, bytes: &[u8]) {
+        self.add_any(stored, little, bytes);
+    }
+
+    #[inline(always)]
+    fn add_any(&mut self, stored: PixelType, little: bool, bytes: &[u8]) {
         // One loop per case, so each vectorises without a branch per voxel.
         match (stored, little) {
             (PixelType::U8, _) => self.add_words(bytes, |[b]: [u8; 1]| b),
