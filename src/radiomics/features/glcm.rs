@@ -1214,24 +1214,43 @@ mod eigen {
                     let z = r / s;
                     q /= p;
                     r /= p;
-                    for j in k..=last {
-                        let mut t = a[at(k, j)] + q * a[at(k + 1, j)];
-                        if k != last - 1 {
-                            t += r * a[at(k + 2, j)];
-                            a[at(k + 2, j)] -= t * z;
+                    // The same operations as element by element, on row
+                    // slices and with the three-row test out of the loops.
+                    let (upper, lower) = a.split_at_mut(at(k + 1, 0));
+                    let row_k = &mut upper[at(k, k)..at(k, last + 1)];
+                    if k != last - 1 {
+                        let (row_1, row_2) = lower.split_at_mut(n);
+                        let row_1 = &mut row_1[k..=last];
+                        let row_2 = &mut row_2[k..=last];
+                        for ((a0, a1), a2) in row_k.iter_mut().zip(row_1).zip(row_2) {
+                            let mut t = *a0 + q * *a1;
+                            t += r * *a2;
+                            *a2 -= t * z;
+                            *a1 -= t * y;
+                            *a0 -= t * x;
                         }
-                        a[at(k + 1, j)] -= t * y;
-                        a[at(k, j)] -= t * x;
+                    } else {
+                        let row_1 = &mut lower[k..=last];
+                        for (a0, a1) in row_k.iter_mut().zip(row_1) {
+                            let t = *a0 + q * *a1;
+                            *a1 -= t * y;
+                            *a0 -= t * x;
+                        }
                     }
                     let bottom = last.min(k + 3);
                     for i in low..=bottom {
-                        let mut t = x * a[at(i, k)] + y * a[at(i, k + 1)];
+                        let cells = &mut a[at(i, k)..at(i, k) + 3.min(n - k)];
                         if k != last - 1 {
-                            t += z * a[at(i, k + 2)];
-                            a[at(i, k + 2)] -= t * r;
+                            let mut t = x * cells[0] + y * cells[1];
+                            t += z * cells[2];
+                            cells[2] -= t * r;
+                            cells[1] -= t * q;
+                            cells[0] -= t;
+                        } else {
+                            let t = x * cells[0] + y * cells[1];
+                            cells[1] -= t * q;
+                            cells[0] -= t;
                         }
-                        a[at(i, k + 1)] -= t * q;
-                        a[at(i, k)] -= t;
                     }
                 }
             }
