@@ -3,7 +3,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use flate2::read::MultiGzDecoder;
+use flate2::bufread::MultiGzDecoder;
 use ndarray::Array3;
 use nifti::{DataElement, NiftiHeader, NiftiType, writer::WriterOptions};
 use sha2::{Digest, Sha256};
@@ -172,6 +172,9 @@ impl RawNifti {
             return Ok(());
         }
         let width = self.voxel_width().max(1);
+        // The buffered-read decoder inflates straight from the file in
+        // memory (a slice is its own buffer), without first copying the
+        // compressed bytes through an internal buffer.
         let mut decoder = MultiGzDecoder::new(self.file.as_slice());
         let mut buffer = vec![0u8; STREAM_CHUNK];
         // Bytes of the stream consumed so far, and a partial voxel carried

@@ -314,6 +314,30 @@ impl NiftiImage {
         }
     }
 
+    /// Whether the stored values are integers of at most 16 bits, unscaled:
+    /// their statistics can then be summed exactly as integers.
+    fn small_integers(&self) -> bool {
+        self.scale.is_none()
+            && matches!(
+                self.stored,
+                PixelType::U8 | PixelType::I8 | PixelType::U16 | PixelType::I16
+            )
+    }
+
+    /// How to read stored words as integers, when they are unscaled
+    /// integers of at most 32 bits (exact as f64).
+    fn whole_numbers(&self) -> Option<WholeNumbers> {
+        if self.scale.is_some() {
+            return None;
+        }
+        let signed = matches!(self.stored, PixelType::I8 | PixelType::I16 | PixelType::I32);
+        let unsigned = matches!(self.stored, PixelType::U8 | PixelType::U16 | PixelType::U32);
+        (signed || unsigned).then_some(WholeNumbers {
+            signed,
+            little: self.little_endian,
+        })
+    }
+
     /// Streams every voxel's value in array order to `visit(first, values)`,
     /// `first` being the flat index of `values[0]`, a cache-sized run at a
     /// time. The whole file is read, so truncation is always found.
@@ -377,6 +401,15 @@ impl NiftiImage {
         let whole = shape == full;
         let mut values = Vec::with_capacity(shape.iter().product());
         let mut statistics = with_statistics.then(StatisticsBuilder::default);
+        // Small whole numbers are summed exactly as integers, which gives
+        // the very statistics the f64 blocks give (see `SmallIntegers`)
+        // without converting the voxels outside the box.
+        let mut integers = if self.small_integers() {
+            statistics.take().map(|_| SmallIntegers::default())
+        } else {
+            None
+        };
+        let direct = integers.is_some() || statistics.is_none();
         // The box is a sequence of runs of `shape[2]` voxels, one per row.
         let row_start = |row: usize| {
             let (z, y) = (lower[0] + row / shape[1], lower[1] + row % shape[1]);
@@ -384,15 +417,36 @@ impl NiftiImage {
         };
         let rows = shape[0] * shape[1];
         let mut row = 0;
-        self.stream(|first, chunk| {
-            if let Some(statistics) = &mut statistics {
-                statistics.add(chunk);
+        let width = self.raw.voxel_width().max(1);
+        let mut first = 0;
+        let mut decoded = Vec::new();
+        self.raw.stream_voxels(|bytes| {
+            let count = bytes.len() / width;
+            if let Some(integers) = &mut integers {
+                integers.add(self.stored, self.little_endian, bytes);
             }
+            if !direct {
+                decoded.clear();
+                self.decode(bytes, &mut decoded);
+                if let Some(statistics) = &mut statistics {
+                    statistics.add(&decoded);
+                }
+            }
+            // Appends the values of voxels `from..to` (flat indices in
+            // this run) to the box.
+            let take = |values: &mut Vec<f64>, from: usize, to: usize| {
+                if direct {
+                    self.decode(&bytes[(from - first) * width..(to - first) * width], values);
+                } else {
+                    values.extend_from_slice(&decoded[from - first..to - first]);
+                }
+            };
+            let last = first + count;
             if whole {
-                values.extend_from_slice(chunk);
+                take(&mut values, first, last);
+                first = last;
                 return;
             }
-            let last = first + chunk.len();
             while row < rows {
                 let start = row_start(row);
                 let end = start + shape[2];
@@ -402,7 +456,7 @@ impl NiftiImage {
                 let from = (start + copied).max(first);
                 let to = end.min(last);
                 if from < to {
-                    values.extend_from_slice(&chunk[from - first..to - first]);
+                    take(&mut values, from, to);
                 }
                 if end <= last {
                     row += 1;
@@ -410,6 +464,7 @@ impl NiftiImage {
                     break;
                 }
             }
+            first = last;
         })?;
         self.check_finite(&values, lower, shape)?;
         let data =
@@ -424,7 +479,11 @@ impl NiftiImage {
             geometry: self.geometry().region(lower, shape),
             pixel_type: self.pixel_type,
         };
-        Ok((volume, statistics.map(StatisticsBuilder::finish)))
+        let statistics = match integers {
+            Some(integers) => Some(integers.finish()),
+            None => statistics.map(StatisticsBuilder::finish),
+        };
+        Ok((volume, statistics))
     }
 
     /// The flat indices (`[z, y, x]` order) of the voxels that, cast to a
@@ -433,6 +492,30 @@ impl NiftiImage {
     pub fn label_voxels(&self, label: u32) -> Result<Vec<usize>, ImagingError> {
         let wanted = f64::from(label);
         let mut found = Vec::new();
+        if let Some(whole) = self.whole_numbers() {
+            // Integers up to 32 bits convert to f64 exactly, so the cast
+            // PyRadiomics makes leaves them as they are: compare the stored
+            // words themselves, and skip runs of zero bytes (the background
+            // of a mask) a block at a time.
+            const BLOCK: usize = 256;
+            let width = self.raw.voxel_width();
+            let mut first = 0;
+            self.raw.stream_voxels(|bytes| {
+                for (b, block) in bytes.chunks(BLOCK * width).enumerate() {
+                    if label != 0 && block.iter().fold(0u8, |any, &byte| any | byte) == 0 {
+                        continue;
+                    }
+                    let start = first + b * BLOCK;
+                    for (offset, word) in block.chunks_exact(width).enumerate() {
+                        if whole.read(word) == i64::from(label) {
+                            found.push(start + offset);
+                        }
+                    }
+                }
+                first += bytes.len() / width;
+            })?;
+            return Ok(found);
+        }
         self.stream(|first, chunk| {
             for (offset, &v) in chunk.iter().enumerate() {
                 if v >= wanted && v < wanted + 1.0 {
@@ -449,6 +532,153 @@ impl NiftiImage {
         let mut statistics = StatisticsBuilder::default();
         self.stream(|_, chunk| statistics.add(chunk))?;
         Ok(statistics.finish())
+    }
+}
+
+/// Reads one stored integer word (1, 2 or 4 bytes) of a given signedness
+/// and byte order.
+#[derive(Debug, Clone, Copy)]
+struct WholeNumbers {
+    signed: bool,
+    little: bool,
+}
+
+impl WholeNumbers {
+    fn read(self, word: &[u8]) -> i64 {
+        let mut bytes = [0u8; 4];
+        let n = word.len().min(4);
+        if self.little {
+            bytes[..n].copy_from_slice(&word[..n]);
+        } else {
+            for (i, &b) in word[..n].iter().rev().enumerate() {
+                bytes[i] = b;
+            }
+        }
+        let unsigned = u32::from_le_bytes(bytes);
+        if self.signed {
+            // Sign-extend from the word's width.
+            let shift = 32 - 8 * n as u32;
+            i64::from(((unsigned << shift) as i32) >> shift)
+        } else {
+            i64::from(unsigned)
+        }
+    }
+}
+
+/// [`Statistics`] of unscaled integers of at most 16 bits, kept as
+/// integers. Every partial sum of such values (at most 2¹⁶ · 2³⁰ = 2⁴⁶ in
+/// magnitude, [`MAX_VOXELS`](super::nifti_io::MAX_VOXELS) being 2³⁰) is
+/// exact in f64, so the f64 block sums of [`Statistics::add_block`] are
+/// exact too, in any order: the integer total converted once is the same
+/// number, and so are the minimum and maximum.
+#[derive(Debug, Clone, Copy)]
+struct SmallIntegers {
+    total: i64,
+    count: usize,
+    minimum: i32,
+    maximum: i32,
+}
+
+impl Default for SmallIntegers {
+    fn default() -> Self {
+        SmallIntegers {
+            total: 0,
+            count: 0,
+            minimum: i32::MAX,
+            maximum: i32::MIN,
+        }
+    }
+}
+
+impl SmallIntegers {
+    /// Adds whole stored words of type `stored` (8 or 16 bits).
+    fn add(&mut self, stored: PixelType, little: bool, bytes: &[u8]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            unsafe { self.add_avx2(stored, little, bytes) };
+            return;
+        }
+        self.add_any(stored, little, bytes);
+    }
+
+    /// [`SmallIntegers::add_any`] compiled for AVX2 (integer sums, minima
+    /// and maxima: the same in any instruction set).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn add_avx2(&mut self, stored: PixelType, little: bool, bytes: &[u8]) {
+        self.add_any(stored, little, bytes);
+    }
+
+    #[inline(always)]
+    fn add_any(&mut self, stored: PixelType, little: bool, bytes: &[u8]) {
+        // One loop per case, so each vectorises without a branch per voxel.
+        match (stored, little) {
+            (PixelType::U8, _) => self.add_words(bytes, |[b]: [u8; 1]| b),
+            (PixelType::I8, _) => self.add_words(bytes, |[b]: [u8; 1]| b as i8),
+            (PixelType::I16, true) => self.add_words(bytes, i16::from_le_bytes),
+            (PixelType::I16, false) => self.add_words(bytes, i16::from_be_bytes),
+            (PixelType::U16, true) => self.add_words(bytes, u16::from_le_bytes),
+            (PixelType::U16, false) => self.add_words(bytes, u16::from_be_bytes),
+            _ => unreachable!("SmallIntegers holds 8- and 16-bit integers only"),
+        }
+    }
+
+    /// Adds words converted by `convert`; minima and maxima are kept in the
+    /// stored type itself, which the vector units compare natively.
+    #[inline(always)]
+    fn add_words<const N: usize, T>(&mut self, bytes: &[u8], convert: impl Fn([u8; N]) -> T)
+    where
+        T: Copy + Ord + Into<i32>,
+    {
+        // Sixteen lanes of i32 sums over at most 2¹¹ values of at most 2¹⁶
+        // in magnitude each cannot overflow.
+        const LANES: usize = 16;
+        const PER_LANE: usize = 1 << 11;
+        let word = |bytes: &[u8]| convert(<[u8; N]>::try_from(bytes).unwrap_or([0; N]));
+        for block in bytes.chunks(N * LANES * PER_LANE) {
+            let Some(first) = block.get(..N).map(word) else {
+                continue;
+            };
+            let mut sum = [0i32; LANES];
+            let mut low = [first; LANES];
+            let mut high = [first; LANES];
+            let groups = block.chunks_exact(N * LANES);
+            let rest = groups.remainder();
+            for group in groups {
+                for lane in 0..LANES {
+                    let v = word(&group[lane * N..(lane + 1) * N]);
+                    sum[lane] += v.into();
+                    low[lane] = low[lane].min(v);
+                    high[lane] = high[lane].max(v);
+                }
+            }
+            for bytes in rest.chunks_exact(N) {
+                let v = word(bytes);
+                sum[0] += v.into();
+                low[0] = low[0].min(v);
+                high[0] = high[0].max(v);
+            }
+            self.total += sum.iter().map(|&s| i64::from(s)).sum::<i64>();
+            self.count += block.len() / N;
+            self.minimum = low.into_iter().map(Into::into).fold(self.minimum, i32::min);
+            self.maximum = high
+                .into_iter()
+                .map(Into::into)
+                .fold(self.maximum, i32::max);
+        }
+    }
+
+    fn finish(self) -> Statistics {
+        if self.count == 0 {
+            return Statistics::default();
+        }
+        Statistics {
+            total: self.total as f64,
+            count: self.count,
+            minimum: f64::from(self.minimum),
+            maximum: f64::from(self.maximum),
+        }
     }
 }
 

@@ -135,6 +135,32 @@ impl CaseFiles {
             settings.geometry_tolerance,
         )
         .is_empty();
+        if whole_image_needed
+            && grids_match
+            && settings.resampled_pixel_spacing.is_none()
+            && !settings.pre_crop
+        {
+            // The mask's values are read only to select the label here: the
+            // grids match and nothing resamples, crops or corrects the mask.
+            // The label's voxels found on the stored words spare converting
+            // the whole mask to f64.
+            let voxels = self.mask.label_voxels(settings.label)?;
+            if !voxels.is_empty() {
+                let shape = self.mask.shape();
+                let mut roi = Array3::from_elem((shape[0], shape[1], shape[2]), false);
+                if let Some(flat) = roi.as_slice_mut() {
+                    for &i in &voxels {
+                        flat[i] = true;
+                    }
+                }
+                let mask = Volume {
+                    data: Array3::zeros((0, 0, 0)),
+                    geometry: self.mask.geometry().clone(),
+                    pixel_type: self.mask.pixel_type(),
+                };
+                return extract_selected(&self.image.volume()?, &mask, Some(roi), params);
+            }
+        }
         if whole_image_needed || !grids_match {
             return extract(&self.image.volume()?, &self.mask.volume()?, params);
         }
@@ -184,12 +210,28 @@ fn box_of(voxels: &[usize], shape: [usize; 3]) -> Option<BoundingBox> {
 
 /// Extracts every enabled feature of an image and its label mask.
 pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extraction, ExtractError> {
+    extract_selected(image, mask, None, params)
+}
+
+/// [`extract`], given the label's voxels of `mask` as `roi` when they are
+/// already known. With `roi` given, `mask.data` is never read unless the
+/// mask is resampled or corrected onto the image's grid (the caller knows
+/// it is not, and may then pass the mask's geometry with no data).
+fn extract_selected(
+    image: &Volume,
+    mask: &Volume,
+    roi: Option<Array3<bool>>,
+    params: &Params,
+) -> Result<Extraction, ExtractError> {
     let settings = &params.settings;
     // PyRadiomics `loadImage`: the label must be present; then normalise,
     // then resample (or pre-crop); only then are image and mask compared.
     // Volumes are borrowed until a step makes a new one: whole-volume
     // copies are most of the cost of a small ROI in a large image.
-    let mut roi = select_label(&mask.data, settings.label)?;
+    let mut roi = match roi {
+        Some(roi) => roi,
+        None => select_label(&mask.data, settings.label)?,
+    };
     let mut image: Cow<'_, Volume> = Cow::Borrowed(image);
     let mut mask: Cow<'_, Volume> = Cow::Borrowed(mask);
     if settings.normalize {

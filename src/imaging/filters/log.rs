@@ -168,6 +168,42 @@ fn ema(a1: f64, b1: f64, a2: f64, b2: f64, a3: f64, b3: f64, a4: f64, b4: f64) -
 }
 
 impl LineKernel<f64> for Recursive {
+    fn apply(
+        &self,
+        data: &[f64],
+        out: &mut [f64],
+        w: usize,
+        keep: Range<usize>,
+        scratch: &mut Vec<f64>,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2, checked just above.
+            unsafe { self.lines_avx2(data, out, w, keep, scratch) };
+            return;
+        }
+        self.lines(data, out, w, keep, scratch);
+    }
+}
+
+impl Recursive {
+    /// [`Recursive::lines`] compiled for AVX2: four lanes per instruction
+    /// instead of SSE2's two. Each lane's arithmetic is the same separate
+    /// multiplications and additions in the same order (Rust never fuses
+    /// them), so the results are identical bit for bit.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn lines_avx2(
+        &self,
+        data: &[f64],
+        out: &mut [f64],
+        w: usize,
+        keep: Range<usize>,
+        scratch: &mut Vec<f64>,
+    ) {
+        self.lines(data, out, w, keep, scratch);
+    }
+
     /// `RecursiveSeparableImageFilter::FilterDataArray` on `w` lines at once,
     /// keeping positions `out` (indices into the line) of the result. The
     /// causal pass runs only from the start to the end of `out`, the
@@ -177,7 +213,8 @@ impl LineKernel<f64> for Recursive {
     // Indexing several equal-length rows by one lane index is the clearest
     // form of the recursion, and vectorises once the rows are cut to `w`.
     #[allow(clippy::needless_range_loop)]
-    fn apply(
+    #[inline(always)]
+    fn lines(
         &self,
         data: &[f64],
         out: &mut [f64],

@@ -636,24 +636,28 @@ fn angle_features(
 /// in order, as glcm.py does), with whether any eigenvalue is complex.
 fn mcc_eigenvalue(p: &[f64], px: &[f64], py: &[f64]) -> Result<((f64, f64), bool), FeatureError> {
     let g = px.len();
-    let mut q = vec![0.0; g * g];
-    let mut divisor = vec![0.0; g];
-    // Zero terms add nothing to numpy's sum either: only cells occupied in
-    // row i count.
-    let occupied: Vec<Vec<usize>> = p
-        .chunks_exact(g)
-        .map(|row| (0..g).filter(|&k| row[k] != 0.0).collect())
-        .collect();
-    for i in 0..g {
-        let row_i = &p[i * g..(i + 1) * g];
-        for &k in &occupied[i] {
-            divisor[k] = px[i] * py[k] + EPS;
+    // Only terms where both p[i][k] and p[j][k] are occupied are nonzero,
+    // and adding +0 to a non-negative sum changes nothing: each Q[i][j]
+    // accumulates its nonzero terms in increasing k, the order numpy's sum
+    // sees them, while the zero terms are never visited.
+    let mut column_rows: Vec<Vec<usize>> = vec![Vec::new(); g];
+    for (j, row) in p.chunks_exact(g).enumerate() {
+        for (k, &value) in row.iter().enumerate() {
+            if value != 0.0 {
+                column_rows[k].push(j);
+            }
         }
-        for j in 0..g {
-            let row_j = &p[j * g..(j + 1) * g];
-            q[i * g + j] = occupied[i]
-                .iter()
-                .fold(0.0, |total, &k| total + (row_i[k] * row_j[k]) / divisor[k]);
+    }
+    let mut q = vec![0.0; g * g];
+    for ((row_i, q_i), &px_i) in p.chunks_exact(g).zip(q.chunks_exact_mut(g)).zip(px) {
+        for (k, (&p_ik, rows)) in row_i.iter().zip(&column_rows).enumerate() {
+            if p_ik == 0.0 {
+                continue;
+            }
+            let divisor = px_i * py[k] + EPS;
+            for &j in rows {
+                q_i[j] += (p_ik * p[j * g + k]) / divisor;
+            }
         }
     }
     let mut values = eigen::eigenvalues(&mut q, g).ok_or_else(|| {
@@ -1038,20 +1042,32 @@ mod eigen {
             // row by row, for contiguous access.
             f.fill(0.0);
             for i in k + 1..n {
-                for j in k + 1..n {
-                    f[j] += v[i] * a[i * n + j];
+                let vi = v[i];
+                let row = &a[i * n + k + 1..(i + 1) * n];
+                for (fj, &aij) in f[k + 1..n].iter_mut().zip(row) {
+                    *fj += vi * aij;
                 }
             }
+            // `f[j] / h` once per column rather than once per element: the
+            // same quotient, so the same result, without a division in the
+            // inner loop.
+            for fj in &mut f[k + 1..n] {
+                *fj /= h;
+            }
             for i in k + 1..n {
-                for j in k + 1..n {
-                    a[i * n + j] -= f[j] / h * v[i];
+                let vi = v[i];
+                let row = &mut a[i * n + k + 1..(i + 1) * n];
+                for (aij, &fj) in row.iter_mut().zip(&f[k + 1..n]) {
+                    *aij -= fj * vi;
                 }
             }
             // (H A) H, all rows.
             for i in 0..n {
-                let f = (k + 1..n).map(|j| a[i * n + j] * v[j]).sum::<f64>() / h;
-                for j in k + 1..n {
-                    a[i * n + j] -= f * v[j];
+                let row = &mut a[i * n + k + 1..(i + 1) * n];
+                let vs = &v[k + 1..n];
+                let f = row.iter().zip(vs).map(|(a, v)| a * v).sum::<f64>() / h;
+                for (aij, &vj) in row.iter_mut().zip(vs) {
+                    *aij -= f * vj;
                 }
             }
             a[(k + 1) * n + k] = scale * alpha;
@@ -1198,24 +1214,43 @@ mod eigen {
                     let z = r / s;
                     q /= p;
                     r /= p;
-                    for j in k..=last {
-                        let mut t = a[at(k, j)] + q * a[at(k + 1, j)];
-                        if k != last - 1 {
-                            t += r * a[at(k + 2, j)];
-                            a[at(k + 2, j)] -= t * z;
+                    // The same operations as element by element, on row
+                    // slices and with the three-row test out of the loops.
+                    let (upper, lower) = a.split_at_mut(at(k + 1, 0));
+                    let row_k = &mut upper[at(k, k)..at(k, last + 1)];
+                    if k != last - 1 {
+                        let (row_1, row_2) = lower.split_at_mut(n);
+                        let row_1 = &mut row_1[k..=last];
+                        let row_2 = &mut row_2[k..=last];
+                        for ((a0, a1), a2) in row_k.iter_mut().zip(row_1).zip(row_2) {
+                            let mut t = *a0 + q * *a1;
+                            t += r * *a2;
+                            *a2 -= t * z;
+                            *a1 -= t * y;
+                            *a0 -= t * x;
                         }
-                        a[at(k + 1, j)] -= t * y;
-                        a[at(k, j)] -= t * x;
+                    } else {
+                        let row_1 = &mut lower[k..=last];
+                        for (a0, a1) in row_k.iter_mut().zip(row_1) {
+                            let t = *a0 + q * *a1;
+                            *a1 -= t * y;
+                            *a0 -= t * x;
+                        }
                     }
                     let bottom = last.min(k + 3);
                     for i in low..=bottom {
-                        let mut t = x * a[at(i, k)] + y * a[at(i, k + 1)];
+                        let cells = &mut a[at(i, k)..at(i, k) + 3.min(n - k)];
                         if k != last - 1 {
-                            t += z * a[at(i, k + 2)];
-                            a[at(i, k + 2)] -= t * r;
+                            let mut t = x * cells[0] + y * cells[1];
+                            t += z * cells[2];
+                            cells[2] -= t * r;
+                            cells[1] -= t * q;
+                            cells[0] -= t;
+                        } else {
+                            let t = x * cells[0] + y * cells[1];
+                            cells[1] -= t * q;
+                            cells[0] -= t;
                         }
-                        a[at(i, k + 1)] -= t * q;
-                        a[at(i, k)] -= t;
                     }
                 }
             }
