@@ -259,11 +259,9 @@ pub fn list_runs(db: &StudyDb) -> Result<Vec<RunInfo>, StudyError> {
     )
 }
 
-/// Writes a run's values as one wide CSV in PyRadiomics' batch layout: a
-/// row per done case with `study_id`, `Image` and `Mask` (the files read)
-/// and then every feature in extraction order. Returns the number of rows.
-pub fn export_run_csv(db: &StudyDb, run_id: i64, path: &Path) -> Result<usize, StudyError> {
-    let order = db.query_all(
+/// A run's features in extraction order: that of its first done case.
+fn feature_order(db: &StudyDb, run_id: i64) -> Result<Vec<String>, StudyError> {
+    db.query_all(
         &format!(
             "SELECT feature FROM feature_value WHERE run_id = {run_id} AND patient_id =
                (SELECT min(patient_id) FROM extraction_case WHERE run_id = {run_id} AND status = 'done')
@@ -271,7 +269,14 @@ pub fn export_run_csv(db: &StudyDb, run_id: i64, path: &Path) -> Result<usize, S
         ),
         "reading the run's features",
         |row| row.get::<_, String>(0),
-    )?;
+    )
+}
+
+/// Writes a run's values as one wide CSV in PyRadiomics' batch layout: a
+/// row per done case with `study_id`, `Image` and `Mask` (the files read)
+/// and then every feature in extraction order. Returns the number of rows.
+pub fn export_run_csv(db: &StudyDb, run_id: i64, path: &Path) -> Result<usize, StudyError> {
+    let order = feature_order(db, run_id)?;
     let cases = db.query_all(
         &format!(
             "SELECT c.patient_id, p.study_id, i.path, m.path FROM extraction_case c
@@ -372,15 +377,7 @@ pub fn load_run_values(db: &StudyDb, run_id: i64) -> Result<Option<RunValues>, S
     let Some(run) = list_runs(db)?.into_iter().find(|run| run.id == run_id) else {
         return Ok(None);
     };
-    let features = db.query_all(
-        &format!(
-            "SELECT feature FROM feature_value WHERE run_id = {run_id} AND patient_id =
-               (SELECT min(patient_id) FROM extraction_case WHERE run_id = {run_id} AND status = 'done')
-             ORDER BY position"
-        ),
-        "reading the run's features",
-        |row| row.get::<_, String>(0),
-    )?;
+    let features = feature_order(db, run_id)?;
     let column: HashMap<&str, usize> = features
         .iter()
         .enumerate()

@@ -4,6 +4,8 @@
 //! the chemotherapy-benefit forest plot, calibration plots and decision
 //! curves.
 
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::format::p_value;
@@ -157,14 +159,7 @@ fn kaplan_meier(
                     PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(text_error)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 13)?;
         if let Some(test) = &comparison.logrank {
             chart
                 .draw_series(std::iter::once(Text::new(
@@ -215,33 +210,64 @@ fn kaplan_meier(
     })
 }
 
+/// Draws the series labels of `chart` in a framed box at `position`.
+fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    position: SeriesLabelPosition,
+    font_size: u32,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font((FONT, font_size))
+        .draw()
+        .map_err(text_error)
+}
+
+/// The chart [`unit_square`] draws on.
+type UnitSquare<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A white [0, 1]² chart with its caption, axis titles and the diagonal.
+fn unit_square<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    caption: &str,
+    x: &str,
+    y: &str,
+) -> Result<UnitSquare<'a, 'b>, String> {
+    root.fill(&WHITE).map_err(text_error)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(caption, (FONT, 17))
+        .margin(14)
+        .x_label_area_size(40)
+        .y_label_area_size(50)
+        .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+        .map_err(text_error)?;
+    chart
+        .configure_mesh()
+        .x_desc(x)
+        .y_desc(y)
+        .light_line_style(WHITE)
+        .draw()
+        .map_err(text_error)?;
+    chart
+        .draw_series(LineSeries::new(
+            vec![(0.0, 0.0), (1.0, 1.0)],
+            BLACK.mix(0.3),
+        ))
+        .map_err(text_error)?;
+    Ok(chart)
+}
+
 /// ROC curves of the models in one cohort, with their AUCs in the legend.
 fn roc(models: &[&ModelDiscrimination], cohort: &str) -> Result<Figure, String> {
     let caption = format!("ROC curves for early recurrence, {cohort} cohort");
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (560, 560)).into_drawing_area();
-        root.fill(&WHITE).map_err(text_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&caption, (FONT, 17))
-            .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0.0..1.0, 0.0..1.0)
-            .map_err(text_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("1 − specificity")
-            .y_desc("Sensitivity")
-            .light_line_style(WHITE)
-            .draw()
-            .map_err(text_error)?;
-        chart
-            .draw_series(LineSeries::new(
-                vec![(0.0, 0.0), (1.0, 1.0)],
-                BLACK.mix(0.3),
-            ))
-            .map_err(text_error)?;
+        let mut chart = unit_square(&root, &caption, "1 − specificity", "Sensitivity")?;
         for (k, model) in models.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             let mut points: Vec<(f64, f64)> = model
@@ -261,14 +287,7 @@ fn roc(models: &[&ModelDiscrimination], cohort: &str) -> Result<Figure, String> 
                     PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(text_error)?;
+        legend(&mut chart, SeriesLabelPosition::LowerRight, 12)?;
         root.present().map_err(text_error)?;
     }
     Ok(Figure {
@@ -284,27 +303,12 @@ fn calibration(models: &[&ModelDiscrimination], cohort: &str) -> Result<Figure, 
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (560, 560)).into_drawing_area();
-        root.fill(&WHITE).map_err(text_error)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(&caption, (FONT, 17))
-            .margin(14)
-            .x_label_area_size(40)
-            .y_label_area_size(50)
-            .build_cartesian_2d(0.0..1.0, 0.0..1.0)
-            .map_err(text_error)?;
-        chart
-            .configure_mesh()
-            .x_desc("Predicted probability")
-            .y_desc("Observed proportion")
-            .light_line_style(WHITE)
-            .draw()
-            .map_err(text_error)?;
-        chart
-            .draw_series(LineSeries::new(
-                vec![(0.0, 0.0), (1.0, 1.0)],
-                BLACK.mix(0.3),
-            ))
-            .map_err(text_error)?;
+        let mut chart = unit_square(
+            &root,
+            &caption,
+            "Predicted probability",
+            "Observed proportion",
+        )?;
         for (k, model) in models.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             let Some(test) = &model.hosmer_lemeshow else {
@@ -335,14 +339,7 @@ fn calibration(models: &[&ModelDiscrimination], cohort: &str) -> Result<Figure, 
                 )
                 .map_err(text_error)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(text_error)?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)?;
         root.present().map_err(text_error)?;
     }
     Ok(Figure {
@@ -415,14 +412,7 @@ fn decision(models: &[&ModelDiscrimination], cohort: &str) -> Result<Figure, Str
                     PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(text_error)?;
+        legend(&mut chart, SeriesLabelPosition::UpperRight, 12)?;
         root.present().map_err(text_error)?;
     }
     Ok(Figure {

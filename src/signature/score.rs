@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use super::SignatureError;
-use super::data::{PatientData, ResolvedSignature, StudyData};
+use super::data::{ResolvedSignature, StudyData};
 use super::document::{Cutoff, CutoffMethod, Signature};
 use crate::stats::descriptive::quantile_sorted;
 use crate::stats::youden_cutoff;
@@ -170,33 +170,38 @@ pub fn freeze_cutoff(
             method: cutoff.method.as_str().to_owned(),
         });
     }
-    let training: Vec<&PatientData> = data
-        .patients
-        .iter()
-        .filter(|p| p.cohort == Some(Cohort::Training))
-        .collect();
-    let cutoff = {
-        let resolved = ResolvedSignature::new(signature, data)?;
-        let scored: Vec<(f64, Option<bool>)> = training
-            .iter()
-            .filter_map(|p| {
-                resolved
-                    .evaluate(p)
-                    .ok()
-                    .map(|(score, _)| (score, p.endpoints.early_recurrence))
-            })
-            .collect();
-        training_cutoff(&scored, choice)?
-    };
+    let cutoff = training_cutoff(signature, data, choice)?;
     signature.cutoff = Some(cutoff);
     signature.seal();
     Ok(())
 }
 
+/// The cutoff of `signature` chosen on the training cohort's scores.
+/// Training patients it cannot score do not count.
+pub(crate) fn training_cutoff(
+    signature: &Signature,
+    data: &StudyData,
+    choice: CutoffChoice,
+) -> Result<Cutoff, SignatureError> {
+    let resolved = ResolvedSignature::new(signature, data)?;
+    let scored: Vec<(f64, Option<bool>)> = data
+        .patients
+        .iter()
+        .filter(|p| p.cohort == Some(Cohort::Training))
+        .filter_map(|p| {
+            resolved
+                .evaluate(p)
+                .ok()
+                .map(|(score, _)| (score, p.endpoints.early_recurrence))
+        })
+        .collect();
+    cutoff_from_scores(&scored, choice)
+}
+
 /// The cutoff from training scores paired with their early-recurrence
 /// status (patients of unknown status count for the median, not for
 /// Youden's J).
-pub(crate) fn training_cutoff(
+fn cutoff_from_scores(
     scored: &[(f64, Option<bool>)],
     choice: CutoffChoice,
 ) -> Result<Cutoff, SignatureError> {

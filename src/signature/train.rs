@@ -294,19 +294,7 @@ pub fn train(
         Outcome::EarlyRecurrence => CutoffChoice::Youden,
         Outcome::Dfs => CutoffChoice::Median,
     });
-    let resolved = ResolvedSignature::new(&signature, data)?;
-    let scored: Vec<(f64, Option<bool>)> = data
-        .patients
-        .iter()
-        .filter(|p| p.cohort == Some(Cohort::Training))
-        .filter_map(|p| {
-            resolved
-                .evaluate(p)
-                .ok()
-                .map(|(score, _)| (score, p.endpoints.early_recurrence))
-        })
-        .collect();
-    let cutoff = training_cutoff(&scored, choice)?;
+    let cutoff = training_cutoff(&signature, data, choice)?;
     signature.cutoff = Some(cutoff);
     signature.provenance.created = Some(chrono::Utc::now().format("%Y-%m-%d").to_string());
     signature.provenance.tool = Some(format!("radcohort {}", env!("CARGO_PKG_VERSION")));
