@@ -125,14 +125,13 @@ fn kaplan_meier(
             .caption(caption, (FONT, 18))
             .margin(12)
             .x_label_area_size(40)
-            .y_label_area_size(110)
-            .build_cartesian_2d(0.0..x_max, 0.0..1.02)
+            .y_label_area_size(64)
+            .build_cartesian_2d((0.0..x_max).step(12.0), 0.0..1.02)
             .map_err(text_error)?;
         chart
             .configure_mesh()
             .x_desc("Months since surgery")
             .y_desc(format!("{} probability", comparison.endpoint.label()))
-            .x_labels(ticks.len())
             .x_label_formatter(&|x| format!("{x:.0}"))
             .y_label_formatter(&|y| format!("{y:.1}"))
             .light_line_style(WHITE)
