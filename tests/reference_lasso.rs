@@ -814,3 +814,45 @@ fn cox_fits_match_r_glmnet_by_objective() {
         );
     }
 }
+
+/// glmnet 4.1-6 (R 4.2.2), `glmnet(x, gbsg2$event, family = "binomial")`
+/// on the nine covariates with every default: its generated path stops
+/// after 56 of 100 λ, when the deviance ratio gains less than `fdev` =
+/// 1e-5 (last λ 0.0007202369237, deviance ratio 0.0898437).
+const GLMNET_GBSG2_BINOMIAL_PATH_LENGTH: usize = 56;
+
+#[test]
+fn a_generated_logistic_path_stops_where_glmnets_does() {
+    let Some(dir) = common::reference_dir("a_generated_logistic_path_stops_where_glmnets_does")
+    else {
+        return;
+    };
+    let data = gbsg2(&dir);
+    let design = design(&COVARIATES, &data.covariates);
+    let path = fit_logistic_path(&design, &data.event, &PenaltyOptions::default()).unwrap();
+    assert_eq!(path.lambda.len(), GLMNET_GBSG2_BINOMIAL_PATH_LENGTH);
+    assert!((path.lambda[55] - 0.0007202369237).abs() < 1e-12);
+    assert!((path.dev_ratio[55] - 0.0898437).abs() < 1e-5);
+    // A sequence given by the user is fitted to its end.
+    let given: Vec<f64> = (0..100).map(|k| path.lambda[0] * 0.9_f64.powi(k)).collect();
+    let full = fit_logistic_path(
+        &design,
+        &data.event,
+        &PenaltyOptions {
+            lambda: Some(given),
+            ..PenaltyOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(full.lambda.len(), 100);
+    // Cross-validation folds use the full fit's (shortened) sequence.
+    let cv = cv_logistic(
+        &design,
+        &data.event,
+        &PenaltyOptions::default(),
+        &CvOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(cv.path.lambda.len(), GLMNET_GBSG2_BINOMIAL_PATH_LENGTH);
+    assert_eq!(cv.cv.cvm.len(), GLMNET_GBSG2_BINOMIAL_PATH_LENGTH);
+}

@@ -574,7 +574,11 @@ pub fn fit_cox_path(
 ) -> Result<PenalizedPath, StatsError> {
     let prepared = prepare(design, survival, options, "survival data")?;
     let lambdas = prepared.lambda_sequence(options)?;
-    prepared.fit(&lambdas).map(|FittedPath { path, .. }| path)
+    // glmnet's Cox path stops by rules of its own, not reproduced here: a
+    // generated Cox path runs to its end.
+    prepared
+        .fit(&lambdas, false)
+        .map(|FittedPath { path, .. }| path)
 }
 
 #[cfg(test)]

@@ -269,21 +269,20 @@ pub fn cv_logistic(
     cv: &CvOptions,
 ) -> Result<CrossValidatedPath, StatsError> {
     let full = logistic::prepare(design, y, options, "y")?;
-    let lambdas = full.lambda_sequence(options)?;
+    let generated = full.lambda_sequence(options)?;
     let (foldid, nfolds) = resolve_folds(design.rows(), &cv.folds)?;
-    let jobs: Vec<Result<Job, StatsError>> = (0..=nfolds)
+    // The full fit first: where a generated path stops, as glmnet's does,
+    // fixes the λ sequence the folds are fitted on (cv.glmnet likewise).
+    let full_path = full.fit(&generated, options.lambda.is_none())?.path;
+    let lambdas = full_path.lambda.clone();
+    let folds: Vec<Result<Job, StatsError>> = (1..=nfolds)
         .into_par_iter()
         .map(|fold| {
-            if fold == 0 {
-                return full
-                    .fit(&lambdas)
-                    .map(|fitted| Job::Full(Box::new(fitted.path)));
-            }
             let (train, test) = split(&foldid, fold);
             let train_y: Vec<bool> = train.iter().map(|&i| y[i]).collect();
             let test_y: Vec<bool> = test.iter().map(|&i| y[i]).collect();
             let fitted = logistic::prepare(&design.subset(&train), &train_y, options, "y")
-                .and_then(|prepared| prepared.fit(&lambdas))
+                .and_then(|prepared| prepared.fit(&lambdas, false))
                 .map_err(|error| in_fold(fold, error))?;
             let held_out = design.subset(&test);
             let mut scores = Vec::with_capacity(lambdas.len());
@@ -301,6 +300,9 @@ pub fn cv_logistic(
                 weight: test.len() as f64,
             })
         })
+        .collect();
+    let jobs = std::iter::once(Ok(Job::Full(Box::new(full_path))))
+        .chain(folds)
         .collect();
     summarise(jobs, &lambdas, foldid, nfolds, CvMeasure::BinomialDeviance)
 }
@@ -348,7 +350,7 @@ pub fn cv_cox(
         .map(|fold| {
             if fold == 0 {
                 return full
-                    .fit(&lambdas)
+                    .fit(&lambdas, false)
                     .map(|fitted| Job::Full(Box::new(fitted.path)));
             }
             let (train, test) = split(&foldid, fold);
@@ -362,7 +364,7 @@ pub fn cv_cox(
             )
             .map_err(|error| in_fold(fold, error))?;
             let FittedPath { path, loss } = training
-                .fit(&lambdas)
+                .fit(&lambdas, false)
                 .map_err(|error| in_fold(fold, error))?;
             let training_rows = train.len() as f64;
             let mut scores = Vec::with_capacity(lambdas.len());

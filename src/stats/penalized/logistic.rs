@@ -195,7 +195,9 @@ pub fn fit_logistic_path(
 ) -> Result<PenalizedPath, StatsError> {
     let prepared = prepare(design, y, options, "y")?;
     let lambdas = prepared.lambda_sequence(options)?;
-    prepared.fit(&lambdas).map(|FittedPath { path, .. }| path)
+    prepared
+        .fit(&lambdas, options.lambda.is_none())
+        .map(|FittedPath { path, .. }| path)
 }
 
 /// The glmnet λ equivalent to scikit-learn's inverse regularisation

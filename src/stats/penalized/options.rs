@@ -13,7 +13,8 @@ pub struct PenaltyOptions {
     /// 0 ridge regression.
     pub alpha: f64,
     /// Number of λ values on the generated path (glmnet `nlambda`, default
-    /// 100). Unused when `lambda` is given.
+    /// 100). Unused when `lambda` is given. A generated logistic path may
+    /// end sooner, as glmnet's does (see `path::stops_early`).
     pub nlambda: usize,
     /// The smallest generated λ as a fraction of λ_max, in (0, 1) (glmnet
     /// `lambda.min.ratio`). `None` takes glmnet's default: 1e-4 when there

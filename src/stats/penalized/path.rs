@@ -155,8 +155,10 @@ where
     }
 
     /// Fits the path over `lambdas` (checked: decreasing, ≥ 0), starting
-    /// from the null model.
-    pub(crate) fn fit(&self, lambdas: &[f64]) -> Result<FittedPath, StatsError> {
+    /// from the null model. With `stop_early` (a generated sequence of a
+    /// logistic fit) the path ends as glmnet's binomial path does (see
+    /// [`stops_early`]).
+    pub(crate) fn fit(&self, lambdas: &[f64], stop_early: bool) -> Result<FittedPath, StatsError> {
         let terms = self.columns.cols();
         let rows = self.loss.rows();
         let mut fit = FitState {
@@ -289,6 +291,9 @@ where
             path.iterations.push(iterations);
             losses.push(fit.loss);
             previous = lambda;
+            if stop_early && stops_early(&path.dev_ratio) {
+                break;
+            }
         }
         Ok(FittedPath { path, loss: losses })
     }
@@ -303,6 +308,27 @@ where
 }
 
 /// The loss gradient along every column (0 for unusable ones).
+/// glmnet's `glmnet.control()` defaults: at least `mnlam` = 5 λ values,
+/// then stop once the deviance ratio gains less than `fdev` = 1e-5 over
+/// the previous λ or exceeds `devmax` = 0.999.
+const MIN_PATH_POINTS: usize = 5;
+const MIN_DEV_RATIO_GAIN: f64 = 1e-5;
+const MAX_DEV_RATIO: f64 = 0.999;
+
+/// Whether a generated path stops after its last λ, as glmnet's binomial
+/// path (lognet) does: after at least 5 λ, once the fraction of deviance
+/// explained rose by less than 1e-5 since the previous λ (an absolute
+/// change), or exceeds 0.999 (near separation, where smaller λ only chase
+/// coefficients to infinity). glmnet 4.1 gives the GBSG2 recurrence path
+/// 56 λ of 100 by the first rule, and a separable 83 × 48 problem 95 by
+/// the second; a λ sequence given by the user is never cut.
+fn stops_early(dev_ratio: &[f64]) -> bool {
+    let m = dev_ratio.len();
+    m >= MIN_PATH_POINTS
+        && (dev_ratio[m - 1] - dev_ratio[m - 2] < MIN_DEV_RATIO_GAIN
+            || dev_ratio[m - 1] > MAX_DEV_RATIO)
+}
+
 fn all_gradients(columns: &Columns, residual: &[f64], out: &mut [f64]) {
     for (j, value) in out.iter_mut().enumerate() {
         *value = if columns.is_usable(j) {
