@@ -152,6 +152,19 @@ impl Forest {
     /// Grows a forest on `rows` (one slice of inputs per row, all finite)
     /// with 0/1 outcomes `y`. The caller checks the data.
     pub fn fit(rows: &[Vec<f64>], y: &[bool], options: &ForestOptions) -> Forest {
+        Forest::fit_with_oob(rows, y, options).0
+    }
+
+    /// [`Forest::fit`], with each row's out-of-bag probability: the mean
+    /// prediction of the trees that did not draw it (`None` for a row
+    /// every tree drew). In-sample predictions of a forest are close to
+    /// perfect, so anything chosen on training rows — a risk cutoff — must
+    /// use these instead, as R's `randomForest` predicts its training data.
+    pub fn fit_with_oob(
+        rows: &[Vec<f64>],
+        y: &[bool],
+        options: &ForestOptions,
+    ) -> (Forest, Vec<Option<f64>>) {
         let n = rows.len();
         let p = rows.first().map_or(0, Vec::len);
         let max_features = options
@@ -218,11 +231,15 @@ impl Forest {
                 .count();
             wrong as f64 / scored.len() as f64
         });
-        Forest {
+        let oob = (0..n)
+            .map(|i| (oob_trees[i] > 0).then(|| oob_sum[i] / oob_trees[i] as f64))
+            .collect();
+        let forest = Forest {
             trees: grown.into_iter().map(|(tree, _, _)| tree).collect(),
             oob_error,
             importances,
-        }
+        };
+        (forest, oob)
     }
 }
 

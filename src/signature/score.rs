@@ -201,7 +201,7 @@ pub(crate) fn training_cutoff(
 /// The cutoff from training scores paired with their early-recurrence
 /// status (patients of unknown status count for the median, not for
 /// Youden's J).
-fn cutoff_from_scores(
+pub(crate) fn cutoff_from_scores(
     scored: &[(f64, Option<bool>)],
     choice: CutoffChoice,
 ) -> Result<Cutoff, SignatureError> {

@@ -389,3 +389,29 @@ fn cpr_and_combined_models_train_on_clinical_variables_and_the_rad_score() {
     .to_string();
     assert!(error.contains("radiomic"), "{error}");
 }
+
+#[test]
+fn a_forest_chooses_its_cutoff_on_out_of_bag_predictions() {
+    let data = study(8);
+    let options = TrainOptions {
+        model: ModelChoice::RandomForest,
+        forest: forest::ForestOptions {
+            trees: 50,
+            ..Default::default()
+        },
+        forest_inputs: 2,
+        ..lasso_options()
+    };
+    let (signature, report) = train(&data, &options).unwrap();
+    let cutoff = signature.cutoff.unwrap();
+    assert!(
+        cutoff.chosen_on.contains("out-of-bag"),
+        "{}",
+        cutoff.chosen_on
+    );
+    // In-sample predictions of a forest separate the training rows almost
+    // perfectly, so a cutoff chosen on them would sit in the gap; the
+    // out-of-bag one is a real probability threshold.
+    assert!(cutoff.value > 0.0 && cutoff.value < 1.0);
+    assert!(report.oob_error.unwrap() < 0.5);
+}

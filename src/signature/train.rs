@@ -13,7 +13,7 @@ use super::data::{PatientData, ResolvedSignature, StudyData};
 use super::document::{FORMAT, Input, InputSource, ModelKind, Provenance, Signature};
 use super::filters::{FilterOptions, correlation_filter, near_zero_variance};
 use super::forest::{Forest, ForestOptions};
-use super::score::{CutoffChoice, training_cutoff};
+use super::score::{CutoffChoice, cutoff_from_scores, training_cutoff};
 use crate::stats::descriptive::{mean, sd};
 use crate::stats::{
     CvOptions, Design, Folds, LogisticOptions, PenaltyOptions, SurvivalData, cv_cox, cv_logistic,
@@ -206,6 +206,10 @@ pub struct TrainingReport {
     pub oob_error: Option<f64>,
     /// The CPR screening.
     pub screening: Vec<Screening>,
+    /// A forest's out-of-bag probabilities of the training patients with
+    /// their early-recurrence status: what its cutoff is chosen on.
+    #[serde(skip)]
+    oob_scores: Option<Vec<(f64, Option<bool>)>>,
 }
 
 impl TrainingReport {
@@ -222,6 +226,7 @@ impl TrainingReport {
             lambda: None,
             oob_error: None,
             screening: Vec::new(),
+            oob_scores: None,
         }
     }
 }
@@ -294,7 +299,14 @@ pub fn train(
         Outcome::EarlyRecurrence => CutoffChoice::Youden,
         Outcome::Dfs => CutoffChoice::Median,
     });
-    let cutoff = training_cutoff(&signature, data, choice)?;
+    let cutoff = match report.oob_scores.take() {
+        Some(scores) => {
+            let mut cutoff = cutoff_from_scores(&scores, choice)?;
+            cutoff.chosen_on.push_str(", out-of-bag forest predictions");
+            cutoff
+        }
+        None => training_cutoff(&signature, data, choice)?,
+    };
     signature.cutoff = Some(cutoff);
     signature.provenance.created = Some(chrono::Utc::now().format("%Y-%m-%d").to_string());
     signature.provenance.tool = Some(format!("radcohort {}", env!("CARGO_PKG_VERSION")));
@@ -555,8 +567,14 @@ fn fit_forest(
             .then(a.cmp(&b))
     });
     ranked.truncate(options.forest_inputs.max(1));
-    let forest = Forest::fit(&rows(&ranked), &y, &options.forest);
+    let (forest, oob) = Forest::fit_with_oob(&rows(&ranked), &y, &options.forest);
     report.oob_error = forest.oob_error;
+    report.oob_scores = Some(
+        oob.iter()
+            .zip(patients)
+            .filter_map(|(p, patient)| p.map(|p| (p, patient.endpoints.early_recurrence)))
+            .collect(),
+    );
     let inputs = ranked
         .iter()
         .map(|&j| Input {
