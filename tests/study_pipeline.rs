@@ -202,6 +202,32 @@ fn the_pipeline_recovers_the_planted_effects() {
     }
     let km = std::fs::read_to_string(report.join("figures/km_dfs_validation.svg")).unwrap();
     assert!(km.contains("Number at risk") && km.contains("log-rank p"));
+
+    // Running again replaces the report; a folder of other files is never
+    // replaced.
+    let analyze = |out: &Path| {
+        radcohort(&[
+            "analyze",
+            "--db",
+            &db,
+            "--signature",
+            &signature,
+            "--out",
+            &path(out, ""),
+        ])
+    };
+    assert!(analyze(&report).status.success());
+    let foreign = folder.join("thesis");
+    std::fs::create_dir_all(&foreign).unwrap();
+    std::fs::write(foreign.join("thesis.tex"), "precious").unwrap();
+    let output = analyze(&foreign);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not a radcohort report"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(foreign.join("thesis.tex")).unwrap(),
+        "precious"
+    );
 }
 
 #[test]

@@ -22,7 +22,8 @@ pub struct Args {
     /// The combined model (nomogram).
     #[arg(long, value_name = "N.json")]
     combined: Option<PathBuf>,
-    /// The folder to write (replaced whole if it exists).
+    /// The folder to write: new, empty, or an earlier report (replaced
+    /// whole); a folder holding anything else is refused.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
     /// Print the written files as JSON.

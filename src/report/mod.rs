@@ -34,6 +34,15 @@ pub enum ReportError {
         #[source]
         source: std::io::Error,
     },
+    /// The output folder exists and is not an earlier report.
+    #[error(
+        "{path}: exists and is not a radcohort report (no results.json and report.md); \
+         choose a new or empty folder"
+    )]
+    NotAReport {
+        /// The folder.
+        path: PathBuf,
+    },
     /// A figure could not be drawn.
     #[error("drawing the figures: {reason}")]
     Figure {
@@ -51,13 +60,22 @@ pub struct ReportFiles {
     pub files: Vec<String>,
 }
 
-/// Writes the report of `results` into `folder` (created, or replaced
-/// whole). `signatures` are shown in the report's model section.
+/// Writes the report of `results` into `folder`: created, or replaced
+/// whole when it is empty or an earlier report; any other existing folder
+/// is refused ([`ReportError::NotAReport`]). `signatures` are shown in the
+/// report's model section.
 pub fn write_report(
     results: &StudyResults,
     signatures: &[&Signature],
     folder: &Path,
 ) -> Result<ReportFiles, ReportError> {
+    // Only a folder this function wrote, or an empty one, is replaced:
+    // `--out` naming a folder of other files must not delete them.
+    if folder.exists() && !is_replaceable(folder) {
+        return Err(ReportError::NotAReport {
+            path: folder.to_owned(),
+        });
+    }
     let tables = tables::tables(results);
     let figures = figures::figures(results).map_err(|reason| ReportError::Figure { reason })?;
     let name = folder
@@ -111,6 +129,24 @@ pub fn write_report(
         folder: folder.to_owned(),
         files,
     })
+}
+
+/// Whether `folder` may be replaced: empty, or a report written before
+/// (it has `results.json` and `report.md`, and nothing but those, `tables`
+/// and `figures`).
+fn is_replaceable(folder: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return false;
+    };
+    let names: Vec<String> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let known = ["results.json", "report.md", "tables", "figures"];
+    names.is_empty()
+        || (names.iter().any(|n| n == "results.json")
+            && names.iter().any(|n| n == "report.md")
+            && names.iter().all(|n| known.contains(&n.as_str())))
 }
 
 fn table_named<'a>(tables: &'a [Table], name: &str) -> Option<&'a Table> {
