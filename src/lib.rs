@@ -28,6 +28,8 @@
 //!   intrahepatic cholangiocarcinoma cohort of Yang et al. (Insights Imaging
 //!   2022).
 
+#![warn(missing_docs)]
+
 pub mod analysis;
 pub mod extraction;
 pub mod imaging;

@@ -1,6 +1,6 @@
 //! Table 1: baseline characteristics by cohort (training vs validation)
 //! and by the signature's risk group, with the statistics engine's
-//! tableone conventions — continuous variables as median [Q1,Q3] with
+//! tableone conventions — continuous variables as median \[Q1,Q3\] with
 //! Kruskal–Wallis (age as mean (SD) with Welch's t), categorical ones as
 //! n (%) with chi-square or Fisher's exact test — and missing values
 //! counted apart.

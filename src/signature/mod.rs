@@ -6,7 +6,7 @@
 //!   dictionary values, extracted features);
 //! - [`filters`]: near-zero-variance, correlation and ICC filters;
 //! - [`forest`]: a seeded random-forest classifier;
-//! - [`train`]: LASSO logistic and Cox, random-forest, CPR and combined
+//! - [`train`](mod@train): LASSO logistic and Cox, random-forest, CPR and combined
 //!   models, trained on the training cohort only;
 //! - [`score`]: scoring patients and freezing a cutoff;
 //! - [`store`]: signatures and scores in the study database.

@@ -13,7 +13,7 @@
 //!
 //! Modules:
 //! - [`binary`]: checks of 0/1 outcomes and finite inputs shared below;
-//! - [`calibration`]: Hosmer–Lemeshow test, calibration-in-the-large and
+//! - [`calibration`](mod@calibration): Hosmer–Lemeshow test, calibration-in-the-large and
 //!   calibration slope of predicted probabilities;
 //! - [`concordance`]: Harrell's C of a risk score, R's tie rules, O(n log n);
 //! - [`cox`]: Cox proportional-hazards regression as R `coxph` (Efron or
@@ -36,7 +36,7 @@
 //!   groups, strata;
 //! - [`penalized`]: LASSO and elastic-net paths for logistic and Cox models
 //!   with cross-validated λ, as glmnet;
-//! - [`proportion`]: binomial proportions with Wilson or Clopper–Pearson
+//! - [`proportion`](mod@proportion): binomial proportions with Wilson or Clopper–Pearson
 //!   intervals;
 //! - [`pvalue`]: chi-square, normal, t and F tail probabilities, accurate
 //!   when small;

@@ -63,13 +63,23 @@ macro_rules! word_enum {
 
 word_enum! {
     /// Sex as recorded in the cohort table.
-    Sex { Male = "M", Female = "F" }
+    Sex {
+        /// Male, stored as `M`.
+        Male = "M",
+        /// Female, stored as `F`.
+        Female = "F",
+    }
 }
 
 word_enum! {
     /// The study cohort a patient belongs to. Validation patients never
     /// influence a trained signature.
-    Cohort { Training = "training", Validation = "validation" }
+    Cohort {
+        /// The cohort signatures are trained on.
+        Training = "training",
+        /// The cohort signatures are tested on.
+        Validation = "validation",
+    }
 }
 
 word_enum! {
