@@ -454,8 +454,22 @@ fn forest(results: &StudyResults) -> Result<Option<Figure>, String> {
         return Ok(None);
     }
     let caption = "Adjuvant chemotherapy against none, by radiomic risk group".to_owned();
-    let low = rows.iter().map(|r| r.2).fold(0.5_f64, f64::min).max(1e-3) * 0.8;
-    let high = rows.iter().map(|r| r.3).fold(2.0_f64, f64::max).min(1e3) * 1.25;
+    // The axis is log2(HR), labelled at powers of two (0.25, 0.5, 1, 2, …)
+    // and widened to whole powers around every interval (and around 0.5–2).
+    let low = rows
+        .iter()
+        .map(|r| r.2)
+        .fold(0.5_f64, f64::min)
+        .max(1e-3)
+        .log2()
+        .floor();
+    let high = rows
+        .iter()
+        .map(|r| r.3)
+        .fold(2.0_f64, f64::max)
+        .min(1e3)
+        .log2()
+        .ceil();
     let mut svg = String::new();
     {
         let height = 140 + 60 * rows.len() as u32;
@@ -467,7 +481,7 @@ fn forest(results: &StudyResults) -> Result<Option<Figure>, String> {
             .margin(14)
             .x_label_area_size(40)
             .y_label_area_size(10)
-            .build_cartesian_2d((low..high).log_scale(), -0.5..n)
+            .build_cartesian_2d((low..high).step(1.0), -0.5..n)
             .map_err(text_error)?;
         chart
             .configure_mesh()
@@ -475,31 +489,32 @@ fn forest(results: &StudyResults) -> Result<Option<Figure>, String> {
             .disable_y_mesh()
             .disable_y_axis()
             .light_line_style(WHITE)
-            .x_label_formatter(&|x| format!("{x:.2}"))
+            .x_label_formatter(&|x| format!("{}", 2f64.powf(x.round())))
             .draw()
             .map_err(text_error)?;
         chart
-            .draw_series(LineSeries::new(vec![(1.0, -0.5), (1.0, n)], BLACK.mix(0.5)))
+            .draw_series(LineSeries::new(vec![(0.0, -0.5), (0.0, n)], BLACK.mix(0.5)))
             .map_err(text_error)?;
         for (k, (label, hr, lo, hi)) in rows.iter().enumerate() {
             let y = n - 1.0 - k as f64;
             let color = PALETTE[k / 2 % PALETTE.len()];
             chart
                 .draw_series(LineSeries::new(
-                    vec![(lo.max(low), y), (hi.min(high), y)],
+                    vec![(lo.log2().max(low), y), (hi.log2().min(high), y)],
                     color.stroke_width(2),
                 ))
                 .map_err(text_error)?;
+            let centre = hr.log2();
             chart
                 .draw_series(std::iter::once(Rectangle::new(
-                    [(hr / 1.04, y - 0.08), (hr * 1.04, y + 0.08)],
+                    [(centre - 0.06, y - 0.08), (centre + 0.06, y + 0.08)],
                     color.filled(),
                 )))
                 .map_err(text_error)?;
             chart
                 .draw_series(std::iter::once(Text::new(
                     label.clone(),
-                    (low * 1.02, y + 0.38),
+                    (low + 0.03 * (high - low), y + 0.38),
                     (FONT, 13),
                 )))
                 .map_err(text_error)?;
