@@ -145,7 +145,10 @@ pub(crate) fn survival_of<'a, T: Clone>(
     let mut event = Vec::new();
     let mut labels = Vec::new();
     for row in rows {
-        if let (Some(tte), Some(l)) = (endpoint.of(row), label(row)) {
+        // The study's rules keep events on or after surgery; a negative
+        // time could only come from a corrupt record and is left out rather
+        // than spoiling every curve.
+        if let (Some(tte), Some(l)) = (endpoint.of(row).filter(|t| t.days >= 0), label(row)) {
             kept.push(*row);
             time.push(tte.days as f64 / DAYS_PER_MONTH);
             event.push(tte.event);

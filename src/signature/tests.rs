@@ -415,3 +415,13 @@ fn a_forest_chooses_its_cutoff_on_out_of_bag_predictions() {
     assert!(cutoff.value > 0.0 && cutoff.value < 1.0);
     assert!(report.oob_error.unwrap() < 0.5);
 }
+
+#[test]
+fn too_few_training_patients_is_a_clear_error() {
+    let mut data = study(9);
+    for patient in data.patients.iter_mut().skip(12) {
+        patient.cohort = Some(Cohort::Validation);
+    }
+    let error = train(&data, &lasso_options()).unwrap_err().to_string();
+    assert!(error.contains("at least 10 are needed"), "{error}");
+}

@@ -327,6 +327,10 @@ fn not_enough(what: &str, reason: String) -> SignatureError {
     }
 }
 
+/// Fewest training patients a radiomic model is trained on: below this,
+/// ten-fold cross-validation leaves folds of one patient.
+const MIN_TRAINING_PATIENTS: usize = 10;
+
 /// The radiomic models: candidates from the runs, filters, then the fit.
 fn train_radiomic(
     data: &StudyData,
@@ -359,6 +363,17 @@ fn train_radiomic(
         }
         missing.is_none()
     });
+    if patients.len() < MIN_TRAINING_PATIENTS {
+        return Err(not_enough(
+            "training a radiomic signature",
+            format!(
+                "{} training patients have the outcome and a finished case in every run; at \
+                 least {MIN_TRAINING_PATIENTS} are needed ({} training patients left out)",
+                patients.len(),
+                report.excluded.len()
+            ),
+        ));
+    }
     // Candidates, on training patients only.
     let mut candidates = Vec::new();
     for run in &runs {
