@@ -110,6 +110,7 @@ fn cohort(study: &Path, params_path: &Path, threads: usize) -> Result<(), String
         selection: SeriesSelection {
             kind: SeriesKind::Dwi,
             b_value: Some(800.0),
+            mask_series: None,
         },
         patients: None,
         jobs: threads,

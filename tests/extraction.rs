@@ -58,7 +58,11 @@ fn request(kind: SeriesKind, b_value: Option<f64>) -> ExtractionRequest {
     ExtractionRequest {
         params: Params::from_yaml(FIRST_ORDER, "first-order.yaml", &[]).unwrap(),
         params_source: FIRST_ORDER.to_owned(),
-        selection: SeriesSelection { kind, b_value },
+        selection: SeriesSelection {
+            kind,
+            b_value,
+            mask_series: None,
+        },
         patients: None,
         jobs: 2,
     }
@@ -255,4 +259,53 @@ fn adc_maps_are_fitted_registered_and_extractable() {
     )
     .unwrap();
     assert_eq!(run.extracted, 3);
+}
+
+#[test]
+fn a_repeat_segmentation_is_chosen_by_name_and_otherwise_ambiguous() {
+    let mut study = cohort();
+    // A second reader's mask of P1's b800 image, one voxel row smaller.
+    let g = grid();
+    let mask = Array3::from_shape_fn(g.dims, |(x, y, z)| {
+        u8::from((4..9).contains(&x) && (5..11).contains(&y) && z >= 1)
+    });
+    write_volume(&study.path("P1_mask2.nii.gz"), &mask, &g).unwrap();
+    study.accept(
+        ImportKind::Imaging,
+        "study_id,series,kind,b_value,path,mask_of,label\nP1,tumour_reader2,mask,,P1_mask2.nii.gz,b800,1\n",
+    );
+    let not_cancelled = AtomicBool::new(false);
+    let mut first = request(SeriesKind::Dwi, Some(800.0));
+    first.patients = Some(vec!["P1".to_owned()]);
+    let error = extract_cohort(
+        &mut study.db,
+        &first,
+        &common::actor(),
+        &|_| {},
+        &not_cancelled,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        error.contains("2 masks segment series 'b800' (tumour, tumour_reader2)")
+            && error.contains("--mask-series"),
+        "{error}"
+    );
+    let mut named = first.clone();
+    named.selection.mask_series = Some("tumour_reader2".to_owned());
+    let summary = extract_cohort(
+        &mut study.db,
+        &named,
+        &common::actor(),
+        &|_| {},
+        &not_cancelled,
+    )
+    .unwrap();
+    assert_eq!((summary.extracted, summary.failed.len()), (1, 0));
+    let runs = list_runs(&study.db).unwrap();
+    assert!(
+        runs.iter()
+            .any(|r| r.selection == "dwi b=800 mask=tumour_reader2" && r.done == 1),
+        "{runs:?}"
+    );
 }

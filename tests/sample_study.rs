@@ -255,7 +255,11 @@ fn the_sample_study_extracts_with_both_parameter_sets() {
             let request = ExtractionRequest {
                 params: params.clone(),
                 params_source: source.clone(),
-                selection: SeriesSelection { kind, b_value },
+                selection: SeriesSelection {
+                    kind,
+                    b_value,
+                    mask_series: None,
+                },
                 patients: None,
                 jobs: 2,
             };

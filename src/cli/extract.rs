@@ -29,6 +29,10 @@ pub struct Args {
     /// The b-value of the DWI series (s/mm²).
     #[arg(long)]
     b_value: Option<f64>,
+    /// The mask series to read, by name (a repeat segmentation for the
+    /// reproducibility filter); default: the mask that segments the image.
+    #[arg(long, value_name = "NAME")]
+    mask_series: Option<String>,
     /// Only these patients (comma-separated study ids).
     #[arg(long, value_delimiter = ',')]
     patients: Option<Vec<String>>,
@@ -60,6 +64,7 @@ pub fn run(db: &Path, args: Args) -> Result<ExitCode> {
         selection: SeriesSelection {
             kind: args.series_kind,
             b_value: args.b_value,
+            mask_series: args.mask_series,
         },
         patients: args.patients,
         jobs: args

@@ -48,6 +48,14 @@ pub struct TrainArgs {
     /// Keep near-zero-variance features.
     #[arg(long)]
     keep_near_zero_variance: bool,
+    /// An extraction run of a repeat segmentation (`extract --mask-series`):
+    /// keep only features reproducible between it and the run it repeats
+    /// (repeatable).
+    #[arg(long = "icc-run", value_name = "RUN")]
+    icc_runs: Vec<i64>,
+    /// The smallest ICC(2,1) a feature needs with --icc-run.
+    #[arg(long, default_value_t = 0.75)]
+    icc_min: f64,
     /// CPR screening: univariable p below which a variable enters.
     #[arg(long, default_value_t = 0.1)]
     screening_p: f64,
@@ -116,6 +124,8 @@ pub fn train_run(db: &Path, args: TrainArgs) -> Result<ExitCode> {
         model: args.model,
         outcome: args.outcome.unwrap_or(default_outcome),
         runs: args.runs,
+        repeat_runs: args.icc_runs,
+        icc_threshold: args.icc_min,
         filters: radcohort::signature::filters::FilterOptions {
             near_zero_variance: !args.keep_near_zero_variance,
             correlation_threshold: (args.max_correlation < 1.0).then_some(args.max_correlation),
@@ -162,13 +172,20 @@ pub fn train_run(db: &Path, args: TrainArgs) -> Result<ExitCode> {
         );
         if radiomic {
             println!(
-                "candidates {}: {} incomplete, {} near-zero variance, {} correlated; {} entered the model",
+                "candidates {}: {} incomplete, {} near-zero variance, {} not reproducible, {} correlated; {} entered the model",
                 report.candidates,
                 report.dropped_incomplete,
                 report.dropped_near_zero_variance,
+                report.dropped_unreproducible,
                 report.dropped_correlated,
                 report.filtered
             );
+            if report.unchecked_reproducibility > 0 {
+                println!(
+                    "{} features had no repeat-segmentation run to check them against",
+                    report.unchecked_reproducibility
+                );
+            }
         }
         if let Some([chosen, min, one_se]) = report.lambda {
             println!("λ = {chosen:.5e} (λ.min {min:.5e}, λ.1se {one_se:.5e})");

@@ -4,22 +4,30 @@ use std::path::PathBuf;
 
 use crate::study::model::{ImagingSeries, PatientRecord, SeriesKind};
 
-/// The series a run extracts: a kind, and for DWI a b-value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// The series a run extracts: a kind, for DWI a b-value, and optionally
+/// the mask to use (a repeat segmentation, for a reproducibility filter).
+#[derive(Debug, Clone, PartialEq)]
 pub struct SeriesSelection {
     /// DWI, ADC or other images.
     pub kind: SeriesKind,
     /// The b-value (s/mm²) of a DWI series; `None` takes the patient's only
     /// series of the kind.
     pub b_value: Option<f64>,
+    /// The mask series to read, by name; `None` takes the mask that
+    /// segments the image (see [`select_case`]).
+    pub mask_series: Option<String>,
 }
 
 impl SeriesSelection {
     /// How the selection is named in the run table, e.g. `dwi b=800`.
     pub fn label(&self) -> String {
-        match self.b_value {
+        let series = match self.b_value {
             Some(b) => format!("{} b={b}", self.kind),
             None => self.kind.to_string(),
+        };
+        match &self.mask_series {
+            Some(mask) => format!("{series} mask={mask}"),
+            None => series,
         }
     }
 }
@@ -51,7 +59,7 @@ pub struct Case {
 /// its mask). The error says what is missing or ambiguous.
 pub fn select_case(
     record: &PatientRecord,
-    selection: SeriesSelection,
+    selection: &SeriesSelection,
     folder: &std::path::Path,
 ) -> Result<Case, String> {
     let images: Vec<&ImagingSeries> = record
@@ -78,21 +86,43 @@ pub fn select_case(
         .iter()
         .filter(|s| s.kind == SeriesKind::Mask)
         .collect();
-    let own = masks
+    let same_grid = |mask: &ImagingSeries| {
+        mask.geometry
+            .mismatches(&image.geometry, Default::default())
+            .is_empty()
+    };
+    let own: Vec<&&ImagingSeries> = masks
         .iter()
-        .find(|m| m.mask_of.as_deref() == Some(image.series.as_str()));
-    let mask = match (own, masks.as_slice()) {
-        (Some(mask), _) => *mask,
-        (None, [only])
-            if only
-                .geometry
-                .mismatches(&image.geometry, Default::default())
-                .is_empty() =>
-        {
-            *only
+        .filter(|m| m.mask_of.as_deref() == Some(image.series.as_str()))
+        .collect();
+    let mask = if let Some(name) = &selection.mask_series {
+        let named = masks
+            .iter()
+            .find(|m| m.series == *name)
+            .ok_or_else(|| format!("no mask series '{name}'"))?;
+        if named.mask_of.as_deref() != Some(image.series.as_str()) && !same_grid(named) {
+            return Err(format!(
+                "mask '{name}' neither segments series '{}' nor shares its grid",
+                image.series
+            ));
         }
-        (None, []) => return Err("no tumour mask".to_owned()),
-        (None, _) => return Err(format!("no mask segments series '{}'", image.series)),
+        *named
+    } else {
+        match (own.as_slice(), masks.as_slice()) {
+            ([mask], _) => **mask,
+            ([], [only]) if same_grid(only) => *only,
+            ([], []) => return Err("no tumour mask".to_owned()),
+            ([], _) => return Err(format!("no mask segments series '{}'", image.series)),
+            (several, _) => {
+                let names: Vec<&str> = several.iter().map(|m| m.series.as_str()).collect();
+                return Err(format!(
+                    "{} masks segment series '{}' ({}); choose one with --mask-series",
+                    several.len(),
+                    image.series,
+                    names.join(", ")
+                ));
+            }
+        }
     };
     Ok(Case {
         study_id: record.study_id().to_owned(),

@@ -66,7 +66,7 @@ pub struct RunSummary {
     pub extracted: usize,
     /// Cases already done with unchanged files, skipped.
     pub skipped: usize,
-    /// Cases that failed, with why.
+    /// Cases that failed, with why, by study id.
     pub failed: Vec<(String, String)>,
     /// Whether the run was cancelled before every case was done.
     pub cancelled: bool,
@@ -136,7 +136,7 @@ pub fn extract_cohort(
                 .is_none_or(|w| w.iter().any(|id| id == r.study_id()))
         })
         .map(|r| {
-            select_case(r, request.selection, &folder)
+            select_case(r, &request.selection, &folder)
                 .map_err(|reason| (r.study_id().to_owned(), reason))
         })
         .collect();
@@ -221,6 +221,9 @@ pub fn extract_cohort(
         summary.cancelled = finished < total;
         Ok(())
     })?;
+    // Cases finish in whatever order the workers reach them; the report
+    // lists failures by study id so that it reads the same every time.
+    summary.failed.sort();
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
 }

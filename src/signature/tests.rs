@@ -425,3 +425,56 @@ fn too_few_training_patients_is_a_clear_error() {
     let error = train(&data, &lasso_options()).unwrap_err().to_string();
     assert!(error.contains("at least 10 are needed"), "{error}");
 }
+
+#[test]
+fn the_reproducibility_filter_drops_features_that_disagree_between_segmentations() {
+    let mut data = study(10);
+    // A repeat segmentation: `signal` and `noise_a` barely move, `noise_b`
+    // and `noise_c` come out unrelated.
+    let mut repeat = run(2, &["signal", "noise_a", "noise_b", "noise_c"]);
+    repeat.run.selection = "dwi b=800 mask=tumour_reader2".into();
+    let mut rng = Rng::new(11, 0);
+    for (id, values) in &data.runs[0].cases {
+        let first = values.clone();
+        repeat.cases.insert(
+            id.clone(),
+            vec![
+                first[0].map(|v| v + 0.05 * rng.normal()),
+                first[1].map(|v| v + 0.05 * rng.normal()),
+                Some(rng.normal()),
+                Some(rng.normal()),
+            ],
+        );
+    }
+    data.runs.push(repeat);
+    let options = TrainOptions {
+        repeat_runs: vec![2],
+        ..lasso_options()
+    };
+    let (signature, report) = train(&data, &options).unwrap();
+    assert_eq!(
+        report.candidates, 4,
+        "the repeat run is not a source of candidates"
+    );
+    assert_eq!(report.dropped_unreproducible, 2);
+    assert_eq!(report.unchecked_reproducibility, 0);
+    for input in &signature.inputs {
+        let InputSource::Feature { name, series, .. } = &input.source else {
+            panic!("a feature input");
+        };
+        assert!(name == "signal" || name == "noise_a", "{name}");
+        assert_eq!(series, "dwi b=800");
+    }
+    // Validation patients' repeat values play no part.
+    let mut altered = data.clone();
+    for patient in data
+        .patients
+        .iter()
+        .filter(|p| p.cohort == Some(Cohort::Validation))
+    {
+        altered.runs[1]
+            .cases
+            .insert(patient.study_id.clone(), vec![Some(0.0); 4]);
+    }
+    assert_eq!(train(&altered, &options).unwrap().0, signature);
+}

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::SignatureError;
 use super::data::{PatientData, ResolvedSignature, StudyData};
 use super::document::{FORMAT, Input, InputSource, ModelKind, Provenance, Signature};
-use super::filters::{FilterOptions, correlation_filter, near_zero_variance};
+use super::filters::{FilterOptions, correlation_filter, icc_agreement, near_zero_variance};
 use super::forest::{Forest, ForestOptions};
 use super::score::{CutoffChoice, cutoff_from_scores, training_cutoff};
 use crate::stats::descriptive::{mean, sd};
@@ -118,6 +118,14 @@ pub struct TrainOptions {
     pub runs: Vec<i64>,
     /// The feature filters.
     pub filters: FilterOptions,
+    /// Extraction runs of a repeat segmentation (`extract --mask-series`):
+    /// a feature of a run with the same parameters and series is kept only
+    /// if its ICC(2,1) between the two segmentations, over the training
+    /// patients, reaches `icc_threshold`. Empty: no reproducibility filter.
+    pub repeat_runs: Vec<i64>,
+    /// The smallest ICC(2,1) a feature needs (default 0.75, "good"
+    /// reliability in Koo & Li 2016).
+    pub icc_threshold: f64,
     /// The λ rule of LASSO models (default λ.min).
     pub lambda_rule: LambdaRule,
     /// Folds of the cross-validation (default 10).
@@ -149,6 +157,8 @@ impl Default for TrainOptions {
             outcome: Outcome::EarlyRecurrence,
             runs: Vec::new(),
             filters: FilterOptions::default(),
+            repeat_runs: Vec::new(),
+            icc_threshold: 0.75,
             lambda_rule: LambdaRule::Min,
             nfolds: 10,
             seed: 20221124,
@@ -196,6 +206,12 @@ pub struct TrainingReport {
     pub dropped_incomplete: usize,
     /// Dropped: near-zero variance.
     pub dropped_near_zero_variance: usize,
+    /// Dropped: ICC(2,1) across the repeat segmentation below the
+    /// threshold.
+    pub dropped_unreproducible: usize,
+    /// Kept without a reproducibility check: no repeat run matches their
+    /// run (only counted when repeat runs are given).
+    pub unchecked_reproducibility: usize,
     /// Dropped: correlated with a kept feature.
     pub dropped_correlated: usize,
     /// Features entering the model.
@@ -221,6 +237,8 @@ impl TrainingReport {
             candidates: 0,
             dropped_incomplete: 0,
             dropped_near_zero_variance: 0,
+            dropped_unreproducible: 0,
+            unchecked_reproducibility: 0,
             dropped_correlated: 0,
             filtered: 0,
             lambda: None,
@@ -287,6 +305,13 @@ pub fn train(
             expected: "a p-value in (0, 1]".into(),
         });
     }
+    if !(0.0..=1.0).contains(&options.icc_threshold) {
+        return Err(SignatureError::InvalidOption {
+            name: "icc threshold".into(),
+            value: options.icc_threshold.to_string(),
+            expected: "an ICC from 0 to 1".into(),
+        });
+    }
     let mut report = TrainingReport::new();
     let mut signature = match options.model {
         ModelChoice::LassoLogistic | ModelChoice::LassoCox | ModelChoice::RandomForest => {
@@ -337,8 +362,17 @@ fn train_radiomic(
     options: &TrainOptions,
     report: &mut TrainingReport,
 ) -> Result<Signature, SignatureError> {
+    let repeats: Vec<&crate::extraction::RunValues> = options
+        .repeat_runs
+        .iter()
+        .map(|&run| data.run(run))
+        .collect::<Result<_, _>>()?;
     let runs: Vec<&crate::extraction::RunValues> = if options.runs.is_empty() {
-        data.runs.iter().collect()
+        // Every run but the repeat segmentations, which only check.
+        data.runs
+            .iter()
+            .filter(|run| !options.repeat_runs.contains(&run.run.id))
+            .collect()
     } else {
         options
             .runs
@@ -391,6 +425,29 @@ fn train_radiomic(
                 report.dropped_near_zero_variance += 1;
                 continue;
             }
+            if !repeats.is_empty() {
+                match repeat_of(run, &repeats) {
+                    Some(repeat) => {
+                        let ratings: Vec<Vec<f64>> = patients
+                            .iter()
+                            .zip(&values)
+                            .filter_map(|(p, &v)| {
+                                repeat
+                                    .value(&p.study_id, name)
+                                    .filter(|r| r.is_finite())
+                                    .map(|r| vec![v, r])
+                            })
+                            .collect();
+                        let reproducible =
+                            icc_agreement(&ratings).is_some_and(|icc| icc >= options.icc_threshold);
+                        if !reproducible {
+                            report.dropped_unreproducible += 1;
+                            continue;
+                        }
+                    }
+                    None => report.unchecked_reproducibility += 1,
+                }
+            }
             candidates.push(Candidate {
                 source: InputSource::Feature {
                     series: run.run.selection.clone(),
@@ -425,6 +482,27 @@ fn train_radiomic(
         ModelChoice::LassoCox => fit_lasso(&patients, candidates, options, report, true),
         _ => fit_forest(&patients, candidates, options, report),
     }
+}
+
+/// The repeat-segmentation run that checks `run`: the same parameters and
+/// image series, read with another mask (its selection is the run's, up to
+/// the ` mask=` part).
+fn repeat_of<'a>(
+    run: &crate::extraction::RunValues,
+    repeats: &[&'a crate::extraction::RunValues],
+) -> Option<&'a crate::extraction::RunValues> {
+    let series = |selection: &str| {
+        selection
+            .split(" mask=")
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    repeats.iter().copied().find(|repeat| {
+        repeat.run.id != run.run.id
+            && repeat.run.params_hash == run.run.params_hash
+            && series(&repeat.run.selection) == series(&run.run.selection)
+    })
 }
 
 /// z-scores of a column with its training mean and SD (n − 1).
