@@ -8,7 +8,9 @@ use radcohort::stats::{CoxModel, CoxOptions, Ties};
 use serde::Serialize;
 
 use super::model::{ModelArgs, model_rows};
-use super::output::{number, p_value, table};
+use super::output::{
+    Coefficient, coefficient_table, left_out, limit_headers, number, p_value, table,
+};
 use super::{Followup, Input, read_frame, survival_rows};
 
 /// Arguments of `stats cox`.
@@ -129,7 +131,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let model = &report.model;
-    let percent = model.conf_level * 100.0;
     println!(
         "Cox model, {} ties{}: n = {}, events = {}{}",
         match model.ties {
@@ -143,35 +144,25 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
         model.n,
         model.events,
-        match frame.rows() - rows.len() {
-            0 => String::new(),
-            dropped => format!(" ({dropped} rows with a missing value left out)"),
-        }
+        left_out(frame.rows(), rows.len())
     );
-    let lower = format!("{percent:.0}% lower");
-    let upper = format!("{percent:.0}% upper");
-    let rows: Vec<Vec<String>> = model
+    let coefficients: Vec<Coefficient> = model
         .terms
         .iter()
-        .map(|t| {
-            vec![
-                t.term.clone(),
-                number(t.coef),
-                number(t.se),
-                number(t.hr),
-                number(t.ci_lower),
-                number(t.ci_upper),
-                number(t.z),
-                p_value(t.p),
-            ]
+        .map(|t| Coefficient {
+            term: &t.term,
+            coef: t.coef,
+            se: t.se,
+            ratio: t.hr,
+            ci_lower: t.ci_lower,
+            ci_upper: t.ci_upper,
+            z: t.z,
+            p: t.p,
         })
         .collect();
     print!(
         "{}",
-        table(
-            &["term", "coef", "se", "HR", &lower, &upper, "z", "p"],
-            &rows
-        )
+        coefficient_table("HR", model.conf_level, &coefficients)
     );
     println!();
     for (name, test) in [
@@ -193,6 +184,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     );
     if !report.contrasts.is_empty() {
         println!();
+        let (lower, upper) = limit_headers(model.conf_level);
         let rows: Vec<Vec<String>> = report
             .contrasts
             .iter()

@@ -8,7 +8,7 @@ use radcohort::stats::{
 };
 use serde::Serialize;
 
-use super::output::{number, table};
+use super::output::{limit_headers, number, table};
 use super::{Followup, Input, read_frame, survival_rows};
 
 /// Arguments of `stats km`.
@@ -139,8 +139,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             ]
         })
         .collect();
-    let lower = format!("{percent:.0}% lower");
-    let upper = format!("{percent:.0}% upper");
+    let (lower, upper) = limit_headers(options.level);
     print!(
         "{}",
         table(

@@ -6,7 +6,7 @@ use anyhow::Result;
 use radcohort::stats::{LogisticOptions, fit_logistic};
 
 use super::model::{ModelArgs, model_rows};
-use super::output::{number, p_value, table};
+use super::output::{Coefficient, coefficient_table, left_out, number, p_value};
 use super::{Input, read_frame};
 
 /// Arguments of `stats logistic`.
@@ -38,42 +38,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
         crate::cli::print_json(&fit)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let percent = args.input.level * 100.0;
     println!(
         "Logistic regression of {}: n = {}, events = {}{}",
         args.label,
         fit.n,
         fit.events,
-        match frame.rows() - rows.len() {
-            0 => String::new(),
-            dropped => format!(" ({dropped} rows with a missing value left out)"),
-        }
+        left_out(frame.rows(), rows.len())
     );
-    let lower = format!("{percent:.0}% lower");
-    let upper = format!("{percent:.0}% upper");
-    let rows: Vec<Vec<String>> = fit
+    let coefficients: Vec<Coefficient> = fit
         .terms
         .iter()
-        .map(|t| {
-            vec![
-                t.term.clone(),
-                number(t.coef),
-                number(t.se),
-                number(t.or),
-                number(t.ci_lower),
-                number(t.ci_upper),
-                number(t.z),
-                p_value(t.p),
-            ]
+        .map(|t| Coefficient {
+            term: &t.term,
+            coef: t.coef,
+            se: t.se,
+            ratio: t.or,
+            ci_lower: t.ci_lower,
+            ci_upper: t.ci_upper,
+            z: t.z,
+            p: t.p,
         })
         .collect();
-    print!(
-        "{}",
-        table(
-            &["term", "coef", "se", "OR", &lower, &upper, "z", "p"],
-            &rows
-        )
-    );
+    print!("{}", coefficient_table("OR", fit.level, &coefficients));
     println!(
         "\nLikelihood ratio test = {} on {} df, p = {}; log likelihood = {}, AIC = {}",
         number(fit.lr_test.statistic),

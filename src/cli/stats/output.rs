@@ -112,3 +112,67 @@ mod tests {
         );
     }
 }
+
+/// One row of a regression's coefficient table.
+pub struct Coefficient<'a> {
+    /// The term.
+    pub term: &'a str,
+    /// The coefficient (log HR or log OR).
+    pub coef: f64,
+    /// Its standard error.
+    pub se: f64,
+    /// exp(coef): the hazard or odds ratio.
+    pub ratio: f64,
+    /// Lower limit of the ratio.
+    pub ci_lower: f64,
+    /// Upper limit of the ratio.
+    pub ci_upper: f64,
+    /// Wald z.
+    pub z: f64,
+    /// Its p-value.
+    pub p: f64,
+}
+
+/// The coefficient table of a Cox or logistic fit as R's `summary` shows
+/// it: term, coef, se, the ratio (`ratio` names it: HR, OR), its limits
+/// at `level`, z and p.
+pub fn coefficient_table(ratio: &str, level: f64, rows: &[Coefficient<'_>]) -> String {
+    let (lower, upper) = limit_headers(level);
+    let cells: Vec<Vec<String>> = rows
+        .iter()
+        .map(|t| {
+            vec![
+                t.term.to_owned(),
+                number(t.coef),
+                number(t.se),
+                number(t.ratio),
+                number(t.ci_lower),
+                number(t.ci_upper),
+                number(t.z),
+                p_value(t.p),
+            ]
+        })
+        .collect();
+    table(
+        &["term", "coef", "se", ratio, &lower, &upper, "z", "p"],
+        &cells,
+    )
+}
+
+/// ` (N rows with a missing value left out)` when rows were dropped, else
+/// nothing.
+pub fn left_out(total: usize, used: usize) -> String {
+    match total - used {
+        0 => String::new(),
+        dropped => format!(" ({dropped} rows with a missing value left out)"),
+    }
+}
+
+/// The headings of a confidence interval's limits: `95% lower`, `95% upper`.
+pub fn limit_headers(level: f64) -> (String, String) {
+    let percent = level * 100.0;
+    (
+        format!("{percent:.0}% lower"),
+        format!("{percent:.0}% upper"),
+    )
+}
