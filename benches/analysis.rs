@@ -14,6 +14,8 @@
 //! signature, CPR model and nomogram are fixed formulas with cutoffs, so
 //! only the analyses are timed.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -241,21 +243,11 @@ fn models() -> (Signature, Signature, Signature) {
     (signature, cpr, combined)
 }
 
-fn option(args: &[String], name: &str) -> Option<usize> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let n = option(&args, "--patients").unwrap_or(10_000);
-    let threads = option(&args, "--threads").unwrap_or(1);
-    let repeats = option(&args, "--repeats").unwrap_or(3);
+    let args = common::arguments();
+    let n: usize = common::option(&args, "--patients").unwrap_or(10_000);
+    let threads: usize = common::option(&args, "--threads").unwrap_or(1);
+    let repeats: usize = common::option(&args, "--repeats").unwrap_or(3);
     if let Err(err) = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -293,13 +285,9 @@ fn main() {
         report_times.push(start.elapsed().as_secs_f64());
     }
     let _ = std::fs::remove_dir_all(&folder);
-    let median = |times: &mut Vec<f64>| {
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
-    };
     println!(
         "{{\"patients\": {n}, \"threads\": {threads}, \"analyze_s\": {:.4}, \"report_s\": {:.4}}}",
-        median(&mut analyze_times),
-        median(&mut report_times)
+        common::median(&mut analyze_times),
+        common::median(&mut report_times)
     );
 }

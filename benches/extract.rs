@@ -14,6 +14,8 @@
 //! resident memory of the process is reported too, so run one measurement
 //! per process.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -31,25 +33,10 @@ fn main() {
     }
 }
 
-fn option(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
-
 fn run() -> Result<(), String> {
-    // `cargo bench` passes `--bench`; drop it with the options' values.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let threads: usize = option(&args, "--threads")
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(1);
-    let repeats: usize = option(&args, "--repeats")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let args = common::arguments();
+    let threads: usize = common::option(&args, "--threads").unwrap_or(1);
+    let repeats: usize = common::option(&args, "--repeats").unwrap_or(3);
     let positional: Vec<&String> = args
         .iter()
         .enumerate()
@@ -60,7 +47,7 @@ fn run() -> Result<(), String> {
         .num_threads(threads)
         .build()
         .map_err(|err| err.to_string())?;
-    if let Some(study) = option(&args, "--cohort") {
+    if let Some(study) = common::option::<String>(&args, "--cohort") {
         let params_path = positional.first().ok_or("PARAMS missing")?;
         return pool
             .install(|| cohort(&PathBuf::from(study), &PathBuf::from(params_path), threads));
@@ -86,11 +73,11 @@ fn run() -> Result<(), String> {
         seconds.push(started.elapsed().as_secs_f64());
         features = extraction.features.len();
     }
-    seconds.sort_by(f64::total_cmp);
+    let median = common::median(&mut seconds);
     println!(
         "{{\"case\": \"{case}\", \"params\": \"{params_path}\", \"threads\": {threads}, \"features\": {features}, \
          \"seconds_median\": {}, \"peak_rss_mb\": {:.1}}}",
-        seconds[seconds.len() / 2],
+        median,
         peak_rss_mb()
     );
     Ok(())

@@ -13,6 +13,8 @@
 //! the CSV is not timed; each method's median wall time over the repeats
 //! is, as the anchor times each lifelines call.
 
+mod common;
+
 use std::time::Instant;
 
 use radcohort::stats::{
@@ -27,13 +29,6 @@ fn main() {
     }
 }
 
-fn option(args: &[String], name: &str) -> Option<String> {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-}
-
 /// Median wall seconds of `repeats` runs of `work`.
 fn median_seconds<T>(repeats: usize, mut work: impl FnMut() -> T) -> f64 {
     let mut times: Vec<f64> = (0..repeats.max(1))
@@ -43,21 +38,13 @@ fn median_seconds<T>(repeats: usize, mut work: impl FnMut() -> T) -> f64 {
             start.elapsed().as_secs_f64()
         })
         .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    common::median(&mut times)
 }
 
 fn run() -> Result<(), String> {
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
-    let threads: usize = option(&args, "--threads")
-        .and_then(|t| t.parse().ok())
-        .unwrap_or(1);
-    let repeats: usize = option(&args, "--repeats")
-        .and_then(|r| r.parse().ok())
-        .unwrap_or(3);
+    let args = common::arguments();
+    let threads: usize = common::option(&args, "--threads").unwrap_or(1);
+    let repeats: usize = common::option(&args, "--repeats").unwrap_or(3);
     let path = args
         .first()
         .filter(|a| !a.starts_with("--"))

@@ -79,40 +79,6 @@ pub fn table(header: &[&str], rows: &[Vec<String>]) -> String {
     text
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn formats_numbers_as_r_summaries() {
-        assert_eq!(number(0.58049853), "0.5805");
-        assert_eq!(number(12.3456), "12.35");
-        assert_eq!(number(-1749.1733), "-1749");
-        assert_eq!(number(365.0), "365");
-        assert_eq!(number(0.00001234), "1.234e-5");
-        assert_eq!(p_value(0.0093756), "0.00938");
-        assert_eq!(p_value(0.4932), "0.493");
-        assert_eq!(p_value(1.0), "1.00");
-        assert_eq!(p_value(8.9e-11), "8.90e-11");
-        assert_eq!(p_value(1e-20), "<2e-16");
-    }
-
-    #[test]
-    fn aligns_columns() {
-        let text = table(
-            &["term", "coef"],
-            &[
-                vec!["treat".into(), "-0.5439".into()],
-                vec!["high_risk".into(), "0.9198".into()],
-            ],
-        );
-        assert_eq!(
-            text,
-            "term          coef\ntreat      -0.5439\nhigh_risk   0.9198\n"
-        );
-    }
-}
-
 /// One row of a regression's coefficient table.
 pub struct Coefficient<'a> {
     /// The term.
@@ -175,4 +141,38 @@ pub fn limit_headers(level: f64) -> (String, String) {
         format!("{percent:.0}% lower"),
         format!("{percent:.0}% upper"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_as_r_summaries() {
+        assert_eq!(number(0.58049853), "0.5805");
+        assert_eq!(number(12.3456), "12.35");
+        assert_eq!(number(-1749.1733), "-1749");
+        assert_eq!(number(365.0), "365");
+        assert_eq!(number(0.00001234), "1.234e-5");
+        assert_eq!(p_value(0.0093756), "0.00938");
+        assert_eq!(p_value(0.4932), "0.493");
+        assert_eq!(p_value(1.0), "1.00");
+        assert_eq!(p_value(8.9e-11), "8.90e-11");
+        assert_eq!(p_value(1e-20), "<2e-16");
+    }
+
+    #[test]
+    fn aligns_columns() {
+        let text = table(
+            &["term", "coef"],
+            &[
+                vec!["treat".into(), "-0.5439".into()],
+                vec!["high_risk".into(), "0.9198".into()],
+            ],
+        );
+        assert_eq!(
+            text,
+            "term          coef\ntreat      -0.5439\nhigh_risk   0.9198\n"
+        );
+    }
 }

@@ -225,31 +225,7 @@ fn split(foldid: &[usize], fold: usize) -> (Vec<usize>, Vec<usize>) {
 
 /// Says which fold an error came from.
 fn in_fold(fold: usize, error: StatsError) -> StatsError {
-    let place = format!("cross-validation fold {fold}");
-    match error {
-        StatsError::NotConverged {
-            method,
-            iterations,
-            change,
-        } => StatsError::NotConverged {
-            method: format!("{method}, {place}"),
-            iterations,
-            change,
-        },
-        StatsError::NoEvents { what } => StatsError::NoEvents {
-            what: format!("{what} ({place})"),
-        },
-        StatsError::TooFewObservations {
-            what,
-            found,
-            needed,
-        } => StatsError::TooFewObservations {
-            what: format!("{what} ({place})"),
-            found,
-            needed,
-        },
-        other => other,
-    }
+    super::located(error, &format!("cross-validation fold {fold}"), ", ")
 }
 
 /// Cross-validates a penalised logistic path (see

@@ -69,6 +69,36 @@ pub use options::PenaltyOptions;
 
 use super::{Design, StatsError};
 
+/// Adds where a penalised fit failed: a non-convergence's method gets
+/// `joiner` and `place` appended, what lacked events or observations gets
+/// `(place)`; other errors pass unchanged.
+pub(crate) fn located(error: StatsError, place: &str, joiner: &str) -> StatsError {
+    match error {
+        StatsError::NotConverged {
+            method,
+            iterations,
+            change,
+        } => StatsError::NotConverged {
+            method: format!("{method}{joiner}{place}"),
+            iterations,
+            change,
+        },
+        StatsError::NoEvents { what } => StatsError::NoEvents {
+            what: format!("{what} ({place})"),
+        },
+        StatsError::TooFewObservations {
+            what,
+            found,
+            needed,
+        } => StatsError::TooFewObservations {
+            what: format!("{what} ({place})"),
+            found,
+            needed,
+        },
+        other => other,
+    }
+}
+
 /// The model family of a penalised fit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -341,16 +341,5 @@ fn all_gradients(columns: &Columns, residual: &[f64], out: &mut [f64]) {
 
 /// Says where a solver error happened.
 fn at(place: &str, error: StatsError) -> StatsError {
-    match error {
-        StatsError::NotConverged {
-            method,
-            iterations,
-            change,
-        } => StatsError::NotConverged {
-            method: format!("{method} at {place}"),
-            iterations,
-            change,
-        },
-        other => other,
-    }
+    super::located(error, place, " at ")
 }
