@@ -294,32 +294,12 @@ impl CoxLoss {
                 }
             }
         }
-        let stride = times + 1;
-        for (k, &ck) in coords.iter().enumerate() {
-            let Coord::Feature(j) = ck else {
-                for l in 0..m {
-                    out[k * m + l] = 0.0;
-                    out[l * m + k] = 0.0;
-                }
-                continue;
-            };
-            for ((w, &e), &x) in weighted
-                .iter_mut()
-                .zip(&state.expected)
-                .zip(columns.column(j))
-            {
-                *w = e * x;
-            }
-            let mk = &means[k * stride..k * stride + times];
-            for (l, &cl) in coords.iter().enumerate().skip(k) {
-                if let Coord::Feature(jl) = cl {
-                    let ml = &means[l * stride..l * stride + times];
-                    let value = (dot(weighted, columns.column(jl)) - dot(mk, ml)) / n as f64;
-                    out[k * m + l] = value;
-                    out[l * m + k] = value;
-                }
-            }
-        }
+        let means = RiskSetMeans {
+            values: means,
+            stride: times + 1,
+            times,
+        };
+        assemble_hessian(columns, coords, &state.expected, &means, weighted, out);
     }
 
     fn loglik_from(&self, eta: &[f64], log_risk: &[f64]) -> f64 {
@@ -456,33 +436,12 @@ impl Loss for CoxLoss {
                 means[k * times + t] = sum * scale;
             }
         }
-        for (k, &ck) in coords.iter().enumerate() {
-            let Coord::Feature(j) = ck else {
-                // A Cox model has no intercept, and a constant has no
-                // covariance within a risk set.
-                for l in 0..m {
-                    out[k * m + l] = 0.0;
-                    out[l * m + k] = 0.0;
-                }
-                continue;
-            };
-            for ((w, &e), &x) in weighted
-                .iter_mut()
-                .zip(&state.expected)
-                .zip(columns.column(j))
-            {
-                *w = e * x;
-            }
-            let mk = &means[k * times..(k + 1) * times];
-            for (l, &cl) in coords.iter().enumerate().skip(k) {
-                if let Coord::Feature(jl) = cl {
-                    let ml = &means[l * times..(l + 1) * times];
-                    let value = (dot(weighted, columns.column(jl)) - dot(mk, ml)) / n as f64;
-                    out[k * m + l] = value;
-                    out[l * m + k] = value;
-                }
-            }
-        }
+        let means = RiskSetMeans {
+            values: means,
+            stride: times,
+            times,
+        };
+        assemble_hessian(columns, coords, &state.expected, &means, weighted, out);
     }
 }
 
@@ -496,6 +455,56 @@ impl Deviance for CoxLoss {
     fn null_deviance(&self) -> f64 {
         let eta = vec![0.0; self.event.len()];
         2.0 * (self.saturated - self.loglik(&eta, &mut Vec::new()))
+    }
+}
+
+/// Each coordinate's √d_t-weighted risk-set means, coordinate k's at
+/// `values[k·stride..k·stride + times]`.
+struct RiskSetMeans<'a> {
+    values: &'a [f64],
+    stride: usize,
+    times: usize,
+}
+
+/// Fills the m×m Hessian `out` of the coordinates `coords` (row-major, m =
+/// `coords.len()`): (1/n)·(Σ_i E_i·x_ik·x_il − Σ_t m_tk·m_tl), with E the
+/// expected events of each row and m_tk coordinate k's √d_t-weighted
+/// risk-set means at event time t (see [`RiskSetMeans`]). A non-feature
+/// coordinate gets a zero row and column: a Cox model has no intercept, and
+/// a constant has no covariance within a risk set. `weighted` (n long) is
+/// scratch.
+fn assemble_hessian(
+    columns: &Columns,
+    coords: &[Coord],
+    expected: &[f64],
+    means: &RiskSetMeans<'_>,
+    weighted: &mut [f64],
+    out: &mut [f64],
+) {
+    let m = coords.len();
+    let n = expected.len();
+    let (stride, times) = (means.stride, means.times);
+    let means = means.values;
+    for (k, &ck) in coords.iter().enumerate() {
+        let Coord::Feature(j) = ck else {
+            for l in 0..m {
+                out[k * m + l] = 0.0;
+                out[l * m + k] = 0.0;
+            }
+            continue;
+        };
+        for ((w, &e), &x) in weighted.iter_mut().zip(expected).zip(columns.column(j)) {
+            *w = e * x;
+        }
+        let mk = &means[k * stride..k * stride + times];
+        for (l, &cl) in coords.iter().enumerate().skip(k) {
+            if let Coord::Feature(jl) = cl {
+                let ml = &means[l * stride..l * stride + times];
+                let value = (dot(weighted, columns.column(jl)) - dot(mk, ml)) / n as f64;
+                out[k * m + l] = value;
+                out[l * m + k] = value;
+            }
+        }
     }
 }
 
