@@ -1,10 +1,12 @@
 //! The analysis data set: one row per patient with the endpoints and
 //! every model's score, built once from the study and the signatures.
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use super::AnalysisError;
-use crate::signature::{RiskGroup, Scores, Signature, StudyData, score_patients};
+use crate::signature::{PatientScore, RiskGroup, Scores, Signature, StudyData, score_patients};
 use crate::study::endpoints::TimeToEvent;
 use crate::study::model::Cohort;
 
@@ -112,6 +114,18 @@ impl AnalysisSet {
                 scores,
             });
         }
+        // Each model's scores by study id, looked up once per patient.
+        let lookup: Vec<HashMap<&str, &PatientScore>> = scored
+            .iter()
+            .map(|model| {
+                model
+                    .scores
+                    .scores
+                    .iter()
+                    .map(|s| (s.study_id.as_str(), s))
+                    .collect()
+            })
+            .collect();
         let rows = data
             .patients
             .iter()
@@ -124,10 +138,10 @@ impl AnalysisSet {
                 dfs: patient.endpoints.dfs,
                 os: patient.endpoints.os,
                 adjuvant_chemo: patient.endpoints.adjuvant_chemo,
-                scores: scored
+                scores: lookup
                     .iter()
-                    .map(|model| {
-                        model.scores.get(&patient.study_id).map(|s| ModelScore {
+                    .map(|by_id| {
+                        by_id.get(patient.study_id.as_str()).map(|s| ModelScore {
                             score: s.score,
                             probability: s.probability,
                             risk_group: s.risk_group,

@@ -239,7 +239,7 @@ fn clinical_terms(cpr: Option<&Signature>) -> Vec<usize> {
 fn cox_table(
     set: &AnalysisSet,
     data: &StudyData,
-    cpr: Option<(&Signature, ResolvedSignature<'_>)>,
+    cpr: Option<(&Signature, &ResolvedSignature<'_>)>,
     cohort: Option<Cohort>,
     endpoint: Endpoint,
 ) -> CoxTable {
@@ -362,12 +362,13 @@ pub fn prognosis(set: &AnalysisSet, data: &StudyData) -> Prognosis {
         .iter()
         .find(|m| m.role == Role::Cpr)
         .map(|m| &m.signature);
+    let resolved = cpr.and_then(|s| ResolvedSignature::new(s, data).ok().map(|r| (s, r)));
     let mut cox = Vec::new();
     let mut concordance = Vec::new();
     for cohort in [Some(Cohort::Training), Some(Cohort::Validation)] {
         for endpoint in ENDPOINTS {
-            let resolved = cpr.and_then(|s| ResolvedSignature::new(s, data).ok().map(|r| (s, r)));
-            cox.push(cox_table(set, data, resolved, cohort, endpoint));
+            let cpr = resolved.as_ref().map(|(s, r)| (*s, r));
+            cox.push(cox_table(set, data, cpr, cohort, endpoint));
             let rows = set.cohort(cohort);
             for (m, model) in set.models.iter().enumerate() {
                 let (_, survival, scores) =
