@@ -126,7 +126,7 @@ pub fn chemo_benefit(set: &AnalysisSet) -> ChemoBenefit {
                 endpoint,
                 &survival,
                 &labels,
-                ["none", "chemotherapy"],
+                &["none", "chemotherapy"],
             );
             for cell in &comparison.groups {
                 if cell.n < MIN_CELL_PATIENTS || cell.events < MIN_CELL_EVENTS {

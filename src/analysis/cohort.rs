@@ -6,8 +6,10 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::AnalysisError;
-use crate::signature::{PatientScore, RiskGroup, Scores, Signature, StudyData, score_patients};
-use crate::study::endpoints::TimeToEvent;
+use crate::signature::{
+    PatientScore, RiskGroup, Scores, Signature, StoredScore, StudyData, score_patients,
+};
+use crate::study::endpoints::{Endpoints, TimeToEvent};
 use crate::study::model::Cohort;
 
 /// Days per month in survival tables and figures (365.25 / 12).
@@ -154,6 +156,43 @@ impl AnalysisSet {
             models: scored,
             rows,
         })
+    }
+
+    /// The set of scores already stored in the study (see
+    /// [`crate::signature::load_scores`]), without scoring anything again:
+    /// the rows carry one model, the stored signature's, whose risk groups
+    /// the survival and chemotherapy-benefit analyses use. `models` is left
+    /// empty, so analyses that need a model's definition (discrimination,
+    /// calibration) do not apply to it. Patients without a stored score keep
+    /// a row without one.
+    pub fn from_stored_scores<'a>(
+        patients: impl IntoIterator<Item = (&'a str, Option<Cohort>, &'a Endpoints)>,
+        scores: &[StoredScore],
+    ) -> AnalysisSet {
+        let by_id: HashMap<&str, &StoredScore> =
+            scores.iter().map(|s| (s.study_id.as_str(), s)).collect();
+        let rows = patients
+            .into_iter()
+            .enumerate()
+            .map(|(index, (study_id, cohort, endpoints))| PatientRow {
+                index,
+                study_id: study_id.to_owned(),
+                cohort,
+                early_recurrence: endpoints.early_recurrence,
+                dfs: endpoints.dfs,
+                os: endpoints.os,
+                adjuvant_chemo: endpoints.adjuvant_chemo,
+                scores: vec![by_id.get(study_id).map(|s| ModelScore {
+                    score: s.score,
+                    probability: s.probability,
+                    risk_group: s.risk_group,
+                })],
+            })
+            .collect();
+        AnalysisSet {
+            models: Vec::new(),
+            rows,
+        }
     }
 
     /// The rows of a cohort (`None`: every patient).

@@ -163,19 +163,39 @@ pub(crate) fn survival_of<'a, T: Clone>(
     (kept, data, labels)
 }
 
+/// Compares the survival of `rows` on `endpoint`, grouped by `label`
+/// (rows without the endpoint or a label are left out), with the groups
+/// in the order of `levels`: each group's Kaplan–Meier curve (months,
+/// Greenwood log intervals), median with R's CI rule and 1/2/3-year
+/// survival; the log-rank test across every group present (k−1 degrees of
+/// freedom, as R `survdiff`); and with exactly two levels the hazard ratio
+/// of the second against the first (univariable Cox, Efron ties, as R
+/// `coxph`). What cannot be computed is said in `notes`.
+pub fn compare_survival(
+    cohort: &str,
+    endpoint: Endpoint,
+    rows: &[&PatientRow],
+    label: impl Fn(&PatientRow) -> Option<String>,
+    levels: &[&str],
+) -> SurvivalComparison {
+    let (_, data, labels) = survival_of(rows, endpoint, label);
+    let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+    compare_groups(cohort, endpoint, &data, &labels, levels)
+}
+
 /// Compares groups (labels in the order given by `levels`) on one
-/// endpoint: curves, medians, landmarks, log-rank, and the HR of the
-/// second level against the first.
+/// endpoint: curves, medians, landmarks, log-rank, and with two levels the
+/// HR of the second level against the first.
 pub(crate) fn compare_groups(
     cohort: &str,
     endpoint: Endpoint,
     data: &SurvivalData,
     labels: &[&str],
-    levels: [&str; 2],
+    levels: &[&str],
 ) -> SurvivalComparison {
     let mut notes = Vec::new();
     let mut groups = Vec::new();
-    for level in levels {
+    for &level in levels {
         let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == level).collect();
         if members.is_empty() {
             notes.push(format!("no patient in the {level} group"));
@@ -194,8 +214,20 @@ pub(crate) fn compare_groups(
             Err(error) => notes.push(format!("{level}: curve not computed: {error}")),
         }
     }
+    // Patients whose label is not one of the levels take no part.
+    let members: Vec<usize> = (0..labels.len())
+        .filter(|&i| levels.contains(&labels[i]))
+        .collect();
+    let subset;
+    let (data, labels): (&SurvivalData, Vec<&str>) = if members.len() == labels.len() {
+        (data, labels.to_vec())
+    } else {
+        subset = data.subset(&members);
+        (&subset, members.iter().map(|&i| labels[i]).collect())
+    };
+    let labels = labels.as_slice();
     let grouping = Grouping::from_labels(labels);
-    let logrank = if groups.len() == 2 {
+    let logrank = if groups.len() >= 2 {
         logrank_test(data, &grouping, None, LogRankWeights::LOGRANK)
             .map_err(|e| notes.push(format!("log-rank test not computed: {e}")))
             .ok()
@@ -206,7 +238,7 @@ pub(crate) fn compare_groups(
         .iter()
         .map(|l| if *l == levels[1] { 1.0 } else { 0.0 })
         .collect();
-    let hazard_ratio = if groups.len() == 2 {
+    let hazard_ratio = if levels.len() == 2 && groups.len() == 2 {
         Design::from_columns(vec![(levels[1].to_owned(), indicator)])
             .and_then(|design| CoxModel::fit(data, &design, &CoxOptions::default()))
             .map(|fit| fit.terms[0].clone())
@@ -353,7 +385,7 @@ pub fn prognosis(set: &AnalysisSet, data: &StudyData) -> Prognosis {
                 endpoint,
                 &survival,
                 &labels,
-                ["low", "high"],
+                &["low", "high"],
             ));
         }
     }

@@ -115,3 +115,54 @@ pub fn load_scores(db: &StudyDb, id: &str) -> Result<Vec<StoredScore>, Signature
     )?;
     Ok(rows)
 }
+
+/// A signature stored in the study database, with when it last scored
+/// the study.
+#[derive(Debug, Clone)]
+pub struct StoredSignature {
+    /// The signature as stored.
+    pub signature: Signature,
+    /// When it was first stored (RFC 3339, UTC).
+    pub stored_at: String,
+    /// Who stored it.
+    pub stored_by: String,
+    /// When its scores were last written, if it has any.
+    pub scored_at: Option<String>,
+    /// Patients with a stored score.
+    pub scored: usize,
+}
+
+/// Every signature stored in the study, the most recently scored first
+/// (then the most recently stored): the first is the one whose risk groups
+/// a coordinator last produced, which the TUI treats as the active one.
+pub fn list_signatures(db: &StudyDb) -> Result<Vec<StoredSignature>, SignatureError> {
+    let rows = db.query_all(
+        "SELECT g.id, g.document, g.stored_at, g.stored_by, MAX(s.scored_at), COUNT(s.patient_id)
+           FROM signature g LEFT JOIN signature_score s ON s.signature_id = g.id
+          GROUP BY g.id
+          ORDER BY MAX(s.scored_at) IS NULL, MAX(s.scored_at) DESC, g.stored_at DESC, g.id",
+        "listing the stored signatures",
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, String>(3)?,
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, i64>(5)?,
+            ))
+        },
+    )?;
+    rows.into_iter()
+        .map(|(id, document, stored_at, stored_by, scored_at, scored)| {
+            let place = db.path().join(format!("signature {id}"));
+            Ok(StoredSignature {
+                signature: Signature::from_json(&document, &place)?,
+                stored_at,
+                stored_by,
+                scored_at,
+                scored: usize::try_from(scored).unwrap_or(0),
+            })
+        })
+        .collect()
+}

@@ -8,6 +8,8 @@
 //!   cross-field rules every timeline obeys;
 //! - [`import`] reads CSV files, validating every row before anything is
 //!   written, and [`export`] writes the tables and the analysis file;
+//! - [`edit`] sets one field of a record from typed text, checked against
+//!   its definition;
 //! - [`validation`] lists data-quality problems and [`summary`] counts the
 //!   cohort and its endpoints;
 //! - every change is written together with its audit rows ([`audit`]).
@@ -16,6 +18,7 @@ pub mod audit;
 mod changes;
 pub mod dates;
 mod db;
+pub mod edit;
 pub mod endpoints;
 mod error;
 pub mod export;
