@@ -30,6 +30,11 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
 
+    /// Open the terminal UI without allowing any change to the study
+    /// (for analysts): edits, undo and jobs are refused.
+    #[arg(long)]
+    read_only: bool,
+
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -89,7 +94,10 @@ pub fn run() -> Result<ExitCode> {
             } else {
                 crate::tui::Start::Sample(default_sample_folder())
             };
-            crate::tui::run(start)?;
+            crate::tui::run(crate::tui::Options {
+                start,
+                read_only: cli.read_only,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Some(Command::Init(args)) => init::run(&db, args),

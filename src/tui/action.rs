@@ -34,8 +34,40 @@ pub enum Action {
     PrevSection,
     /// The section with this index.
     Section(usize),
+    /// The top-level view with this index (cohort, jobs, survival, …).
+    View(usize),
     /// The next patient of the cohort.
     NextPatient,
     /// The previous patient of the cohort.
     PrevPatient,
+    /// Edit the selected field.
+    Edit,
+    /// Write the staged edits, after a confirmation.
+    Write,
+    /// Drop the staged edits.
+    Discard,
+    /// Undo the last write, after a confirmation.
+    Undo,
+    /// Answer yes to a question.
+    Yes,
+    /// Answer no to a question.
+    No,
+    /// Accept the text typed.
+    Accept,
+    /// Start a job, from a menu of what can run.
+    NewJob,
+    /// Cancel the selected job.
+    CancelJob,
+    /// Switch between DFS and OS.
+    ToggleEndpoint,
+    /// Group the curves by the next variable.
+    NextGrouping,
+    /// Group the curves by the previous variable.
+    PrevGrouping,
+    /// Switch the cohort shown (all, training, validation).
+    NextCohort,
+    /// Switch the plot's marker between Braille and dots.
+    ToggleMarker,
+    /// Show the errors seen so far.
+    ErrorHistory,
 }

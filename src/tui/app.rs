@@ -1,87 +1,198 @@
-//! The application state beneath the screens: which screens are open, the
-//! help popup, and whether to quit. It knows nothing of terminals, so tests
-//! drive it with actions and render it into a test backend.
+//! The application state beneath the screens: the study, the top-level
+//! views and the patient opened over them, the popup, the status line and
+//! the error history, and the jobs in flight. It knows nothing of
+//! terminals, so tests drive it with keys and actions and render it into a
+//! test backend.
+//!
+//! Everything that changes the database happens here, on the UI thread for
+//! an edit (one small transaction) and on a job's thread for anything long.
 
 use std::path::PathBuf;
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
 
-use radcohort::study::StudyDb;
+use radcohort::study::edit::Field;
+use radcohort::study::model::PatientRecord;
+use radcohort::study::{Actor, SaveError, StudyDb};
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::widgets::{Paragraph, Tabs};
 
 use super::action::Action;
-use super::jobs::JobEvent;
-use super::keymap::{self, Context};
+use super::event::Event;
+use super::jobs::{self, JobEvent, JobSpec};
+use super::keymap::{self, Context, VIEWS};
 use super::screens::building::BuildingScreen;
 use super::screens::cohort::CohortScreen;
-use super::screens::patient::PatientScreen;
+use super::screens::jobs::JobsScreen;
+use super::screens::patient::{PatientScreen, plural};
 use super::screens::{Component, Outcome};
 use super::study::Study;
 use super::widgets::help::HelpPopup;
+use super::widgets::popup::{Confirm, Menu, Message, TextInput};
 
-/// An open screen.
-#[derive(Debug)]
-pub enum Screen {
-    /// The sample study is being built.
-    Building(BuildingScreen),
-    /// The cohort table.
-    Cohort(CohortScreen),
-    /// One patient.
-    Patient(PatientScreen),
+/// How the app was started: which database, who is editing, whether
+/// writing is allowed, and where jobs report.
+#[derive(Debug, Clone)]
+pub struct Session {
+    /// The study database.
+    pub database: PathBuf,
+    /// Refuse every change (`--read-only`, for analysts).
+    pub read_only: bool,
+    /// The user named in audit rows.
+    pub user: String,
+    /// Where background jobs send their reports; without it no job can
+    /// start.
+    pub events: Option<Sender<Event>>,
 }
 
-impl Screen {
-    fn component(&self) -> &dyn Component {
+impl Session {
+    /// The user and time for one set of changes.
+    fn actor(&self) -> Actor {
+        Actor::new(&self.user, chrono::Utc::now())
+    }
+}
+
+/// A write that can be undone: the record before and as stored after.
+#[derive(Debug, Clone)]
+struct Written {
+    before: PatientRecord,
+    after: PatientRecord,
+    changes: usize,
+}
+
+/// What a yes to a question does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    Write,
+    Undo,
+    Quit,
+}
+
+/// The popup over the screen, which takes the keys while open.
+#[derive(Debug)]
+enum Popup {
+    Help(HelpPopup),
+    Confirm(Confirm, Pending),
+    Message(Message),
+    JobMenu(Menu, Vec<JobSpec>),
+    Input(TextInput, Field),
+}
+
+impl Popup {
+    fn context(&self) -> Context {
         match self {
-            Screen::Building(screen) => screen,
-            Screen::Cohort(screen) => screen,
-            Screen::Patient(screen) => screen,
+            Popup::Help(_) => Context::Help,
+            Popup::Confirm(..) => Context::Confirm,
+            Popup::Message(_) => Context::Message,
+            Popup::JobMenu(..) => Context::Menu,
+            Popup::Input(..) => Context::Input,
+        }
+    }
+}
+
+/// The views of a loaded study.
+#[derive(Debug)]
+struct Views {
+    study: Study,
+    cohort: CohortScreen,
+    jobs: JobsScreen,
+    /// The top-level view shown (an index of [`VIEWS`]).
+    view: usize,
+    /// The patient opened over the cohort.
+    patient: Option<PatientScreen>,
+    /// Writes of this session, the last undone first.
+    written: Vec<Written>,
+}
+
+impl Views {
+    fn new(study: Study) -> Self {
+        Views {
+            cohort: CohortScreen::new(&study),
+            jobs: JobsScreen::default(),
+            study,
+            view: 0,
+            patient: None,
+            written: Vec::new(),
         }
     }
 
-    fn component_mut(&mut self) -> &mut dyn Component {
-        match self {
-            Screen::Building(screen) => screen,
-            Screen::Cohort(screen) => screen,
-            Screen::Patient(screen) => screen,
+    fn screen(&self) -> &dyn Component {
+        if let Some(patient) = &self.patient {
+            return patient;
+        }
+        match self.view {
+            1 => &self.jobs,
+            _ => &self.cohort,
         }
     }
+
+    /// Tells every screen the study changed.
+    fn study_changed(&mut self) {
+        let study = &self.study;
+        self.cohort.study_changed(study);
+        self.jobs.study_changed(study);
+        if let Some(patient) = &mut self.patient {
+            patient.study_changed(study);
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Phase {
+    /// The sample study is being built.
+    Building(BuildingScreen),
+    /// A study is open.
+    Ready(Box<Views>),
+}
+
+/// A line for the status bar until the next key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Note {
+    text: String,
+    error: bool,
 }
 
 /// The application.
 #[derive(Debug)]
 pub struct App {
-    /// The screen the app started on, which Esc never leaves.
-    root: Screen,
-    /// Screens opened over the root, the one shown last.
-    stack: Vec<Screen>,
-    /// The study once it is loaded, shared with the screens that show it.
-    study: Option<Rc<Study>>,
-    help: Option<HelpPopup>,
+    session: Session,
+    phase: Phase,
+    popup: Option<Popup>,
+    note: Option<Note>,
+    /// Every error shown this session, oldest first.
+    errors: Vec<String>,
+    next_job: usize,
     quit: bool,
 }
 
 impl App {
     /// The app on the cohort table of a loaded study.
-    pub fn with_study(study: Study) -> Self {
-        let study = Rc::new(study);
+    pub fn with_study(study: Study, session: Session) -> Self {
         App {
-            root: Screen::Cohort(CohortScreen::new(Rc::clone(&study))),
-            stack: Vec::new(),
-            study: Some(study),
-            help: None,
+            session,
+            phase: Phase::Ready(Box::new(Views::new(study))),
+            popup: None,
+            note: None,
+            errors: Vec::new(),
+            next_job: 1,
             quit: false,
         }
     }
 
     /// The app waiting for the sample study to be built into `folder`; the
     /// build's job reports through [`App::on_job`].
-    pub fn building(folder: PathBuf) -> Self {
+    pub fn building(folder: PathBuf, session: Session) -> Self {
         App {
-            root: Screen::Building(BuildingScreen::new(folder)),
-            stack: Vec::new(),
-            study: None,
-            help: None,
+            session,
+            phase: Phase::Building(BuildingScreen::new(folder)),
+            popup: None,
+            note: None,
+            errors: Vec::new(),
+            next_job: 1,
             quit: false,
         }
     }
@@ -91,76 +202,542 @@ impl App {
         self.quit
     }
 
-    /// The screen shown.
-    pub fn screen(&self) -> &Screen {
-        self.stack.last().unwrap_or(&self.root)
-    }
-
-    fn screen_mut(&mut self) -> &mut Screen {
-        match self.stack.last_mut() {
-            Some(screen) => screen,
-            None => &mut self.root,
+    /// The loaded study, if any.
+    #[cfg(test)]
+    pub fn study(&self) -> Option<&Study> {
+        match &self.phase {
+            Phase::Ready(views) => Some(&views.study),
+            Phase::Building(_) => None,
         }
     }
 
     /// Which key table applies now.
     pub fn context(&self) -> Context {
-        match &self.help {
-            Some(_) => Context::Help,
-            None => self.screen().component().context(),
+        if let Some(popup) = &self.popup {
+            return popup.context();
+        }
+        match &self.phase {
+            Phase::Building(screen) => screen.context(),
+            Phase::Ready(views) => views.screen().context(),
         }
     }
 
-    /// Handles a key press.
+    /// The cohort screen, for tests.
+    #[cfg(test)]
+    pub fn cohort(&self) -> Option<&CohortScreen> {
+        match &self.phase {
+            Phase::Ready(views) => Some(&views.cohort),
+            Phase::Building(_) => None,
+        }
+    }
+
+    /// The patient shown, for tests.
+    #[cfg(test)]
+    pub fn patient(&self) -> Option<&PatientScreen> {
+        match &self.phase {
+            Phase::Ready(views) => views.patient.as_ref(),
+            Phase::Building(_) => None,
+        }
+    }
+
+    /// The jobs screen, for tests.
+    #[cfg(test)]
+    pub fn jobs(&self) -> Option<&JobsScreen> {
+        match &self.phase {
+            Phase::Ready(views) => Some(&views.jobs),
+            Phase::Building(_) => None,
+        }
+    }
+
+    /// The status-line note, for tests.
+    #[cfg(test)]
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_ref().map(|note| note.text.as_str())
+    }
+
+    /// The text typed in the open input, for tests.
+    #[cfg(test)]
+    pub fn input(&self) -> Option<&TextInput> {
+        match &self.popup {
+            Some(Popup::Input(input, _)) => Some(input),
+            _ => None,
+        }
+    }
+
+    /// Handles a key press: a text input takes what it can type, then the
+    /// keymap of the context decides.
     pub fn handle_key(&mut self, key: &KeyEvent) {
-        let action = match &self.help {
-            Some(_) => keymap::lookup(Context::Help, key),
-            None => self.screen().component().handle_key(key),
+        self.note = None;
+        let context = self.context();
+        let action = match (&mut self.popup, context) {
+            (Some(Popup::Input(input, _)), Context::Input) => {
+                match keymap::lookup(Context::Input, key) {
+                    Some(action) => Some(action),
+                    None => {
+                        input.key(key);
+                        None
+                    }
+                }
+            }
+            (Some(_), context) => keymap::lookup(context, key),
+            (None, _) => match &self.phase {
+                Phase::Building(screen) => keymap::lookup(screen.context(), key),
+                Phase::Ready(views) => views.screen().handle_key(key),
+            },
         };
         if let Some(action) = action {
             self.update(action);
         }
     }
 
-    /// Applies an action: quitting and the help first, then the screen.
+    /// Applies an action: quitting first, then the popup, then the app's
+    /// own keys, then the screen.
     pub fn update(&mut self, action: Action) {
         if action == Action::Quit {
-            self.quit = true;
+            self.ask_to_quit();
             return;
         }
-        if let Some(help) = &mut self.help {
-            match action {
-                Action::Back | Action::ToggleHelp => self.help = None,
-                Action::Down => help.scroll_by(1),
-                Action::Up => help.scroll_by(-1),
-                _ => {}
+        if let Some(popup) = self.popup.take() {
+            self.popup_action(popup, action);
+            return;
+        }
+        match action {
+            Action::ToggleHelp => {
+                self.popup = Some(Popup::Help(HelpPopup::new(self.context())));
+                return;
+            }
+            Action::ErrorHistory => {
+                let lines = if self.errors.is_empty() {
+                    vec!["No errors so far.".to_owned()]
+                } else {
+                    self.errors.clone()
+                };
+                self.popup = Some(Popup::Message(Message::new("Errors", lines, false)));
+                return;
+            }
+            _ => {}
+        }
+        let Phase::Ready(views) = &mut self.phase else {
+            return;
+        };
+        if let Action::View(view) = action {
+            if view < VIEWS.len() && views.patient.is_none() {
+                views.view = view;
             }
             return;
         }
-        if action == Action::ToggleHelp {
-            self.help = Some(HelpPopup::new(self.context()));
+        let study = &views.study;
+        let outcome = match &mut views.patient {
+            Some(patient) => patient.update(action, study),
+            None => match views.view {
+                1 => views.jobs.update(action, study),
+                _ => views.cohort.update(action, study),
+            },
+        };
+        self.apply(outcome);
+    }
+
+    fn ask_to_quit(&mut self) {
+        let staged = self
+            .views()
+            .and_then(|views| views.patient.as_ref())
+            .is_some_and(|patient| patient.staged().is_some());
+        match staged {
+            true if !matches!(self.popup, Some(Popup::Confirm(_, Pending::Quit))) => {
+                self.popup = Some(Popup::Confirm(
+                    Confirm {
+                        question: "Quit and drop the staged changes?".to_owned(),
+                        details: vec!["They have not been written to the study.".to_owned()],
+                    },
+                    Pending::Quit,
+                ));
+            }
+            _ => self.quit = true,
+        }
+    }
+
+    fn popup_action(&mut self, popup: Popup, action: Action) {
+        match popup {
+            Popup::Help(mut help) => match action {
+                Action::Back | Action::ToggleHelp => {}
+                Action::Down => {
+                    help.scroll_by(1);
+                    self.popup = Some(Popup::Help(help));
+                }
+                Action::Up => {
+                    help.scroll_by(-1);
+                    self.popup = Some(Popup::Help(help));
+                }
+                _ => self.popup = Some(Popup::Help(help)),
+            },
+            Popup::Message(mut message) => match action {
+                Action::Back => {}
+                Action::Down => {
+                    message.scroll_by(1);
+                    self.popup = Some(Popup::Message(message));
+                }
+                Action::Up => {
+                    message.scroll_by(-1);
+                    self.popup = Some(Popup::Message(message));
+                }
+                _ => self.popup = Some(Popup::Message(message)),
+            },
+            Popup::Confirm(confirm, pending) => match action {
+                Action::Yes => match pending {
+                    Pending::Write => self.write_staged(),
+                    Pending::Undo => self.undo_last(),
+                    Pending::Quit => self.quit = true,
+                },
+                Action::No | Action::Back => {}
+                _ => self.popup = Some(Popup::Confirm(confirm, pending)),
+            },
+            Popup::JobMenu(mut menu, specs) => match action {
+                Action::Down => {
+                    menu.move_by(1);
+                    self.popup = Some(Popup::JobMenu(menu, specs));
+                }
+                Action::Up => {
+                    menu.move_by(-1);
+                    self.popup = Some(Popup::JobMenu(menu, specs));
+                }
+                Action::Accept => {
+                    if let Some(spec) = specs.get(menu.selected) {
+                        self.start_job(spec.clone());
+                    }
+                }
+                Action::Back => {}
+                _ => self.popup = Some(Popup::JobMenu(menu, specs)),
+            },
+            Popup::Input(mut input, field) => match action {
+                Action::Accept => match self.stage(&field, &input.text) {
+                    Ok(()) => {}
+                    Err(error) => {
+                        input.error = Some(error);
+                        self.popup = Some(Popup::Input(input, field));
+                    }
+                },
+                Action::Back => {}
+                _ => self.popup = Some(Popup::Input(input, field)),
+            },
+        }
+    }
+
+    fn views(&self) -> Option<&Views> {
+        match &self.phase {
+            Phase::Ready(views) => Some(views),
+            Phase::Building(_) => None,
+        }
+    }
+
+    fn views_mut(&mut self) -> Option<&mut Views> {
+        match &mut self.phase {
+            Phase::Ready(views) => Some(views),
+            Phase::Building(_) => None,
+        }
+    }
+
+    fn apply(&mut self, outcome: Outcome) {
+        let Some(views) = self.views_mut() else {
+            return;
+        };
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Back => {
+                if let Some(patient) = views.patient.take() {
+                    views.cohort.select(patient.index());
+                }
+            }
+            Outcome::OpenPatient(index) => {
+                views.patient = Some(PatientScreen::new(&views.study, index));
+            }
+            Outcome::EditField(field) => self.open_input(field),
+            Outcome::Write => self.ask_to_write(),
+            Outcome::Undo => self.ask_to_undo(),
+            Outcome::NewJob => self.offer_jobs(),
+            Outcome::CancelJob(id) => {
+                if let Some(job) = views.jobs.jobs().iter().find(|job| job.id == id) {
+                    job.cancel.store(true, Ordering::Relaxed);
+                    self.say(format!("asked job #{id} to stop"));
+                }
+            }
+            Outcome::Note(text) => self.say(text),
+        }
+    }
+
+    /// Shows a note in the status line.
+    fn say(&mut self, text: impl Into<String>) {
+        self.note = Some(Note {
+            text: text.into(),
+            error: false,
+        });
+    }
+
+    /// Shows an error in a dialog and keeps it in the history.
+    fn fail(&mut self, title: &str, error: String) {
+        self.errors.push(format!("{title}: {error}"));
+        self.popup = Some(Popup::Message(Message::new(title, vec![error], true)));
+    }
+
+    fn refuse_if_read_only(&mut self, what: &str) -> bool {
+        if self.session.read_only {
+            let text = format!("read-only session: {what} is not allowed");
+            self.errors.push(text.clone());
+            self.note = Some(Note { text, error: true });
+        }
+        self.session.read_only
+    }
+
+    fn open_input(&mut self, field: Field) {
+        if self.refuse_if_read_only("editing") {
             return;
         }
-        match self.screen_mut().component_mut().update(action) {
-            Outcome::Stay => {}
-            Outcome::Back => self.back(),
-            Outcome::OpenPatient(index) => {
-                if let Some(study) = &self.study {
-                    let screen = PatientScreen::new(Rc::clone(study), index);
-                    self.stack.push(Screen::Patient(screen));
+        let Some(views) = self.views() else {
+            return;
+        };
+        let Some(patient) = &views.patient else {
+            return;
+        };
+        let study = &views.study;
+        let label = study
+            .dictionary
+            .iter()
+            .find(|v| v.name == field.name())
+            .map_or_else(|| field.name().to_owned(), |v| v.label.clone());
+        let study_id = study
+            .patients
+            .get(patient.index())
+            .map_or("", |p| p.record.study_id());
+        let input = TextInput::new(
+            format!("{label} · {study_id}"),
+            field.hint(&study.dictionary),
+            patient.field_text(study, &field),
+        );
+        self.popup = Some(Popup::Input(input, field));
+    }
+
+    fn stage(&mut self, field: &Field, text: &str) -> Result<(), String> {
+        let views = self.views_mut().ok_or("no study is open")?;
+        let study = &views.study;
+        let patient = views.patient.as_mut().ok_or("no patient is open")?;
+        patient.stage(study, field, text)?;
+        let count = patient
+            .staged()
+            .map_or(0, |staged| staged.changes(&study.dictionary).len());
+        self.say(format!(
+            "{} staged · w writes them, D discards",
+            plural(count, "change")
+        ));
+        Ok(())
+    }
+
+    fn ask_to_write(&mut self) {
+        if self.refuse_if_read_only("writing") {
+            return;
+        }
+        let Some(views) = self.views() else {
+            return;
+        };
+        let Some(staged) = views.patient.as_ref().and_then(|p| p.staged()) else {
+            return;
+        };
+        let changes = staged.changes(&views.study.dictionary);
+        let details = changes
+            .iter()
+            .map(|c| {
+                let show = |v: &str| {
+                    if v.is_empty() {
+                        "(missing)".to_owned()
+                    } else {
+                        v.to_owned()
+                    }
+                };
+                format!("{}: {} → {}", c.field, show(&c.old), show(&c.new))
+            })
+            .collect();
+        self.popup = Some(Popup::Confirm(
+            Confirm {
+                question: format!(
+                    "Write {} to {}?",
+                    plural(changes.len(), "change"),
+                    staged.shown.study_id()
+                ),
+                details,
+            },
+            Pending::Write,
+        ));
+    }
+
+    fn ask_to_undo(&mut self) {
+        if self.refuse_if_read_only("undoing") {
+            return;
+        }
+        let Some(last) = self.views().and_then(|views| views.written.last()) else {
+            self.say("nothing written in this session to undo");
+            return;
+        };
+        let question = format!(
+            "Undo the last write ({} to {})?",
+            plural(last.changes, "change"),
+            last.after.study_id()
+        );
+        self.popup = Some(Popup::Confirm(
+            Confirm {
+                question,
+                details: vec!["The values before it are written back, audited.".to_owned()],
+            },
+            Pending::Undo,
+        ));
+    }
+
+    /// Writes the staged edits of the patient shown in one audited
+    /// transaction, refusing if the record changed since it was shown.
+    fn write_staged(&mut self) {
+        let actor = self.session.actor();
+        let database = self.session.database.clone();
+        let Some(views) = self.views_mut() else {
+            return;
+        };
+        let Some(staged) = views.patient.as_ref().and_then(|p| p.staged()).cloned() else {
+            return;
+        };
+        let changes = staged.changes(&views.study.dictionary).len();
+        let study_id = staged.shown.study_id().to_owned();
+        let outcome = StudyDb::open(&database)
+            .map_err(SaveError::from)
+            .and_then(|mut db| {
+                db.save_record(Some(&staged.shown), &staged.edited, &actor)?;
+                Ok(db.load_record(&study_id)?)
+            });
+        match outcome {
+            Ok(Some(after)) => {
+                views.study.replace_record(after.clone());
+                if let Some(patient) = &mut views.patient {
+                    patient.clear_staged();
                 }
+                views.written.push(Written {
+                    before: staged.shown,
+                    after,
+                    changes,
+                });
+                views.study_changed();
+                self.say(format!(
+                    "{} written to {study_id} · u undoes",
+                    plural(changes, "change")
+                ));
+            }
+            Ok(None) => self.fail(
+                "Not written",
+                format!("{study_id} is no longer in the study"),
+            ),
+            Err(error @ SaveError::Stale { .. }) => {
+                if let Some(patient) = &mut views.patient {
+                    patient.clear_staged();
+                }
+                let message = format!(
+                    "{error}. Your staged changes were dropped and the study was read again: \
+                     check the values now shown and edit again."
+                );
+                self.reload();
+                self.fail("Changed by someone else", message);
+            }
+            Err(error) => self.fail("Not written", radcohort::error_chain(&error)),
+        }
+    }
+
+    /// Writes back the values before the last write, if the record is
+    /// still as that write left it.
+    fn undo_last(&mut self) {
+        let actor = self.session.actor();
+        let database = self.session.database.clone();
+        let Some(views) = self.views_mut() else {
+            return;
+        };
+        let Some(last) = views.written.pop() else {
+            return;
+        };
+        let study_id = last.after.study_id().to_owned();
+        let outcome = StudyDb::open(&database)
+            .map_err(SaveError::from)
+            .and_then(|mut db| {
+                db.save_record(Some(&last.after), &last.before, &actor)?;
+                Ok(db.load_record(&study_id)?)
+            });
+        match outcome {
+            Ok(Some(record)) => {
+                views.study.replace_record(record);
+                if let Some(patient) = &mut views.patient {
+                    patient.clear_staged();
+                }
+                views.study_changed();
+                self.say(format!(
+                    "undone: {} to {study_id} written back",
+                    plural(last.changes, "change")
+                ));
+            }
+            Ok(None) => self.fail("Not undone", format!("{study_id} is no longer in the study")),
+            Err(error) => {
+                let stale = matches!(error, SaveError::Stale { .. });
+                if stale {
+                    self.reload();
+                }
+                self.fail("Not undone", radcohort::error_chain(&error));
             }
         }
     }
 
-    /// Closes the top screen, leaving the cohort on the patient last shown
-    /// so that paging through patients is not lost on the way back.
-    fn back(&mut self) {
-        let Some(closed) = self.stack.pop() else {
+    /// Reads the whole study again, keeping each view's place.
+    fn reload(&mut self) {
+        let loaded = StudyDb::open(&self.session.database)
+            .map_err(anyhow::Error::from)
+            .and_then(|db| Study::load(&db));
+        match loaded {
+            Ok(study) => {
+                if let Some(views) = self.views_mut() {
+                    views.study = study;
+                    views.study_changed();
+                }
+            }
+            Err(error) => self.fail("The study could not be read again", format!("{error:#}")),
+        }
+    }
+
+    fn offer_jobs(&mut self) {
+        if self.refuse_if_read_only("running jobs") {
+            return;
+        }
+        let Some(views) = self.views() else {
             return;
         };
-        if let (Screen::Patient(patient), Screen::Cohort(cohort)) = (closed, self.screen_mut()) {
-            cohort.select(patient.index());
+        let specs = jobs::available(&views.study.folder);
+        let items = specs.iter().map(ToString::to_string).collect();
+        self.popup = Some(Popup::JobMenu(Menu::new("Start a job", items), specs));
+    }
+
+    fn start_job(&mut self, spec: JobSpec) {
+        let Some(events) = self.session.events.clone() else {
+            self.fail("Not started", "this session cannot run jobs".to_owned());
+            return;
+        };
+        let id = self.next_job;
+        self.next_job += 1;
+        let cancel = Arc::new(AtomicBool::new(false));
+        let started = jobs::spawn(
+            id,
+            spec.clone(),
+            self.session.database.clone(),
+            self.session.actor(),
+            Arc::clone(&cancel),
+            events,
+        );
+        match started {
+            Ok(()) => {
+                if let Some(views) = self.views_mut() {
+                    views.jobs.add(id, spec, cancel);
+                    views.view = 1;
+                }
+                self.say(format!("job #{id} started"));
+            }
+            Err(error) => self.fail("Not started", format!("starting a thread: {error}")),
         }
     }
 
@@ -168,7 +745,7 @@ impl App {
     pub fn on_job(&mut self, event: JobEvent) {
         match event {
             JobEvent::SampleProgress(progress) => {
-                if let Some(building) = self.building_mut() {
+                if let Phase::Building(building) = &mut self.phase {
                     building.progress(progress);
                 }
             }
@@ -177,41 +754,126 @@ impl App {
                     .map_err(anyhow::Error::from)
                     .and_then(|db| Study::load(&db));
                 match loaded {
-                    Ok(study) => *self = App::with_study(study),
+                    Ok(study) => {
+                        self.session.database = database;
+                        self.phase = Phase::Ready(Box::new(Views::new(study)));
+                    }
                     Err(err) => self.build_failed(format!(
                         "The sample study was written but could not be opened: {err}"
                     )),
                 }
             }
-            JobEvent::SampleFailed(reason) | JobEvent::Panicked(reason) => {
-                self.build_failed(reason);
+            JobEvent::SampleFailed(reason) => self.build_failed(reason),
+            JobEvent::Panicked(reason) => {
+                if matches!(self.phase, Phase::Building(_)) {
+                    self.build_failed(reason);
+                } else {
+                    self.fail("A job crashed", reason);
+                }
             }
+            JobEvent::Progress(id, progress) => {
+                if let Some(views) = self.views_mut() {
+                    views.jobs.progress(id, progress);
+                }
+            }
+            JobEvent::Finished(id, outcome) => self.job_finished(id, outcome),
         }
     }
 
-    fn building_mut(&mut self) -> Option<&mut BuildingScreen> {
-        match &mut self.root {
-            Screen::Building(building) => Some(building),
-            _ => None,
+    fn job_finished(&mut self, id: usize, outcome: Result<jobs::JobResult, String>) {
+        let Some(views) = self.views_mut() else {
+            return;
+        };
+        let failure = outcome.as_ref().err().cloned();
+        let summary = outcome.as_ref().ok().map(|r| r.summary.clone());
+        let Some(spec) = views.jobs.finish(id, outcome) else {
+            return;
+        };
+        match (failure, summary) {
+            (Some(reason), _) => {
+                self.errors.push(format!("job #{id} ({spec}): {reason}"));
+                self.note = Some(Note {
+                    text: format!("job #{id} failed: {reason}"),
+                    error: true,
+                });
+            }
+            (None, Some(summary)) => {
+                // Extraction and scoring change what the views show.
+                if !matches!(spec, JobSpec::Train { .. }) {
+                    self.reload();
+                }
+                self.say(format!("job #{id} finished: {summary}"));
+            }
+            (None, None) => {}
         }
     }
 
     fn build_failed(&mut self, reason: String) {
-        if let Some(building) = self.building_mut() {
+        if let Phase::Building(building) = &mut self.phase {
             building.fail(reason);
         }
     }
 
-    /// Draws the screen shown, and the help over it.
+    /// Draws the screen shown, the note over its status line, and the
+    /// popup over everything.
     pub fn render(&self, frame: &mut Frame) {
         let area = frame.area();
-        self.screen().component().render(frame, area);
-        if let Some(help) = &self.help {
-            help.render(frame, area);
+        match &self.phase {
+            Phase::Building(screen) => screen.render(frame, area),
+            Phase::Ready(views) => {
+                if views.patient.is_some() {
+                    views.screen().render(frame, area, &views.study);
+                } else {
+                    let [tabs, body] =
+                        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)])
+                            .areas(area);
+                    render_view_tabs(frame, tabs, views.view, views.jobs.running());
+                    views.screen().render(frame, body, &views.study);
+                }
+            }
+        }
+        if let Some(note) = &self.note
+            && area.height > 0
+        {
+            let line = Rect::new(area.x, area.bottom() - 1, area.width, 1);
+            let style = if note.error {
+                Style::new().fg(Color::White).bg(Color::Red)
+            } else {
+                Style::new().fg(Color::Black).bg(Color::Yellow)
+            };
+            frame.render_widget(
+                Paragraph::new(format!(" {}", note.text)).style(style),
+                line,
+            );
+        }
+        match &self.popup {
+            Some(Popup::Help(help)) => help.render(frame, area),
+            Some(Popup::Confirm(confirm, _)) => confirm.render(frame, area),
+            Some(Popup::Message(message)) => message.render(frame, area),
+            Some(Popup::JobMenu(menu, _)) => menu.render(frame, area),
+            Some(Popup::Input(input, _)) => input.render(frame, area),
+            None => {}
         }
     }
 }
 
+/// The bar of top-level views, numbered as their keys.
+fn render_view_tabs(frame: &mut Frame, area: Rect, selected: usize, running: usize) {
+    let titles = VIEWS.iter().enumerate().map(|(i, name)| {
+        if i == 1 && running > 0 {
+            format!("{} {name} ({running})", i + 1)
+        } else {
+            format!("{} {name}", i + 1)
+        }
+    });
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            .divider("│"),
+        area,
+    );
+}
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -222,8 +884,19 @@ mod tests {
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
     use super::*;
+    use crate::tui::fixture;
     use crate::tui::screens::patient::Section;
     use crate::tui::study::Patient;
+
+    /// A session on `database` that cannot start jobs.
+    fn session(database: &Path) -> Session {
+        Session {
+            database: database.to_owned(),
+            read_only: false,
+            user: "tester".to_owned(),
+            events: None,
+        }
+    }
 
     /// A study of `count` bare patients, P001 onwards, without a database.
     fn study(count: usize) -> Study {
@@ -238,21 +911,23 @@ mod tests {
             source: "study.db".to_owned(),
             dictionary: Vec::new(),
             patients,
+            active_signature: None,
+            windows: EndpointWindows::default(),
+            folder: PathBuf::from("."),
         }
+    }
+
+    fn app(count: usize) -> App {
+        App::with_study(study(count), session(Path::new("study.db")))
     }
 
     fn cohort_selection(app: &App) -> usize {
-        match app.screen() {
-            Screen::Cohort(cohort) => cohort.selected(),
-            other => panic!("expected the cohort, found {other:?}"),
-        }
+        assert!(app.patient().is_none(), "expected the cohort");
+        app.cohort().expect("a loaded study").selected()
     }
 
     fn patient_screen(app: &App) -> &PatientScreen {
-        match app.screen() {
-            Screen::Patient(patient) => patient,
-            other => panic!("expected a patient, found {other:?}"),
-        }
+        app.patient().expect("a patient open")
     }
 
     fn press(app: &mut App, code: KeyCode) {
@@ -261,7 +936,7 @@ mod tests {
 
     #[test]
     fn navigation_stops_at_both_ends() {
-        let mut app = App::with_study(study(3));
+        let mut app = app(3);
         app.update(Action::Up);
         assert_eq!(cohort_selection(&app), 0);
         for _ in 0..5 {
@@ -280,7 +955,7 @@ mod tests {
 
     #[test]
     fn keys_move_the_selection() {
-        let mut app = App::with_study(study(30));
+        let mut app = app(30);
         press(&mut app, KeyCode::Char('j'));
         press(&mut app, KeyCode::Down);
         assert_eq!(cohort_selection(&app), 2);
@@ -296,7 +971,7 @@ mod tests {
 
     #[test]
     fn enter_opens_the_selected_patient_and_esc_returns() {
-        let mut app = App::with_study(study(5));
+        let mut app = app(5);
         press(&mut app, KeyCode::Down);
         press(&mut app, KeyCode::Enter);
         assert_eq!(patient_screen(&app).index(), 1);
@@ -310,7 +985,7 @@ mod tests {
 
     #[test]
     fn paging_through_patients_carries_back_to_the_cohort() {
-        let mut app = App::with_study(study(3));
+        let mut app = app(3);
         app.update(Action::Open);
         press(&mut app, KeyCode::Char(']'));
         press(&mut app, KeyCode::Char('n'));
@@ -324,7 +999,7 @@ mod tests {
 
     #[test]
     fn sections_switch_by_tab_and_number_and_reset_the_scroll() {
-        let mut app = App::with_study(study(1));
+        let mut app = app(1);
         app.update(Action::Open);
         press(&mut app, KeyCode::Tab);
         assert_eq!(patient_screen(&app).section(), Section::Timeline);
@@ -339,8 +1014,14 @@ mod tests {
 
     #[test]
     fn scrolling_a_section_stays_within_its_lines() {
-        let mut app = App::with_study(study(1));
+        let (_dir, db) = fixture::populated();
+        let mut app = App::with_study(fixture::load(&db), session(db.path()));
         app.update(Action::Open);
+        app.update(Action::Section(1));
+        // A short page, so the timeline's lines overflow it.
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 8))
+            .expect("a test terminal");
+        terminal.draw(|frame| app.render(frame)).expect("a frame");
         app.update(Action::Up);
         assert_eq!(patient_screen(&app).scroll(), 0);
         for _ in 0..100 {
@@ -350,13 +1031,13 @@ mod tests {
         assert!(bottom > 0 && bottom < 100, "{bottom}");
         app.update(Action::Last);
         assert_eq!(patient_screen(&app).scroll(), bottom);
-        app.update(Action::Section(1));
+        app.update(Action::Section(2));
         assert_eq!(patient_screen(&app).scroll(), 0);
     }
 
     #[test]
     fn question_mark_toggles_the_help_which_takes_the_keys() {
-        let mut app = App::with_study(study(5));
+        let mut app = app(5);
         press(&mut app, KeyCode::Char('?'));
         assert_eq!(app.context(), Context::Help);
         press(&mut app, KeyCode::Down);
@@ -372,7 +1053,7 @@ mod tests {
 
     #[test]
     fn esc_closes_the_help_before_leaving_the_view() {
-        let mut app = App::with_study(study(2));
+        let mut app = app(2);
         app.update(Action::Open);
         press(&mut app, KeyCode::Char('?'));
         press(&mut app, KeyCode::Esc);
@@ -387,19 +1068,19 @@ mod tests {
         let open_patient = |app: &mut App| app.update(Action::Open);
         let setups: [&dyn Fn(&mut App); 3] = [&|_| {}, &open_help, &open_patient];
         for setup in setups {
-            let mut app = App::with_study(study(2));
+            let mut app = app(2);
             setup(&mut app);
             press(&mut app, KeyCode::Char('q'));
             assert!(app.should_quit());
         }
-        let mut app = App::building("/sample".into());
+        let mut app = App::building("/sample".into(), session(Path::new("/sample/study.db")));
         app.handle_key(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
         assert!(app.should_quit());
     }
 
     #[test]
     fn an_empty_study_opens_nothing() {
-        let mut app = App::with_study(study(0));
+        let mut app = app(0);
         for action in [Action::Down, Action::Last, Action::PageDown, Action::Open] {
             app.update(action);
         }
@@ -409,7 +1090,7 @@ mod tests {
 
     #[test]
     fn a_failed_build_stays_on_screen_until_quit() {
-        let mut app = App::building("/sample".into());
+        let mut app = App::building("/sample".into(), session(Path::new("/sample/study.db")));
         app.on_job(JobEvent::SampleProgress(SampleProgress {
             stage: "writing images",
             done: 1,
@@ -425,7 +1106,7 @@ mod tests {
     #[test]
     fn a_finished_build_opens_the_cohort() {
         let (_dir, db) = crate::tui::fixture::populated();
-        let mut app = App::building(db.folder());
+        let mut app = App::building(db.folder(), session(db.path()));
         app.on_job(JobEvent::SampleReady(db.path().to_owned()));
         assert_eq!(app.context(), Context::Cohort);
         assert_eq!(cohort_selection(&app), 0);
@@ -433,11 +1114,11 @@ mod tests {
 
     #[test]
     fn a_build_whose_database_will_not_open_says_so() {
-        let mut app = App::building("/sample".into());
+        let mut app = App::building("/sample".into(), session(Path::new("/sample/study.db")));
         app.on_job(JobEvent::SampleReady("/nonexistent/study.db".into()));
         assert_eq!(app.context(), Context::Building);
-        match &app.root {
-            Screen::Building(screen) => {
+        match &app.phase {
+            Phase::Building(screen) => {
                 assert!(format!("{screen:?}").contains("could not be opened"))
             }
             other => panic!("expected the building screen, found {other:?}"),

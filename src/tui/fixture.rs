@@ -10,6 +10,7 @@ use radcohort::study::import::{ImportKind, ImportOptions, import_file};
 use radcohort::study::{Actor, StudyDb, StudySettings};
 use tempfile::TempDir;
 
+use super::app::Session;
 use super::study::Study;
 
 /// The same user and time for every change, so nothing depends on the
@@ -113,4 +114,14 @@ fn import(db: &mut StudyDb, folder: &Path, kind: ImportKind, name: &str, text: &
 /// The study as the screens see it.
 pub fn load(db: &StudyDb) -> Study {
     Study::load(db).expect("a loadable study")
+}
+
+/// A session on `db` for the user "tester", without a job channel.
+pub fn session(db: &StudyDb) -> Session {
+    Session {
+        database: db.path().to_owned(),
+        read_only: false,
+        user: "tester".to_owned(),
+        events: None,
+    }
 }

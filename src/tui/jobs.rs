@@ -1,18 +1,123 @@
 //! Background jobs: long work on its own thread, reporting through the
 //! event channel so the UI never waits for it.
+//!
+//! Each job opens its own connection to the study database (SQLite's WAL
+//! lets the UI keep reading meanwhile), does its work through the library
+//! exactly as the matching CLI command does, and reports progress and its
+//! outcome as [`JobEvent`]s. Cancelling sets a flag the job checks between
+//! cases; a job that cannot stop midway (training) finishes and has its
+//! result discarded instead.
 
+use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::thread;
+use std::time::Duration;
 
+use radcohort::extraction::{ExtractProgress, ExtractionRequest, SeriesSelection, extract_cohort};
+use radcohort::radiomics::params::Params;
 use radcohort::sample_study::{SampleProgress, write_sample_study};
-use radcohort::study::Actor;
+use radcohort::signature::{
+    ModelChoice, Outcome, RiskGroup, Signature, StudyData, TrainOptions, score_patients,
+    store_scores, train,
+};
+use radcohort::study::model::SeriesKind;
+use radcohort::study::{Actor, StudyDb};
 
 use super::event::Event;
 
+/// A job's number in this session, in the order jobs were started.
+pub type JobId = usize;
+
+/// What a job does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobSpec {
+    /// Extracts features of one series kind with a parameter file.
+    Extract {
+        /// The parameter file.
+        params: PathBuf,
+        /// DWI or ADC.
+        kind: SeriesKind,
+        /// The b-value of a DWI series.
+        b_value: Option<f64>,
+    },
+    /// Trains a LASSO-logistic signature of early recurrence on the
+    /// training cohort and writes it to `out`.
+    Train {
+        /// Where the signature file goes.
+        out: PathBuf,
+    },
+    /// Scores every patient with a signature file and stores the scores.
+    Score {
+        /// The signature file.
+        signature: PathBuf,
+    },
+}
+
+impl fmt::Display for JobSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JobSpec::Extract {
+                params,
+                kind,
+                b_value,
+            } => {
+                write!(f, "Extract features: {kind}")?;
+                if let Some(b) = b_value {
+                    write!(f, " b={b}")?;
+                }
+                write!(f, " with {}", file_name(params))
+            }
+            JobSpec::Train { out } => write!(
+                f,
+                "Train a LASSO-logistic signature (early recurrence) → {}",
+                file_name(out)
+            ),
+            JobSpec::Score { signature } => {
+                write!(f, "Score the cohort with {}", file_name(signature))
+            }
+        }
+    }
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |name| name.to_string_lossy().into_owned(),
+    )
+}
+
+/// Where a running job has got to.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct JobProgress {
+    /// Steps finished (cases, for an extraction).
+    pub done: usize,
+    /// Steps in all; 0 while unknown.
+    pub total: usize,
+    /// Steps that failed so far.
+    pub failed: usize,
+    /// Estimated time left.
+    pub eta: Option<Duration>,
+    /// The step just finished, e.g. a study id.
+    pub last: Option<String>,
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobResult {
+    /// One line saying what it did.
+    pub summary: String,
+    /// Per-case errors (study id, why).
+    pub errors: Vec<(String, String)>,
+    /// Whether it was cancelled before the end.
+    pub cancelled: bool,
+}
+
 /// What a background job reports.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum JobEvent {
     /// The sample study build moved on.
     SampleProgress(SampleProgress),
@@ -20,6 +125,11 @@ pub enum JobEvent {
     SampleReady(PathBuf),
     /// The sample study could not be built; the text says why.
     SampleFailed(String),
+    /// A study job moved on.
+    Progress(JobId, JobProgress),
+    /// A study job ended: it did its work (maybe with per-case errors), or
+    /// could not run at all.
+    Finished(JobId, Result<JobResult, String>),
     /// A job panicked. The panic hook has restored the terminal by now, so
     /// the UI must take it over again.
     Panicked(String),
@@ -54,4 +164,199 @@ pub fn spawn_sample_build(
             }));
         })?;
     Ok(())
+}
+
+/// Runs `spec` against the database at `database` on a new thread,
+/// reporting as job `id`; setting `cancel` asks it to stop.
+pub fn spawn(
+    id: JobId,
+    spec: JobSpec,
+    database: PathBuf,
+    actor: Actor,
+    cancel: Arc<AtomicBool>,
+    events: Sender<Event>,
+) -> std::io::Result<()> {
+    thread::Builder::new()
+        .name(format!("job-{id}"))
+        .spawn(move || {
+            let send = |event| {
+                // Nobody is left to tell once the UI has quit.
+                let _ = events.send(Event::Job(event));
+            };
+            let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+                let progress = |p: JobProgress| send(JobEvent::Progress(id, p));
+                run(&spec, &database, &actor, &cancel, &progress)
+            }));
+            match outcome {
+                Ok(result) => send(JobEvent::Finished(id, result)),
+                Err(_) => send(JobEvent::Panicked(format!(
+                    "job {id} ({spec}) crashed (a bug: please report it)"
+                ))),
+            }
+        })?;
+    Ok(())
+}
+
+fn run(
+    spec: &JobSpec,
+    database: &Path,
+    actor: &Actor,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(JobProgress) + Sync),
+) -> Result<JobResult, String> {
+    let chain = |err: &dyn std::error::Error| radcohort::error_chain(err);
+    let mut db = StudyDb::open(database).map_err(|e| chain(&e))?;
+    match spec {
+        JobSpec::Extract {
+            params,
+            kind,
+            b_value,
+        } => {
+            let source = std::fs::read_to_string(params)
+                .map_err(|e| format!("reading {}: {e}", params.display()))?;
+            let parsed = Params::from_yaml(&source, &params.display().to_string(), &[])
+                .map_err(|e| chain(&e))?;
+            let request = ExtractionRequest {
+                params: parsed,
+                params_source: source,
+                selection: SeriesSelection {
+                    kind: *kind,
+                    b_value: *b_value,
+                    mask_series: None,
+                },
+                patients: None,
+                jobs: thread::available_parallelism().map_or(1, usize::from),
+            };
+            let report = |p: &ExtractProgress| {
+                progress(JobProgress {
+                    done: p.done,
+                    total: p.total,
+                    failed: p.failed,
+                    eta: p.eta,
+                    last: p.last.clone(),
+                });
+            };
+            let summary = extract_cohort(&mut db, &request, actor, &report, cancel)
+                .map_err(|e| chain(&e))?;
+            Ok(JobResult {
+                summary: format!(
+                    "run {}: {} extracted, {} already done, {} failed in {:.1} s",
+                    summary.run_id,
+                    summary.extracted,
+                    summary.skipped,
+                    summary.failed.len(),
+                    summary.seconds
+                ),
+                errors: summary.failed,
+                cancelled: summary.cancelled,
+            })
+        }
+        JobSpec::Train { out } => {
+            let data = StudyData::load(&db).map_err(|e| chain(&e))?;
+            let options = TrainOptions {
+                model: ModelChoice::LassoLogistic,
+                outcome: Outcome::EarlyRecurrence,
+                ..TrainOptions::default()
+            };
+            let (signature, report) = train(&data, &options).map_err(|e| chain(&e))?;
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(JobResult {
+                    summary: "cancelled; the trained signature was not written".to_owned(),
+                    errors: Vec::new(),
+                    cancelled: true,
+                });
+            }
+            signature.write(out).map_err(|e| chain(&e))?;
+            Ok(JobResult {
+                summary: format!(
+                    "{} ({}): {} features, trained on {} training patients ({} events) → {}",
+                    signature.name,
+                    signature.id(),
+                    signature.inputs.len(),
+                    report.patients,
+                    report.events,
+                    file_name(out)
+                ),
+                errors: Vec::new(),
+                cancelled: false,
+            })
+        }
+        JobSpec::Score { signature } => {
+            let signature = Signature::read(signature).map_err(|e| chain(&e))?;
+            let data = StudyData::load(&db).map_err(|e| chain(&e))?;
+            let scores = score_patients(&signature, &data).map_err(|e| chain(&e))?;
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(JobResult {
+                    summary: "cancelled; no score was stored".to_owned(),
+                    errors: Vec::new(),
+                    cancelled: true,
+                });
+            }
+            let written = store_scores(&db, &signature, &scores, actor).map_err(|e| chain(&e))?;
+            let high = scores
+                .scores
+                .iter()
+                .filter(|s| s.risk_group == Some(RiskGroup::High))
+                .count();
+            let mut summary = format!(
+                "{}: {written} patients scored ({high} high risk), {} not scored",
+                signature.name,
+                scores.failures.len()
+            );
+            if signature.cutoff.is_none() {
+                summary.push_str("; no cutoff, so no risk groups");
+            }
+            Ok(JobResult {
+                summary,
+                errors: scores
+                    .failures
+                    .into_iter()
+                    .map(|f| (f.study_id, f.reason))
+                    .collect(),
+                cancelled: false,
+            })
+        }
+    }
+}
+
+/// What can be started in the study in `folder`: an extraction per
+/// parameter file (`*.yaml`) for DWI b = 800 and for ADC maps, training a
+/// signature, and scoring with each signature file (`*.json`) there.
+pub fn available(folder: &Path) -> Vec<JobSpec> {
+    let mut params = Vec::new();
+    let mut signatures = Vec::new();
+    if let Ok(entries) = std::fs::read_dir(folder) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match path.extension().and_then(|e| e.to_str()) {
+                Some("yaml" | "yml") => params.push(path),
+                Some("json") => signatures.push(path),
+                _ => {}
+            }
+        }
+    }
+    params.sort();
+    signatures.sort();
+    let mut specs = Vec::new();
+    for params in &params {
+        specs.push(JobSpec::Extract {
+            params: params.clone(),
+            kind: SeriesKind::Dwi,
+            b_value: Some(800.0),
+        });
+        specs.push(JobSpec::Extract {
+            params: params.clone(),
+            kind: SeriesKind::Adc,
+            b_value: None,
+        });
+    }
+    specs.push(JobSpec::Train {
+        out: folder.join("signature.json"),
+    });
+    specs.extend(
+        signatures
+            .into_iter()
+            .map(|signature| JobSpec::Score { signature }),
+    );
+    specs
 }

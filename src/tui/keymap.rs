@@ -15,11 +15,41 @@ pub enum Context {
     Cohort,
     /// One patient's detail view.
     Patient,
+    /// The background jobs.
+    Jobs,
+    /// Kaplan–Meier curves by group.
+    Survival,
+    /// Chemotherapy benefit by risk group.
+    Chemo,
     /// The progress screen while the sample study is built.
     Building,
     /// The help popup, over any other context.
     Help,
+    /// A question waiting for yes or no.
+    Confirm,
+    /// A menu to choose from.
+    Menu,
+    /// A line of text being typed; keys not bound here are typed.
+    Input,
+    /// A message or the error history.
+    Message,
 }
+
+/// Every context, for tests and the help.
+#[cfg(test)]
+pub const CONTEXTS: [Context; 11] = [
+    Context::Cohort,
+    Context::Patient,
+    Context::Jobs,
+    Context::Survival,
+    Context::Chemo,
+    Context::Building,
+    Context::Help,
+    Context::Confirm,
+    Context::Menu,
+    Context::Input,
+    Context::Message,
+];
 
 impl Context {
     /// What the context is called in the help's title.
@@ -27,8 +57,15 @@ impl Context {
         match self {
             Context::Cohort => "cohort",
             Context::Patient => "patient",
+            Context::Jobs => "jobs",
+            Context::Survival => "survival",
+            Context::Chemo => "chemotherapy benefit",
             Context::Building => "sample study",
             Context::Help => "help",
+            Context::Confirm => "question",
+            Context::Menu => "menu",
+            Context::Input => "text entry",
+            Context::Message => "message",
         }
     }
 }
@@ -137,6 +174,17 @@ const GLOBAL: &[Binding] = &[bind(
 
 const HELP: Binding = bind(&[Key::char('?')], Action::ToggleHelp, "show these keys");
 
+const ERRORS: Binding = bind(&[Key::char('E')], Action::ErrorHistory, "show the errors so far");
+
+/// The top-level views, in the order of their number keys.
+pub const VIEWS: [&str; 2] = ["Cohort", "Jobs"];
+
+/// Switching between the top-level views, in every one of them.
+const VIEW_KEYS: &[Binding] = &[
+    bind(&[Key::char('1')], Action::View(0), "view: cohort table"),
+    bind(&[Key::char('2')], Action::View(1), "view: jobs (extract, train, score)"),
+];
+
 const COHORT: &[Binding] = &[
     bind(
         &[Key::char('j'), Key::plain(KeyCode::Down)],
@@ -171,21 +219,22 @@ const COHORT: &[Binding] = &[
     bind(
         &[Key::plain(KeyCode::Enter)],
         Action::Open,
-        "open the patient",
+        "open the patient (to read and correct values)",
     ),
     HELP,
+    ERRORS,
 ];
 
 const PATIENT: &[Binding] = &[
     bind(
         &[Key::char('j'), Key::plain(KeyCode::Down)],
         Action::Down,
-        "scroll down",
+        "next field / scroll down",
     ),
     bind(
         &[Key::char('k'), Key::plain(KeyCode::Up)],
         Action::Up,
-        "scroll up",
+        "previous field / scroll up",
     ),
     bind(
         &[Key::char('g'), Key::plain(KeyCode::Home)],
@@ -207,6 +256,18 @@ const PATIENT: &[Binding] = &[
         Action::PageUp,
         "one page up",
     ),
+    bind(
+        &[Key::plain(KeyCode::Enter), Key::char('e')],
+        Action::Edit,
+        "edit the selected value (clinical)",
+    ),
+    bind(
+        &[Key::char('w')],
+        Action::Write,
+        "write the staged changes (asks first)",
+    ),
+    bind(&[Key::char('D')], Action::Discard, "discard the staged changes"),
+    bind(&[Key::char('u')], Action::Undo, "undo the last write (asks first)"),
     bind(
         &[Key::plain(KeyCode::Tab), Key::char('l')],
         Action::NextSection,
@@ -236,6 +297,61 @@ const PATIENT: &[Binding] = &[
         "back to the cohort",
     ),
     HELP,
+    ERRORS,
+];
+
+const JOBS: &[Binding] = &[
+    bind(
+        &[Key::char('N'), Key::char('a')],
+        Action::NewJob,
+        "start a job: extract, train or score",
+    ),
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "next job",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "previous job",
+    ),
+    bind(
+        &[Key::char('c'), Key::char('x')],
+        Action::CancelJob,
+        "cancel the selected job",
+    ),
+    HELP,
+    ERRORS,
+];
+
+const SURVIVAL: &[Binding] = &[
+    bind(&[Key::char('e')], Action::ToggleEndpoint, "DFS or OS"),
+    bind(
+        &[Key::char('v'), Key::plain(KeyCode::Right)],
+        Action::NextGrouping,
+        "group by the next variable",
+    ),
+    bind(
+        &[Key::char('V'), Key::plain(KeyCode::Left)],
+        Action::PrevGrouping,
+        "group by the previous variable",
+    ),
+    bind(
+        &[Key::char('c')],
+        Action::NextCohort,
+        "cohort: all, training, validation",
+    ),
+    bind(&[Key::char('m')], Action::ToggleMarker, "Braille or dot markers"),
+    HELP,
+    ERRORS,
+];
+
+const CHEMO: &[Binding] = &[
+    bind(&[Key::char('e')], Action::ToggleEndpoint, "DFS or OS"),
+    bind(&[Key::char('m')], Action::ToggleMarker, "Braille or dot markers"),
+    HELP,
+    ERRORS,
 ];
 
 const BUILDING: &[Binding] = &[HELP];
@@ -258,15 +374,67 @@ const HELP_POPUP: &[Binding] = &[
     ),
 ];
 
-/// The bindings of a context, its own first, then the global ones.
+const CONFIRM: &[Binding] = &[
+    bind(&[Key::char('y'), Key::plain(KeyCode::Enter)], Action::Yes, "yes"),
+    bind(&[Key::char('n'), Key::plain(KeyCode::Esc)], Action::No, "no"),
+];
+
+const MENU: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "next item",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "previous item",
+    ),
+    bind(&[Key::plain(KeyCode::Enter)], Action::Accept, "choose"),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Back, "close the menu"),
+];
+
+const INPUT: &[Binding] = &[
+    bind(&[Key::plain(KeyCode::Enter)], Action::Accept, "check and stage the value"),
+    bind(&[Key::plain(KeyCode::Esc)], Action::Back, "cancel the edit"),
+];
+
+const MESSAGE: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Esc), Key::plain(KeyCode::Enter)],
+        Action::Back,
+        "close",
+    ),
+];
+
+/// The bindings of a context: its own first, then the view keys of the
+/// top-level views, then the global ones. Popups that take text have no
+/// global keys, so `q` can be typed.
 pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
-    let own = match context {
-        Context::Cohort => COHORT,
-        Context::Patient => PATIENT,
-        Context::Building => BUILDING,
-        Context::Help => HELP_POPUP,
+    let (own, views, global): (&[Binding], &[Binding], &[Binding]) = match context {
+        Context::Cohort => (COHORT, VIEW_KEYS, GLOBAL),
+        Context::Patient => (PATIENT, &[], GLOBAL),
+        Context::Jobs => (JOBS, VIEW_KEYS, GLOBAL),
+        Context::Survival => (SURVIVAL, VIEW_KEYS, GLOBAL),
+        Context::Chemo => (CHEMO, VIEW_KEYS, GLOBAL),
+        Context::Building => (BUILDING, &[], GLOBAL),
+        Context::Help => (HELP_POPUP, &[], GLOBAL),
+        Context::Confirm => (CONFIRM, &[], &[]),
+        Context::Menu => (MENU, &[], GLOBAL),
+        Context::Input => (INPUT, &[], &[]),
+        Context::Message => (MESSAGE, &[], GLOBAL),
     };
-    own.iter().chain(GLOBAL)
+    own.iter().chain(views).chain(global)
 }
 
 /// The action a key event triggers in a context, if any.
@@ -279,13 +447,6 @@ pub fn lookup(context: Context, event: &KeyEvent) -> Option<Action> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const CONTEXTS: [Context; 4] = [
-        Context::Cohort,
-        Context::Patient,
-        Context::Building,
-        Context::Help,
-    ];
 
     fn press(code: KeyCode, modifiers: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, modifiers)
@@ -308,8 +469,11 @@ mod tests {
     }
 
     #[test]
-    fn quit_works_everywhere() {
+    fn quit_works_everywhere_text_is_not_typed() {
         for context in CONTEXTS {
+            if matches!(context, Context::Input | Context::Confirm) {
+                continue;
+            }
             let q = press(KeyCode::Char('q'), KeyModifiers::NONE);
             let ctrl_c = press(KeyCode::Char('c'), KeyModifiers::CONTROL);
             assert_eq!(lookup(context, &q), Some(Action::Quit));

@@ -19,6 +19,8 @@ mod widgets;
 #[cfg(test)]
 mod fixture;
 #[cfg(test)]
+mod flow_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use std::path::PathBuf;
@@ -28,10 +30,19 @@ use anyhow::{Context as _, Result, bail};
 use radcohort::study::{Actor, StudyDb};
 use ratatui::DefaultTerminal;
 
-use app::App;
+use app::{App, Session};
 use event::Event;
 use jobs::JobEvent;
 use study::Study;
+
+/// How the TUI is started.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// What to open.
+    pub start: Start,
+    /// Refuse every change to the study.
+    pub read_only: bool,
+}
 
 /// What the TUI opens.
 #[derive(Debug, Clone)]
@@ -49,18 +60,24 @@ pub enum Start {
 /// study that is not there yet is built on a background thread while the UI
 /// shows its progress. The terminal is restored however this returns, and
 /// on panic by the hook `ratatui` installs.
-pub fn run(start: Start) -> Result<()> {
+pub fn run(options: Options) -> Result<()> {
     let (sender, events) = mpsc::channel();
-    let app = match start {
-        Start::Open(path) => App::with_study(load(&path)?),
+    let session = |database: PathBuf| Session {
+        database,
+        read_only: options.read_only,
+        user: Actor::from_environment().user,
+        events: Some(sender.clone()),
+    };
+    let app = match options.start {
+        Start::Open(path) => App::with_study(load(&path)?, session(path)),
         Start::Sample(folder) => {
             let database = folder.join("study.db");
             if database.is_file() {
-                App::with_study(load(&database)?)
+                App::with_study(load(&database)?, session(database))
             } else {
                 jobs::spawn_sample_build(folder.clone(), Actor::from_environment(), sender.clone())
                     .context("starting the sample study build")?;
-                App::building(folder)
+                App::building(folder, session(database))
             }
         }
     };

@@ -24,7 +24,7 @@ fn draw(app: &App) -> Terminal<TestBackend> {
 
 fn populated_app() -> App {
     let (_dir, db) = fixture::populated();
-    App::with_study(fixture::load(&db))
+    App::with_study(fixture::load(&db), fixture::session(&db))
 }
 
 #[test]
@@ -38,7 +38,7 @@ fn cohort() {
 #[test]
 fn empty_study() {
     let (_dir, db) = fixture::empty();
-    let app = App::with_study(fixture::load(&db));
+    let app = App::with_study(fixture::load(&db), fixture::session(&db));
     assert_snapshot!(draw(&app).backend());
 }
 
@@ -112,9 +112,14 @@ fn help_over_patient() {
 }
 
 fn building_app() -> App {
-    App::building(PathBuf::from(
-        "/home/coordinator/.local/share/radcohort/sample-study",
-    ))
+    let folder = PathBuf::from("/home/coordinator/.local/share/radcohort/sample-study");
+    let session = super::app::Session {
+        database: folder.join("study.db"),
+        read_only: false,
+        user: "tester".to_owned(),
+        events: None,
+    };
+    App::building(folder, session)
 }
 
 #[test]

@@ -4,6 +4,10 @@
 
 use std::path::Path;
 
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use radcohort::signature::{RiskGroup, StoredScore, list_signatures, load_scores};
 use radcohort::study::StudyDb;
 use radcohort::study::endpoints::{self, EndpointWindows, Endpoints};
 use radcohort::study::model::{Cohort, PatientRecord, Variable};
@@ -26,6 +30,8 @@ pub struct Patient {
     pub endpoints: Endpoints,
     /// The file status of each of `record.imaging`, in the same order.
     pub files: Vec<FileStatus>,
+    /// The active signature's stored score, if it scored the patient.
+    pub score: Option<StoredScore>,
 }
 
 /// Patients per cohort.
@@ -51,6 +57,26 @@ pub struct Study {
     pub dictionary: Vec<Variable>,
     /// Every patient, ordered by study id.
     pub patients: Vec<Patient>,
+    /// The signature whose stored scores the screens show: the one that
+    /// scored the study last (see [`list_signatures`]).
+    pub active_signature: Option<ActiveSignature>,
+    /// The study's endpoint windows.
+    pub windows: EndpointWindows,
+    /// The folder image paths are relative to.
+    pub folder: PathBuf,
+}
+
+/// The signature whose risk groups the screens use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveSignature {
+    /// Its name.
+    pub name: String,
+    /// Its content id.
+    pub id: String,
+    /// Its frozen cutoff, if it has one.
+    pub cutoff: Option<f64>,
+    /// When it last scored the study.
+    pub scored_at: Option<String>,
 }
 
 impl Study {
@@ -59,12 +85,32 @@ impl Study {
         let settings = db.settings()?;
         let windows = EndpointWindows::from(&settings);
         let folder = db.folder();
+        let active = list_signatures(db)?
+            .into_iter()
+            .find(|stored| stored.scored > 0);
+        let mut scores: HashMap<String, StoredScore> = match &active {
+            Some(stored) => load_scores(db, &stored.signature.id())?
+                .into_iter()
+                .map(|score| (score.study_id.clone(), score))
+                .collect(),
+            None => HashMap::new(),
+        };
         let patients = db
             .load_records()?
             .into_iter()
-            .map(|record| Patient::new(record, windows, &folder))
+            .map(|record| {
+                let mut patient = Patient::new(record, windows, &folder);
+                patient.score = scores.remove(patient.record.study_id());
+                patient
+            })
             .collect();
         Ok(Study {
+            active_signature: active.map(|stored| ActiveSignature {
+                name: stored.signature.name.clone(),
+                id: stored.signature.id(),
+                cutoff: stored.signature.cutoff.as_ref().map(|c| c.value),
+                scored_at: stored.scored_at,
+            }),
             name: settings.name,
             source: db.path().file_name().map_or_else(
                 || db.path().display().to_string(),
@@ -72,7 +118,27 @@ impl Study {
             ),
             dictionary: db.dictionary()?,
             patients,
+            windows,
+            folder,
         })
+    }
+
+    /// Puts a record read again from the database in place of the
+    /// patient's, keeping the patient's stored score; a record of a
+    /// patient not in the study is added.
+    pub fn replace_record(&mut self, record: PatientRecord) {
+        let mut patient = Patient::new(record, self.windows, &self.folder);
+        match self
+            .patients
+            .iter_mut()
+            .find(|p| p.record.study_id() == patient.record.study_id())
+        {
+            Some(slot) => {
+                patient.score = slot.score.take();
+                *slot = patient;
+            }
+            None => self.patients.push(patient),
+        }
     }
 
     /// How many patients are in each cohort.
@@ -112,7 +178,13 @@ impl Patient {
             endpoints: endpoints::derive(&record, windows),
             record,
             files,
+            score: None,
         }
+    }
+
+    /// The active signature's risk group, if the patient has one.
+    pub fn risk_group(&self) -> Option<RiskGroup> {
+        self.score.as_ref().and_then(|score| score.risk_group)
     }
 
     /// How many image files are missing.

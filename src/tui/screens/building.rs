@@ -10,8 +10,6 @@ use ratatui::style::{Color, Style};
 use ratatui::text::Line;
 use ratatui::widgets::{Block, Gauge, Padding, Paragraph, Wrap};
 
-use super::{Component, Outcome};
-use crate::tui::action::Action;
 use crate::tui::keymap::Context;
 use crate::tui::widgets::status_bar::StatusBar;
 
@@ -122,12 +120,14 @@ impl BuildingScreen {
     }
 }
 
-impl Component for BuildingScreen {
-    fn context(&self) -> Context {
+impl BuildingScreen {
+    /// Which key table applies: only the help and quitting.
+    pub fn context(&self) -> Context {
         Context::Building
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect) {
+    /// Draws the progress, or the failure, into `area`.
+    pub fn render(&self, frame: &mut Frame, area: Rect) {
         let [main, status] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
         match &self.failure {
@@ -140,11 +140,6 @@ impl Component for BuildingScreen {
             " sample study: building"
         };
         frame.render_widget(StatusBar::new(info, "? help  q quit"), status);
-    }
-
-    fn update(&mut self, _action: Action) -> Outcome {
-        // Nothing to navigate; quitting and the help are the app's business.
-        Outcome::Stay
     }
 }
 

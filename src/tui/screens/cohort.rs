@@ -2,7 +2,6 @@
 //! status a coordinator scans for gaps.
 
 use std::cell::Cell;
-use std::rc::Rc;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -20,32 +19,28 @@ use crate::tui::widgets::status_bar::StatusBar;
 /// Rows moved by PgUp/PgDn before the first draw tells the real height.
 const DEFAULT_PAGE: usize = 10;
 
-const HEADER: [&str; 7] = [
-    "Study ID",
-    "Cohort",
-    "Surgery",
-    "DFS",
-    "OS",
-    "Adj chemo",
-    "Imaging",
+const HEADER: [&str; 8] = [
+    "Study ID", "Cohort", "Surgery", "DFS", "OS", "Chemo", "Risk", "Imaging",
 ];
 
 /// Column widths that fit 80 columns with borders and the selection mark;
 /// the study id takes what is left because ids vary most in length.
-const WIDTHS: [Constraint; 7] = [
+const WIDTHS: [Constraint; 8] = [
     Constraint::Fill(1),
     Constraint::Length(10),
     Constraint::Length(10),
     Constraint::Length(11),
     Constraint::Length(11),
-    Constraint::Length(9),
+    Constraint::Length(5),
+    Constraint::Length(4),
     Constraint::Length(9),
 ];
 
 /// The cohort table screen.
 #[derive(Debug)]
 pub struct CohortScreen {
-    study: Rc<Study>,
+    /// Patients in the study, for clamping the selection between draws.
+    len: usize,
     selected: usize,
     /// The first visible row, kept between draws so the view scrolls only
     /// when the selection leaves it.
@@ -56,9 +51,9 @@ pub struct CohortScreen {
 
 impl CohortScreen {
     /// The table of `study`, with the first patient selected.
-    pub fn new(study: Rc<Study>) -> Self {
+    pub fn new(study: &Study) -> Self {
         CohortScreen {
-            study,
+            len: study.patients.len(),
             selected: 0,
             offset: Cell::new(0),
             page: Cell::new(DEFAULT_PAGE),
@@ -73,11 +68,11 @@ impl CohortScreen {
 
     /// Selects the patient at `index`, clamped to the cohort.
     pub fn select(&mut self, index: usize) {
-        self.selected = step(index, 0, self.study.patients.len());
+        self.selected = step(index, 0, self.len);
     }
 
     fn move_by(&mut self, delta: isize) {
-        self.selected = step(self.selected, delta, self.study.patients.len());
+        self.selected = step(self.selected, delta, self.len);
     }
 
     fn row(patient: &Patient) -> Row<'_> {
@@ -96,12 +91,13 @@ impl CohortScreen {
             Span::raw(format::time_to_event(endpoints.dfs)),
             Span::raw(format::time_to_event(endpoints.os)),
             Span::raw(format::yes_no(endpoints.adjuvant_chemo)),
+            Span::raw(format::or_unknown(patient.risk_group().map(|g| g.as_str()))),
             Span::styled(imaging, imaging_style),
         ])
     }
 
-    fn status(&self) -> Line<'static> {
-        let counts = self.study.counts();
+    fn status(&self, study: &Study) -> Line<'static> {
+        let counts = study.counts();
         let mut text = format!(
             " {} patients · {} training · {} validation",
             counts.patients, counts.training, counts.validation
@@ -134,13 +130,13 @@ impl Component for CohortScreen {
         Context::Cohort
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect) {
+    fn render(&self, frame: &mut Frame, area: Rect, study: &Study) {
         let [main, status] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-        let title = format!(" {} · {} ", self.study.name, self.study.source);
+        let title = format!(" {} · {} ", study.name, study.source);
         let block = Block::bordered().title(title);
-        frame.render_widget(StatusBar::new(self.status(), "? help  q quit"), status);
-        if self.study.patients.is_empty() {
+        frame.render_widget(StatusBar::new(self.status(study), "? help  q quit"), status);
+        if study.patients.is_empty() {
             self.render_empty(frame, main, block);
             return;
         }
@@ -148,7 +144,7 @@ impl Component for CohortScreen {
         self.page
             .set(usize::from(main.height.saturating_sub(3)).max(1));
         let header = Row::new(HEADER).style(Style::new().add_modifier(Modifier::BOLD));
-        let table = Table::new(self.study.patients.iter().map(Self::row), WIDTHS)
+        let table = Table::new(study.patients.iter().map(Self::row), WIDTHS)
             .header(header)
             .block(block)
             .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
@@ -160,7 +156,12 @@ impl Component for CohortScreen {
         self.offset.set(state.offset());
     }
 
-    fn update(&mut self, action: Action) -> Outcome {
+    fn study_changed(&mut self, study: &Study) {
+        self.len = study.patients.len();
+        self.select(self.selected);
+    }
+
+    fn update(&mut self, action: Action, _study: &Study) -> Outcome {
         let page = page_step(self.page.get());
         match action {
             Action::Down => self.move_by(1),
@@ -169,7 +170,7 @@ impl Component for CohortScreen {
             Action::PageUp => self.move_by(-page),
             Action::First => self.selected = 0,
             Action::Last => self.select(usize::MAX),
-            Action::Open if !self.study.patients.is_empty() => {
+            Action::Open if self.len > 0 => {
                 return Outcome::OpenPatient(self.selected);
             }
             _ => {}

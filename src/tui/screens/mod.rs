@@ -4,17 +4,22 @@
 
 pub mod building;
 pub mod cohort;
+pub mod jobs;
 pub mod patient;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use radcohort::study::edit::Field;
+
 use super::action::Action;
 use super::keymap::{self, Context};
+use super::study::Study;
 
-/// What the app must do after a screen handled an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What the app must do after a screen handled an action: anything that
+/// reaches beyond the screen (other screens, popups, the database, jobs).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// Nothing beyond the screen itself.
     Stay,
@@ -22,6 +27,18 @@ pub enum Outcome {
     Back,
     /// Open the patient at this index of the study.
     OpenPatient(usize),
+    /// Ask for a new value of this field of the patient shown.
+    EditField(Field),
+    /// Ask whether to write the staged edits.
+    Write,
+    /// Ask whether to undo the last write.
+    Undo,
+    /// Offer the jobs that can be started.
+    NewJob,
+    /// Cancel this job.
+    CancelJob(usize),
+    /// Show a note in the status line.
+    Note(String),
 }
 
 /// A full-screen view.
@@ -29,13 +46,17 @@ pub trait Component {
     /// Which key table applies while this screen has the keys.
     fn context(&self) -> Context;
 
-    /// Draws the screen into `area`. Takes `&self` so drawing can never
-    /// change what the user sees next; what drawing learns (page height,
-    /// scroll offset) is kept in cells for the next key.
-    fn render(&self, frame: &mut Frame, area: Rect);
+    /// Draws the screen into `area` from `study`. Takes `&self` so drawing
+    /// can never change what the user sees next; what drawing learns (page
+    /// height, scroll offset) is kept in cells for the next key.
+    fn render(&self, frame: &mut Frame, area: Rect, study: &Study);
 
     /// Applies an action to the screen's state.
-    fn update(&mut self, action: Action) -> Outcome;
+    fn update(&mut self, action: Action, study: &Study) -> Outcome;
+
+    /// Brings derived state (sorted rows, curves) up to date after the
+    /// study changed under the screen.
+    fn study_changed(&mut self, _study: &Study) {}
 
     /// The action a key asks for on this screen, if any.
     fn handle_key(&self, key: &KeyEvent) -> Option<Action> {

@@ -1,11 +1,13 @@
 //! One patient in detail, in three sections: clinical values, the timeline
-//! from surgery, and the imaging series.
+//! from surgery, and the imaging series. Clinical values are edited in
+//! place: each new value is checked against its definition and staged, and
+//! the staged edits are written together, after a confirmation, by the app.
 
 use std::cell::Cell;
-use std::rc::Rc;
 
 use chrono::NaiveDate;
-use radcohort::study::model::{EventKind, Procedure};
+use radcohort::study::edit::{CORE_FIELDS, Field, set_field};
+use radcohort::study::model::{EventKind, PatientRecord, Procedure, Variable};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -57,26 +59,76 @@ impl Section {
     }
 }
 
+/// Edits made to one patient and not yet written: the record as it was
+/// read, which a write checks is still what is stored, and as edited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Staged {
+    /// The record as read from the database.
+    pub shown: PatientRecord,
+    /// The record with the staged edits.
+    pub edited: PatientRecord,
+}
+
+/// One staged change, for the confirmation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedChange {
+    /// The field's column name.
+    pub field: String,
+    /// The value as stored (empty: missing).
+    pub old: String,
+    /// The value staged (empty: missing).
+    pub new: String,
+}
+
+impl Staged {
+    /// The fields whose values differ, in the order the view lists them.
+    pub fn changes(&self, dictionary: &[Variable]) -> Vec<StagedChange> {
+        editable_fields(dictionary)
+            .into_iter()
+            .filter_map(|field| {
+                let (old, new) = (field.text(&self.shown), field.text(&self.edited));
+                (old != new).then(|| StagedChange {
+                    field: field.name().to_owned(),
+                    old,
+                    new,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The fields of the clinical section that can be edited, in order.
+fn editable_fields(dictionary: &[Variable]) -> Vec<Field> {
+    CORE_FIELDS
+        .iter()
+        .cloned()
+        .chain(dictionary.iter().map(|v| Field::Variable(v.name.clone())))
+        .collect()
+}
+
 /// The patient detail screen.
 #[derive(Debug)]
 pub struct PatientScreen {
-    study: Rc<Study>,
     index: usize,
     section: Section,
-    scroll: usize,
+    scroll: Cell<usize>,
+    /// The field selected in the clinical section.
+    cursor: usize,
+    staged: Option<Staged>,
     /// Content lines visible at the last draw.
     page: Cell<usize>,
 }
 
 impl PatientScreen {
     /// The patient at `index` of `study` (clamped), on the clinical section.
-    pub fn new(study: Rc<Study>, index: usize) -> Self {
+    pub fn new(study: &Study, index: usize) -> Self {
         let index = step(index, 0, study.patients.len());
         PatientScreen {
-            study,
             index,
             section: Section::Clinical,
-            scroll: 0,
+            scroll: Cell::new(0),
+            cursor: 0,
+            staged: None,
             page: Cell::new(DEFAULT_PAGE),
         }
     }
@@ -95,40 +147,103 @@ impl PatientScreen {
     /// The first content line shown.
     #[cfg(test)]
     pub fn scroll(&self) -> usize {
-        self.scroll
+        self.scroll.get()
     }
 
-    fn patient(&self) -> Option<&Patient> {
-        self.study.patients.get(self.index)
+    /// The edits not yet written, if any.
+    pub fn staged(&self) -> Option<&Staged> {
+        self.staged.as_ref()
     }
 
-    fn lines(&self) -> Vec<Line<'static>> {
-        let Some(patient) = self.patient() else {
-            return vec![Line::from("This patient is no longer in the study.")];
-        };
-        match self.section {
-            Section::Clinical => clinical_lines(patient, &self.study),
-            Section::Timeline => timeline_lines(patient),
-            Section::Imaging => imaging_lines(patient),
+    /// Forgets the staged edits: they were written, or discarded.
+    pub fn clear_staged(&mut self) {
+        self.staged = None;
+    }
+
+    /// The field selected in the clinical section.
+    pub fn selected_field(&self, study: &Study) -> Option<Field> {
+        editable_fields(&study.dictionary).get(self.cursor).cloned()
+    }
+
+    /// The field's value as the view shows it now, staged or stored.
+    pub fn field_text(&self, study: &Study, field: &Field) -> String {
+        match (&self.staged, self.patient(study)) {
+            (Some(staged), _) => field.text(&staged.edited),
+            (None, Some(patient)) => field.text(&patient.record),
+            (None, None) => String::new(),
         }
     }
 
-    fn max_scroll(&self) -> usize {
-        self.lines().len().saturating_sub(self.page.get())
+    /// Stages `text` as the new value of `field`, after checking it against
+    /// the field's definition; on refusal nothing is staged.
+    pub fn stage(&mut self, study: &Study, field: &Field, text: &str) -> Result<(), String> {
+        let Some(patient) = self.patient(study) else {
+            return Err("this patient is no longer in the study".to_owned());
+        };
+        let mut staged = self.staged.clone().unwrap_or_else(|| Staged {
+            shown: patient.record.clone(),
+            edited: patient.record.clone(),
+        });
+        set_field(&mut staged.edited, &study.dictionary, field, text)?;
+        self.staged = (staged.shown != staged.edited).then_some(staged);
+        Ok(())
     }
 
-    fn scroll_by(&mut self, delta: isize) {
-        self.scroll = step(self.scroll, delta, self.max_scroll() + 1);
+    fn patient<'a>(&self, study: &'a Study) -> Option<&'a Patient> {
+        study.patients.get(self.index)
+    }
+
+    /// The content lines of the section, and for the clinical section the
+    /// line of each editable field.
+    fn lines(&self, study: &Study) -> (Vec<Line<'static>>, Vec<usize>) {
+        let Some(patient) = self.patient(study) else {
+            return (
+                vec![Line::from("This patient is no longer in the study.")],
+                Vec::new(),
+            );
+        };
+        match self.section {
+            Section::Clinical => {
+                let cursor = Some(self.cursor);
+                clinical_lines(patient, self.staged.as_ref(), study, cursor)
+            }
+            Section::Timeline => (timeline_lines(patient), Vec::new()),
+            Section::Imaging => (imaging_lines(patient), Vec::new()),
+        }
+    }
+
+    fn max_scroll(&self, study: &Study) -> usize {
+        self.lines(study).0.len().saturating_sub(self.page.get())
+    }
+
+    fn scroll_by(&mut self, delta: isize, study: &Study) {
+        let scroll = step(self.scroll.get(), delta, self.max_scroll(study) + 1);
+        self.scroll.set(scroll);
+    }
+
+    fn move_cursor(&mut self, delta: isize, study: &Study) {
+        let count = editable_fields(&study.dictionary).len();
+        self.cursor = step(self.cursor, delta, count);
     }
 
     fn show_section(&mut self, section: Section) {
         self.section = section;
-        self.scroll = 0;
+        self.scroll.set(0);
     }
 
-    fn show_patient(&mut self, delta: isize) {
-        self.index = step(self.index, delta, self.study.patients.len());
-        self.scroll = 0;
+    fn show_patient(&mut self, delta: isize, study: &Study) -> Outcome {
+        if let Some(note) = self.unsaved_note() {
+            return Outcome::Note(note);
+        }
+        self.index = step(self.index, delta, study.patients.len());
+        self.scroll.set(0);
+        Outcome::Stay
+    }
+
+    fn unsaved_note(&self) -> Option<String> {
+        self.staged.as_ref().map(|_| {
+            "this patient has staged changes: w writes them, D discards them".to_owned()
+        })
     }
 }
 
@@ -137,11 +252,11 @@ impl Component for PatientScreen {
         Context::Patient
     }
 
-    fn render(&self, frame: &mut Frame, area: Rect) {
+    fn render(&self, frame: &mut Frame, area: Rect, study: &Study) {
         let [main, status] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-        let study_id = self.patient().map_or(UNKNOWN, |p| p.record.study_id());
-        let position = format!(" {} of {} ", self.index + 1, self.study.patients.len());
+        let study_id = self.patient(study).map_or(UNKNOWN, |p| p.record.study_id());
+        let position = format!(" {} of {} ", self.index + 1, study.patients.len());
         let block = Block::bordered()
             .title(format!(" {study_id} "))
             .title(Line::from(position).right_aligned());
@@ -161,10 +276,21 @@ impl Component for PatientScreen {
             tabs,
         );
 
-        let lines = self.lines();
+        let (lines, field_lines) = self.lines(study);
         let visible = usize::from(content.height).max(1);
         self.page.set(visible);
-        let scroll = self.scroll.min(lines.len().saturating_sub(visible));
+        let mut scroll = self.scroll.get().min(lines.len().saturating_sub(visible));
+        // Keep the selected field in view as the cursor moves.
+        if self.section == Section::Clinical
+            && let Some(&line) = field_lines.get(self.cursor)
+        {
+            if line < scroll {
+                scroll = line;
+            } else if line >= scroll + visible {
+                scroll = line + 1 - visible;
+            }
+        }
+        self.scroll.set(scroll);
         let total = lines.len();
         frame.render_widget(
             Paragraph::new(lines).scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
@@ -181,20 +307,59 @@ impl Component for PatientScreen {
             );
         }
 
-        let info = format!(" {study_id} · {}", self.section.title());
-        frame.render_widget(StatusBar::new(info, "Esc back  ? help  q quit"), status);
+        let info = match &self.staged {
+            Some(staged) => Line::from(vec![
+                Span::raw(format!(" {study_id} · ")),
+                Span::styled(
+                    format!(
+                        "{} staged: w writes, D discards",
+                        plural(staged.changes(&study.dictionary).len(), "change")
+                    ),
+                    Style::new().fg(Color::Black).bg(Color::Yellow),
+                ),
+            ]),
+            None => Line::from(format!(" {study_id} · {}", self.section.title())),
+        };
+        frame.render_widget(StatusBar::new(info, "Esc back  ? help"), status);
     }
 
-    fn update(&mut self, action: Action) -> Outcome {
+    fn update(&mut self, action: Action, study: &Study) -> Outcome {
         let page = page_step(self.page.get());
+        let clinical = self.section == Section::Clinical;
         match action {
-            Action::Back => return Outcome::Back,
-            Action::Down => self.scroll_by(1),
-            Action::Up => self.scroll_by(-1),
-            Action::PageDown => self.scroll_by(page),
-            Action::PageUp => self.scroll_by(-page),
-            Action::First => self.scroll = 0,
-            Action::Last => self.scroll = self.max_scroll(),
+            Action::Back => {
+                if let Some(note) = self.unsaved_note() {
+                    return Outcome::Note(note);
+                }
+                return Outcome::Back;
+            }
+            Action::Down if clinical => self.move_cursor(1, study),
+            Action::Up if clinical => self.move_cursor(-1, study),
+            Action::PageDown if clinical => self.move_cursor(page, study),
+            Action::PageUp if clinical => self.move_cursor(-page, study),
+            Action::First if clinical => self.cursor = 0,
+            Action::Last if clinical => self.move_cursor(isize::MAX, study),
+            Action::Down => self.scroll_by(1, study),
+            Action::Up => self.scroll_by(-1, study),
+            Action::PageDown => self.scroll_by(page, study),
+            Action::PageUp => self.scroll_by(-page, study),
+            Action::First => self.scroll.set(0),
+            Action::Last => self.scroll.set(self.max_scroll(study)),
+            Action::Edit if clinical => {
+                if let Some(field) = self.selected_field(study) {
+                    return Outcome::EditField(field);
+                }
+            }
+            Action::Edit => {
+                return Outcome::Note("values are edited in the clinical section (1)".to_owned());
+            }
+            Action::Write if self.staged.is_some() => return Outcome::Write,
+            Action::Write => return Outcome::Note("nothing staged to write".to_owned()),
+            Action::Discard if self.staged.is_some() => {
+                self.staged = None;
+                return Outcome::Note("staged changes discarded".to_owned());
+            }
+            Action::Undo => return Outcome::Undo,
             Action::NextSection => {
                 let next = (self.section.index() + 1) % Section::ALL.len();
                 self.show_section(Section::ALL[next]);
@@ -209,11 +374,24 @@ impl Component for PatientScreen {
                     self.show_section(*section);
                 }
             }
-            Action::NextPatient => self.show_patient(1),
-            Action::PrevPatient => self.show_patient(-1),
+            Action::NextPatient => return self.show_patient(1, study),
+            Action::PrevPatient => return self.show_patient(-1, study),
             _ => {}
         }
         Outcome::Stay
+    }
+
+    fn study_changed(&mut self, study: &Study) {
+        self.index = step(self.index, 0, study.patients.len());
+    }
+}
+
+/// `1 change`, `3 changes`.
+pub fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
     }
 }
 
@@ -226,11 +404,15 @@ fn heading(text: &str) -> Line<'static> {
 
 /// A label and value; a missing value is marked, and stands out when the
 /// dictionary requires it. Labels are padded to `width` to line values up.
-fn field(label: &str, value: Option<String>, required: bool, width: usize) -> Line<'static> {
-    let label = fit(label, width);
-    let value = match value {
-        Some(value) => Span::raw(value),
-        None if required => Span::styled(
+/// A staged value is marked and shows what it replaces; the selected field
+/// is reversed.
+fn field(row: &FieldRow, width: usize, selected: bool) -> Line<'static> {
+    let label = fit(&row.label, width);
+    let marker = if selected { "▶" } else { " " };
+    let mut spans = vec![Span::raw(format!(" {marker} {label:width$}  "))];
+    let value = match &row.value {
+        Some(value) => Span::raw(value.clone()),
+        None if row.required => Span::styled(
             format!("{UNKNOWN} missing (required)"),
             Style::new().fg(Color::Yellow),
         ),
@@ -239,43 +421,107 @@ fn field(label: &str, value: Option<String>, required: bool, width: usize) -> Li
             Style::new().fg(Color::DarkGray),
         ),
     };
-    Line::from(vec![Span::raw(format!("   {label:width$}  ")), value])
+    spans.push(value);
+    if let Some(was) = &row.was {
+        let was = if was.is_empty() { UNKNOWN } else { was };
+        spans.push(Span::styled(
+            format!("  ● staged, was {was}"),
+            Style::new().fg(Color::Yellow),
+        ));
+    }
+    let line = Line::from(spans);
+    if selected {
+        line.style(Style::new().add_modifier(Modifier::REVERSED))
+    } else {
+        line
+    }
+}
+
+/// One labelled value of the clinical section.
+struct FieldRow {
+    label: String,
+    value: Option<String>,
+    required: bool,
+    /// The stored value, when a different one is staged.
+    was: Option<String>,
+    /// Whether the cursor can select it (an editable field).
+    editable: bool,
 }
 
 /// A row of the clinical section before its labels are lined up.
 enum ClinicalRow {
     Heading(&'static str),
-    Field(String, Option<String>, bool),
+    Field(FieldRow),
     Note(&'static str),
 }
 
-fn clinical_lines(patient: &Patient, study: &Study) -> Vec<Line<'static>> {
-    let record = &patient.record;
-    let surgery = &record.surgery;
+fn clinical_lines(
+    patient: &Patient,
+    staged: Option<&Staged>,
+    study: &Study,
+    cursor: Option<usize>,
+) -> (Vec<Line<'static>>, Vec<usize>) {
+    let record = staged.map_or(&patient.record, |s| &s.edited);
     let endpoints = &patient.endpoints;
     let yes_no = |answer: Option<bool>| answer.map(|a| format::yes_no(Some(a)));
     let time = |t| Some(format::time_to_event(Some(t)));
-    let optional = |label: &str, value| ClinicalRow::Field(label.to_owned(), value, false);
+    let was = |field: &Field| {
+        staged.and_then(|s| {
+            let old = field.text(&s.shown);
+            (old != field.text(&s.edited)).then_some(old)
+        })
+    };
+    let editable = |label: &str, field: Field, value: Option<String>| {
+        ClinicalRow::Field(FieldRow {
+            label: label.to_owned(),
+            value,
+            required: field.required(&study.dictionary),
+            was: was(&field),
+            editable: true,
+        })
+    };
+    let derived = |label: &str, value: Option<String>| {
+        ClinicalRow::Field(FieldRow {
+            label: label.to_owned(),
+            value,
+            required: false,
+            was: None,
+            editable: false,
+        })
+    };
     let mut rows = vec![
         ClinicalRow::Heading("Patient"),
-        optional("Sex", record.patient.sex.map(|s| s.to_string())),
-        optional(
+        editable(
+            "Sex",
+            Field::Sex,
+            record.patient.sex.map(|s| s.to_string()),
+        ),
+        editable(
             "Age at surgery (years)",
+            Field::Age,
             record.patient.age_at_surgery.map(|a| a.to_string()),
         ),
-        optional("Cohort", record.patient.cohort.map(|c| c.to_string())),
-        ClinicalRow::Heading("Surgery"),
-        optional("Date", surgery.date.map(radcohort::study::dates::iso)),
-        optional(
-            "Procedure",
-            surgery.procedure.map(|p| format!("{p} hepatectomy")),
+        editable(
+            "Cohort",
+            Field::Cohort,
+            record.patient.cohort.map(|c| c.to_string()),
         ),
-        optional("Lymphadenectomy", yes_no(surgery.lymphadenectomy)),
-        ClinicalRow::Heading("Endpoints"),
-        optional("Disease-free survival", endpoints.dfs.and_then(time)),
-        optional("Overall survival", endpoints.os.and_then(time)),
-        optional("Early recurrence", yes_no(endpoints.early_recurrence)),
-        optional("Adjuvant chemotherapy", yes_no(endpoints.adjuvant_chemo)),
+        ClinicalRow::Heading("Surgery"),
+        editable(
+            "Date",
+            Field::SurgeryDate,
+            record.surgery.date.map(radcohort::study::dates::iso),
+        ),
+        editable(
+            "Procedure",
+            Field::Procedure,
+            record.surgery.procedure.map(|p| format!("{p} hepatectomy")),
+        ),
+        editable(
+            "Lymphadenectomy",
+            Field::Lymphadenectomy,
+            yes_no(record.surgery.lymphadenectomy),
+        ),
         ClinicalRow::Heading("Study variables"),
     ];
     if study.dictionary.is_empty() {
@@ -291,28 +537,54 @@ fn clinical_lines(patient: &Patient, study: &Study) -> Vec<Line<'static>> {
                 Some(unit) => format!("{} {unit}", format::value(value)),
                 None => format::value(value),
             });
-        rows.push(ClinicalRow::Field(
-            variable.label.clone(),
+        rows.push(editable(
+            &variable.label,
+            Field::Variable(variable.name.clone()),
             value,
-            variable.required,
+        ));
+    }
+    rows.extend([
+        ClinicalRow::Heading("Endpoints (derived from the timeline)"),
+        derived("Disease-free survival", endpoints.dfs.and_then(time)),
+        derived("Overall survival", endpoints.os.and_then(time)),
+        derived("Early recurrence", yes_no(endpoints.early_recurrence)),
+        derived("Adjuvant chemotherapy", yes_no(endpoints.adjuvant_chemo)),
+    ]);
+    if let Some(score) = &patient.score {
+        let group = score
+            .risk_group
+            .map_or_else(String::new, |g| format!(", {} risk", g.as_str()));
+        rows.push(derived(
+            "Signature score",
+            Some(format!("{:.3}{group}", score.score)),
         ));
     }
     let width = rows
         .iter()
         .filter_map(|row| match row {
-            ClinicalRow::Field(label, ..) => Some(label.chars().count()),
+            ClinicalRow::Field(row) => Some(row.label.chars().count()),
             _ => None,
         })
         .max()
         .unwrap_or(0)
         .min(MAX_LABEL);
-    rows.into_iter()
-        .map(|row| match row {
+    let mut field_lines = Vec::new();
+    let lines = rows
+        .into_iter()
+        .enumerate()
+        .map(|(line, row)| match row {
             ClinicalRow::Heading(text) => heading(text),
-            ClinicalRow::Field(label, value, required) => field(&label, value, required, width),
+            ClinicalRow::Field(row) => {
+                let selected = row.editable && cursor == Some(field_lines.len());
+                if row.editable {
+                    field_lines.push(line);
+                }
+                field(&row, width, selected)
+            }
             ClinicalRow::Note(text) => Line::from(format!("   {text}")),
         })
-        .collect()
+        .collect();
+    (lines, field_lines)
 }
 
 /// A timeline entry: when, which kind (for ordering same-day entries in

@@ -94,12 +94,7 @@ mod tests {
 
     use super::*;
 
-    const CONTEXTS: [Context; 4] = [
-        Context::Cohort,
-        Context::Patient,
-        Context::Building,
-        Context::Help,
-    ];
+    use crate::tui::keymap::CONTEXTS;
 
     fn screen_text(popup: &HelpPopup, width: u16, height: u16) -> String {
         let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a terminal");

@@ -1,0 +1,237 @@
+//! Scripted key sequences against a temporary study database: what a
+//! coordinator types, and what ends up in the database and its audit log.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use radcohort::study::StudyDb;
+use radcohort::study::model::Value;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::app::App;
+use super::event::Event;
+use super::fixture;
+use super::jobs::{JobEvent, JobSpec};
+use super::keymap::Context;
+
+fn key(app: &mut App, code: KeyCode) {
+    app.handle_key(&KeyEvent::new(code, KeyModifiers::NONE));
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+/// Opens the first patient (ICC-001) and moves to CA 19-9, the first
+/// dictionary variable, after the six core fields.
+fn open_ca199(app: &mut App) {
+    key(app, KeyCode::Enter);
+    for _ in 0..6 {
+        key(app, KeyCode::Char('j'));
+    }
+}
+
+fn ca199(db: &StudyDb) -> Option<Value> {
+    let record = db.load_record("ICC-001").expect("readable").expect("ICC-001");
+    record.values.get("ca199").cloned()
+}
+
+#[test]
+fn an_edit_is_checked_staged_confirmed_written_and_audited() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    open_ca199(&mut app);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Input);
+    assert_eq!(app.input().map(|i| i.text.as_str()), Some("37.5"));
+
+    // A value the dictionary refuses stays in the input with the reason.
+    key(&mut app, KeyCode::Char('u'));
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "-4");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Input);
+    let error = app.input().and_then(|i| i.error.clone());
+    assert_eq!(error.as_deref(), Some("out of range [0, 100000] U/mL"));
+
+    // A valid one is staged, not written.
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    keys(&mut app, "41.2");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Patient);
+    assert_eq!(ca199(&db), Some(Value::Number(37.5)), "nothing written yet");
+
+    // `w` asks; `n` leaves it staged; `w` then `y` writes.
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.context(), Context::Confirm);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(ca199(&db), Some(Value::Number(37.5)));
+    assert!(app.patient().and_then(|p| p.staged()).is_some());
+    key(&mut app, KeyCode::Char('w'));
+    key(&mut app, KeyCode::Char('y'));
+    assert_eq!(ca199(&db), Some(Value::Number(41.2)));
+    assert!(app.patient().and_then(|p| p.staged()).is_none());
+    assert_eq!(app.note(), Some("1 change written to ICC-001 · u undoes"));
+
+    let audit = db.audit_log(Some("ICC-001")).expect("an audit log");
+    let row = audit.last().expect("an audit row");
+    assert_eq!(
+        (row.user.as_str(), row.action.as_str(), row.field.as_str()),
+        ("tester", "update", "ca199")
+    );
+    assert_eq!(row.record, "ICC-001");
+    assert_eq!(row.old_value.as_deref(), Some("37.5"));
+    assert_eq!(row.new_value.as_deref(), Some("41.2"));
+
+    // The study shown is the one stored.
+    let shown = app.study().expect("a study").patients[0].record.values.get("ca199");
+    assert_eq!(shown, Some(&Value::Number(41.2)));
+}
+
+#[test]
+fn the_last_write_is_undone_with_its_own_audit_rows() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    open_ca199(&mut app);
+    key(&mut app, KeyCode::Enter);
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "50");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "wy");
+    let rows_after_write = db.audit_log(None).expect("a log").len();
+    keys(&mut app, "u");
+    assert_eq!(app.context(), Context::Confirm);
+    keys(&mut app, "y");
+    assert_eq!(ca199(&db), Some(Value::Number(37.5)));
+    let log = db.audit_log(None).expect("a log");
+    assert_eq!(log.len(), rows_after_write + 1, "the undo is audited too");
+    let undo = log.last().expect("a row");
+    assert_eq!(
+        (undo.old_value.as_deref(), undo.new_value.as_deref()),
+        (Some("50"), Some("37.5"))
+    );
+    keys(&mut app, "u");
+    assert_eq!(app.note(), Some("nothing written in this session to undo"));
+}
+
+#[test]
+fn a_stale_edit_is_refused_and_the_study_read_again() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    open_ca199(&mut app);
+    key(&mut app, KeyCode::Enter);
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "60");
+    key(&mut app, KeyCode::Enter);
+
+    // A second coordinator changes the same record meanwhile.
+    let mut other = StudyDb::open(db.path()).expect("a second connection");
+    let shown = other.load_record("ICC-001").unwrap().unwrap();
+    let mut theirs = shown.clone();
+    theirs.values.insert("ca199".to_owned(), Value::Number(99.0));
+    other
+        .save_record(Some(&shown), &theirs, &fixture::actor())
+        .expect("their write");
+
+    keys(&mut app, "wy");
+    assert_eq!(ca199(&db), Some(Value::Number(99.0)), "theirs is kept");
+    assert_eq!(app.context(), Context::Message);
+    assert!(app.patient().and_then(|p| p.staged()).is_none());
+    let shown = app.study().expect("a study").patients[0].record.values.get("ca199");
+    assert_eq!(shown, Some(&Value::Number(99.0)), "the view was refreshed");
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "E");
+    assert_eq!(app.context(), Context::Message, "the error is in the history");
+}
+
+#[test]
+fn staged_changes_hold_the_patient_until_written_or_discarded() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    open_ca199(&mut app);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "1");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Patient, "Esc does not drop edits");
+    keys(&mut app, "n");
+    assert_eq!(app.patient().map(|p| p.index()), Some(0));
+    keys(&mut app, "q");
+    assert_eq!(app.context(), Context::Confirm, "quitting asks first");
+    keys(&mut app, "n");
+    assert!(!app.should_quit());
+    keys(&mut app, "D");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Cohort);
+    assert_eq!(ca199(&db), Some(Value::Number(37.5)));
+}
+
+#[test]
+fn a_read_only_session_refuses_edits_and_jobs() {
+    let (_dir, db) = fixture::populated();
+    let mut session = fixture::session(&db);
+    session.read_only = true;
+    let mut app = App::with_study(fixture::load(&db), session);
+    open_ca199(&mut app);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Patient);
+    assert_eq!(app.note(), Some("read-only session: editing is not allowed"));
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "2a");
+    assert_eq!(app.context(), Context::Jobs);
+    assert_eq!(
+        app.note(),
+        Some("read-only session: running jobs is not allowed")
+    );
+}
+
+/// A job runs on its own thread: while it runs, every key is handled at
+/// once, and its reports arrive through the channel.
+#[test]
+fn a_long_job_keeps_the_interface_responsive() {
+    let (dir, db) = fixture::populated();
+    let (sender, events) = mpsc::channel();
+    let mut session = fixture::session(&db);
+    session.events = Some(sender);
+    let mut app = App::with_study(fixture::load(&db), session);
+    std::fs::write(dir.path().join("params.yaml"), "setting:\n  binWidth: 25\n")
+        .expect("a parameter file");
+    keys(&mut app, "2a");
+    assert_eq!(app.context(), Context::Menu);
+    key(&mut app, KeyCode::Enter);
+    let jobs = app.jobs().expect("the jobs view").jobs();
+    assert_eq!(jobs.len(), 1);
+    assert!(matches!(jobs[0].spec, JobSpec::Extract { .. }));
+
+    // Keys are handled while the job runs, each well within a frame.
+    let mut slowest = Duration::ZERO;
+    for c in "1jjkk".chars() {
+        let started = Instant::now();
+        key(&mut app, KeyCode::Char(c));
+        slowest = slowest.max(started.elapsed());
+    }
+    assert_eq!(app.cohort().map(|c| c.selected()), Some(0));
+    assert!(slowest < Duration::from_millis(100), "{slowest:?}");
+
+    // The job reports its end through the channel.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(Event::Job(event)) => {
+                let finished = matches!(event, JobEvent::Finished(..));
+                app.on_job(event);
+                if finished {
+                    break;
+                }
+            }
+            Ok(_) => {}
+            Err(err) => panic!("no report from the job: {err}"),
+        }
+    }
+    let job = &app.jobs().expect("the jobs view").jobs()[0];
+    assert!(!job.running(), "{:?}", job.state);
+}
