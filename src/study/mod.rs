@@ -10,6 +10,8 @@
 //!   written, and [`export`] writes the tables and the analysis file;
 //! - [`validation`] lists data-quality problems and [`summary`] counts the
 //!   cohort and its endpoints;
+//! - [`query`] compiles and evaluates cohort filters such as
+//!   `cohort = validation and ca19_9 > 37`;
 //! - every change is written together with its audit rows ([`audit`]).
 
 pub mod audit;
@@ -23,6 +25,7 @@ pub mod import;
 mod load;
 mod migrations;
 pub mod model;
+pub mod query;
 pub mod rules;
 mod save;
 pub mod summary;
