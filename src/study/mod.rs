@@ -12,6 +12,8 @@
 //!   its definition;
 //! - [`validation`] lists data-quality problems and [`summary`] counts the
 //!   cohort and its endpoints;
+//! - [`query`] compiles and evaluates cohort filters such as
+//!   `cohort = validation and ca19_9 > 37`;
 //! - every change is written together with its audit rows ([`audit`]).
 
 pub mod audit;
@@ -26,6 +28,7 @@ pub mod import;
 mod load;
 mod migrations;
 pub mod model;
+pub mod query;
 pub mod rules;
 mod save;
 pub mod summary;
