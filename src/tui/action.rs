@@ -70,4 +70,6 @@ pub enum Action {
     ToggleMarker,
     /// Show the errors seen so far.
     ErrorHistory,
+    /// Filter the rows with an expression.
+    Filter,
 }

@@ -19,16 +19,18 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::widgets::{Paragraph, Tabs};
+use ratatui::widgets::{Clear, Paragraph, Tabs};
 
 use super::action::Action;
 use super::event::Event;
 use super::jobs::{self, JobEvent, JobSpec};
 use super::keymap::{self, Context, VIEWS};
 use super::screens::building::BuildingScreen;
+use super::screens::chemo::ChemoScreen;
 use super::screens::cohort::CohortScreen;
 use super::screens::jobs::JobsScreen;
 use super::screens::patient::{PatientScreen, plural};
+use super::screens::survival::SurvivalScreen;
 use super::screens::{Component, Outcome};
 use super::study::Study;
 use super::widgets::help::HelpPopup;
@@ -80,6 +82,7 @@ enum Popup {
     Message(Message),
     JobMenu(Menu, Vec<JobSpec>),
     Input(TextInput, Field),
+    Filter(TextInput),
 }
 
 impl Popup {
@@ -89,7 +92,7 @@ impl Popup {
             Popup::Confirm(..) => Context::Confirm,
             Popup::Message(_) => Context::Message,
             Popup::JobMenu(..) => Context::Menu,
-            Popup::Input(..) => Context::Input,
+            Popup::Input(..) | Popup::Filter(_) => Context::Input,
         }
     }
 }
@@ -100,6 +103,8 @@ struct Views {
     study: Study,
     cohort: CohortScreen,
     jobs: JobsScreen,
+    survival: SurvivalScreen,
+    chemo: ChemoScreen,
     /// The top-level view shown (an index of [`VIEWS`]).
     view: usize,
     /// The patient opened over the cohort.
@@ -113,6 +118,8 @@ impl Views {
         Views {
             cohort: CohortScreen::new(&study),
             jobs: JobsScreen::default(),
+            survival: SurvivalScreen::new(&study),
+            chemo: ChemoScreen::new(&study),
             study,
             view: 0,
             patient: None,
@@ -126,6 +133,8 @@ impl Views {
         }
         match self.view {
             1 => &self.jobs,
+            2 => &self.survival,
+            3 => &self.chemo,
             _ => &self.cohort,
         }
     }
@@ -135,6 +144,8 @@ impl Views {
         let study = &self.study;
         self.cohort.study_changed(study);
         self.jobs.study_changed(study);
+        self.survival.study_changed(study);
+        self.chemo.study_changed(study);
         if let Some(patient) = &mut self.patient {
             patient.study_changed(study);
         }
@@ -270,7 +281,7 @@ impl App {
         self.note = None;
         let context = self.context();
         let action = match (&mut self.popup, context) {
-            (Some(Popup::Input(input, _)), Context::Input) => {
+            (Some(Popup::Input(input, _) | Popup::Filter(input)), Context::Input) => {
                 match keymap::lookup(Context::Input, key) {
                     Some(action) => Some(action),
                     None => {
@@ -331,6 +342,8 @@ impl App {
             Some(patient) => patient.update(action, study),
             None => match views.view {
                 1 => views.jobs.update(action, study),
+                2 => views.survival.update(action, study),
+                3 => views.chemo.update(action, study),
                 _ => views.cohort.update(action, study),
             },
         };
@@ -419,6 +432,25 @@ impl App {
                 Action::Back => {}
                 _ => self.popup = Some(Popup::Input(input, field)),
             },
+            Popup::Filter(mut input) => match action {
+                Action::Accept => {
+                    let Some(views) = self.views_mut() else {
+                        return;
+                    };
+                    match views.cohort.set_filter(&views.study, &input.text) {
+                        Ok(shown) => {
+                            let total = views.study.patients.len();
+                            self.say(format!("{shown} of {total} patients shown"));
+                        }
+                        Err(error) => {
+                            input.error = Some(error);
+                            self.popup = Some(Popup::Filter(input));
+                        }
+                    }
+                }
+                Action::Back => {}
+                _ => self.popup = Some(Popup::Filter(input)),
+            },
         }
     }
 
@@ -451,6 +483,15 @@ impl App {
                 views.patient = Some(PatientScreen::new(&views.study, index));
             }
             Outcome::EditField(field) => self.open_input(field),
+            Outcome::EditFilter => {
+                let input = TextInput::new(
+                    "Filter the cohort",
+                    "e.g. cohort = validation and risk = high · empty shows all",
+                    views.cohort.filter_text(),
+                )
+                .accepting("applies");
+                self.popup = Some(Popup::Filter(input));
+            }
             Outcome::Write => self.ask_to_write(),
             Outcome::Undo => self.ask_to_undo(),
             Outcome::NewJob => self.offer_jobs(),
@@ -509,7 +550,7 @@ impl App {
             .map_or("", |p| p.record.study_id());
         let input = TextInput::new(
             format!("{label} · {study_id}"),
-            field.hint(&study.dictionary),
+            format!("{} (empty: missing)", field.hint(&study.dictionary)),
             patient.field_text(study, &field),
         );
         self.popup = Some(Popup::Input(input, field));
@@ -674,7 +715,10 @@ impl App {
                     plural(last.changes, "change")
                 ));
             }
-            Ok(None) => self.fail("Not undone", format!("{study_id} is no longer in the study")),
+            Ok(None) => self.fail(
+                "Not undone",
+                format!("{study_id} is no longer in the study"),
+            ),
             Err(error) => {
                 let stale = matches!(error, SaveError::Stale { .. });
                 if stale {
@@ -738,6 +782,18 @@ impl App {
                 self.say(format!("job #{id} started"));
             }
             Err(error) => self.fail("Not started", format!("starting a thread: {error}")),
+        }
+    }
+
+    /// Registers a job as started without starting a thread, so tests can
+    /// feed it reports.
+    #[cfg(test)]
+    pub fn register_job_for_test(&mut self, spec: JobSpec) {
+        let id = self.next_job;
+        self.next_job += 1;
+        if let Some(views) = self.views_mut() {
+            views.jobs.add(id, spec, Arc::new(AtomicBool::new(false)));
+            views.view = 1;
         }
     }
 
@@ -825,8 +881,7 @@ impl App {
                     views.screen().render(frame, area, &views.study);
                 } else {
                     let [tabs, body] =
-                        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)])
-                            .areas(area);
+                        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
                     render_view_tabs(frame, tabs, views.view, views.jobs.running());
                     views.screen().render(frame, body, &views.study);
                 }
@@ -841,17 +896,15 @@ impl App {
             } else {
                 Style::new().fg(Color::Black).bg(Color::Yellow)
             };
-            frame.render_widget(
-                Paragraph::new(format!(" {}", note.text)).style(style),
-                line,
-            );
+            frame.render_widget(Clear, line);
+            frame.render_widget(Paragraph::new(format!(" {}", note.text)).style(style), line);
         }
         match &self.popup {
             Some(Popup::Help(help)) => help.render(frame, area),
             Some(Popup::Confirm(confirm, _)) => confirm.render(frame, area),
             Some(Popup::Message(message)) => message.render(frame, area),
             Some(Popup::JobMenu(menu, _)) => menu.render(frame, area),
-            Some(Popup::Input(input, _)) => input.render(frame, area),
+            Some(Popup::Input(input, _) | Popup::Filter(input)) => input.render(frame, area),
             None => {}
         }
     }

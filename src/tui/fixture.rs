@@ -125,3 +125,42 @@ pub fn session(db: &StudyDb) -> Session {
         events: None,
     }
 }
+
+/// A hand-written clinical score over the sample study's CA19-9 and tumour
+/// size, with a fixed cutoff: enough to give every patient a risk group
+/// without images or training.
+const CLINICAL_SCORE: &str = r#"{
+  "format": "radcohort-signature/1",
+  "name": "Clinical score",
+  "model": "linear",
+  "inputs": [
+    {"source": {"variable": {"name": "ca19_9"}}, "log": true},
+    {"source": {"variable": {"name": "tumour_size"}}}
+  ],
+  "intercept": 0,
+  "coefficients": [1.0, 0.5],
+  "cutoff": {"value": 6.5, "method": "fixed", "chosen_on": "hand-written"}
+}"#;
+
+/// The sample study's patients, dictionary and chemotherapy (no images),
+/// scored with a hand-written clinical score so that every patient with
+/// its inputs has a risk group.
+pub fn scored_sample() -> (TempDir, StudyDb) {
+    use radcohort::signature::{Signature, StudyData, score_patients, store_scores};
+    let (dir, mut db) = empty();
+    let files = radcohort::sample_study::sample_csv_files();
+    let kinds = [
+        (ImportKind::Dictionary, "dictionary.csv", &files.dictionary),
+        (ImportKind::Patients, "patients.csv", &files.patients),
+        (ImportKind::Chemo, "chemo.csv", &files.chemo),
+    ];
+    for (kind, name, text) in kinds {
+        import(&mut db, dir.path(), kind, name, text);
+    }
+    let signature = Signature::from_json(CLINICAL_SCORE, Path::new("clinical.json"))
+        .expect("a valid signature");
+    let data = StudyData::load(&db).expect("study data");
+    let scores = score_patients(&signature, &data).expect("scores");
+    store_scores(&db, &signature, &scores, &actor()).expect("stored scores");
+    (dir, db)
+}

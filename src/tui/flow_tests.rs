@@ -34,7 +34,10 @@ fn open_ca199(app: &mut App) {
 }
 
 fn ca199(db: &StudyDb) -> Option<Value> {
-    let record = db.load_record("ICC-001").expect("readable").expect("ICC-001");
+    let record = db
+        .load_record("ICC-001")
+        .expect("readable")
+        .expect("ICC-001");
     record.values.get("ca199").cloned()
 }
 
@@ -87,7 +90,10 @@ fn an_edit_is_checked_staged_confirmed_written_and_audited() {
     assert_eq!(row.new_value.as_deref(), Some("41.2"));
 
     // The study shown is the one stored.
-    let shown = app.study().expect("a study").patients[0].record.values.get("ca199");
+    let shown = app.study().expect("a study").patients[0]
+        .record
+        .values
+        .get("ca199");
     assert_eq!(shown, Some(&Value::Number(41.2)));
 }
 
@@ -131,7 +137,9 @@ fn a_stale_edit_is_refused_and_the_study_read_again() {
     let mut other = StudyDb::open(db.path()).expect("a second connection");
     let shown = other.load_record("ICC-001").unwrap().unwrap();
     let mut theirs = shown.clone();
-    theirs.values.insert("ca199".to_owned(), Value::Number(99.0));
+    theirs
+        .values
+        .insert("ca199".to_owned(), Value::Number(99.0));
     other
         .save_record(Some(&shown), &theirs, &fixture::actor())
         .expect("their write");
@@ -140,11 +148,18 @@ fn a_stale_edit_is_refused_and_the_study_read_again() {
     assert_eq!(ca199(&db), Some(Value::Number(99.0)), "theirs is kept");
     assert_eq!(app.context(), Context::Message);
     assert!(app.patient().and_then(|p| p.staged()).is_none());
-    let shown = app.study().expect("a study").patients[0].record.values.get("ca199");
+    let shown = app.study().expect("a study").patients[0]
+        .record
+        .values
+        .get("ca199");
     assert_eq!(shown, Some(&Value::Number(99.0)), "the view was refreshed");
     key(&mut app, KeyCode::Esc);
     keys(&mut app, "E");
-    assert_eq!(app.context(), Context::Message, "the error is in the history");
+    assert_eq!(
+        app.context(),
+        Context::Message,
+        "the error is in the history"
+    );
 }
 
 #[test]
@@ -178,7 +193,10 @@ fn a_read_only_session_refuses_edits_and_jobs() {
     open_ca199(&mut app);
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.context(), Context::Patient);
-    assert_eq!(app.note(), Some("read-only session: editing is not allowed"));
+    assert_eq!(
+        app.note(),
+        Some("read-only session: editing is not allowed")
+    );
     key(&mut app, KeyCode::Esc);
     keys(&mut app, "2a");
     assert_eq!(app.context(), Context::Jobs);

@@ -236,8 +236,8 @@ fn run(
                     last: p.last.clone(),
                 });
             };
-            let summary = extract_cohort(&mut db, &request, actor, &report, cancel)
-                .map_err(|e| chain(&e))?;
+            let summary =
+                extract_cohort(&mut db, &request, actor, &report, cancel).map_err(|e| chain(&e))?;
             Ok(JobResult {
                 summary: format!(
                     "run {}: {} extracted, {} already done, {} failed in {:.1} s",

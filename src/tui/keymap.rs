@@ -174,15 +174,29 @@ const GLOBAL: &[Binding] = &[bind(
 
 const HELP: Binding = bind(&[Key::char('?')], Action::ToggleHelp, "show these keys");
 
-const ERRORS: Binding = bind(&[Key::char('E')], Action::ErrorHistory, "show the errors so far");
+const ERRORS: Binding = bind(
+    &[Key::char('E')],
+    Action::ErrorHistory,
+    "show the errors so far",
+);
 
 /// The top-level views, in the order of their number keys.
-pub const VIEWS: [&str; 2] = ["Cohort", "Jobs"];
+pub const VIEWS: [&str; 4] = ["Cohort", "Jobs", "Survival", "Chemo benefit"];
 
 /// Switching between the top-level views, in every one of them.
 const VIEW_KEYS: &[Binding] = &[
     bind(&[Key::char('1')], Action::View(0), "view: cohort table"),
-    bind(&[Key::char('2')], Action::View(1), "view: jobs (extract, train, score)"),
+    bind(
+        &[Key::char('2')],
+        Action::View(1),
+        "view: jobs (extract, train, score)",
+    ),
+    bind(&[Key::char('3')], Action::View(2), "view: survival curves"),
+    bind(
+        &[Key::char('4')],
+        Action::View(3),
+        "view: chemotherapy benefit",
+    ),
 ];
 
 const COHORT: &[Binding] = &[
@@ -220,6 +234,11 @@ const COHORT: &[Binding] = &[
         &[Key::plain(KeyCode::Enter)],
         Action::Open,
         "open the patient (to read and correct values)",
+    ),
+    bind(
+        &[Key::char('/')],
+        Action::Filter,
+        "filter, e.g. cohort = validation and ca199 > 37",
     ),
     HELP,
     ERRORS,
@@ -266,8 +285,16 @@ const PATIENT: &[Binding] = &[
         Action::Write,
         "write the staged changes (asks first)",
     ),
-    bind(&[Key::char('D')], Action::Discard, "discard the staged changes"),
-    bind(&[Key::char('u')], Action::Undo, "undo the last write (asks first)"),
+    bind(
+        &[Key::char('D')],
+        Action::Discard,
+        "discard the staged changes",
+    ),
+    bind(
+        &[Key::char('u')],
+        Action::Undo,
+        "undo the last write (asks first)",
+    ),
     bind(
         &[Key::plain(KeyCode::Tab), Key::char('l')],
         Action::NextSection,
@@ -342,14 +369,22 @@ const SURVIVAL: &[Binding] = &[
         Action::NextCohort,
         "cohort: all, training, validation",
     ),
-    bind(&[Key::char('m')], Action::ToggleMarker, "Braille or dot markers"),
+    bind(
+        &[Key::char('m')],
+        Action::ToggleMarker,
+        "Braille or dot markers",
+    ),
     HELP,
     ERRORS,
 ];
 
 const CHEMO: &[Binding] = &[
     bind(&[Key::char('e')], Action::ToggleEndpoint, "DFS or OS"),
-    bind(&[Key::char('m')], Action::ToggleMarker, "Braille or dot markers"),
+    bind(
+        &[Key::char('m')],
+        Action::ToggleMarker,
+        "Braille or dot markers",
+    ),
     HELP,
     ERRORS,
 ];
@@ -375,8 +410,16 @@ const HELP_POPUP: &[Binding] = &[
 ];
 
 const CONFIRM: &[Binding] = &[
-    bind(&[Key::char('y'), Key::plain(KeyCode::Enter)], Action::Yes, "yes"),
-    bind(&[Key::char('n'), Key::plain(KeyCode::Esc)], Action::No, "no"),
+    bind(
+        &[Key::char('y'), Key::plain(KeyCode::Enter)],
+        Action::Yes,
+        "yes",
+    ),
+    bind(
+        &[Key::char('n'), Key::plain(KeyCode::Esc)],
+        Action::No,
+        "no",
+    ),
 ];
 
 const MENU: &[Binding] = &[
@@ -395,7 +438,11 @@ const MENU: &[Binding] = &[
 ];
 
 const INPUT: &[Binding] = &[
-    bind(&[Key::plain(KeyCode::Enter)], Action::Accept, "check and stage the value"),
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::Accept,
+        "check and stage the value",
+    ),
     bind(&[Key::plain(KeyCode::Esc)], Action::Back, "cancel the edit"),
 ];
 

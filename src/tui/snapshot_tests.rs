@@ -15,7 +15,11 @@ use super::fixture;
 use super::jobs::JobEvent;
 
 fn draw(app: &App) -> Terminal<TestBackend> {
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).expect("a test terminal");
+    draw_at(app, 80, 24)
+}
+
+fn draw_at(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
     terminal
         .draw(|frame| app.render(frame))
         .expect("a drawn frame");
@@ -162,4 +166,161 @@ fn tiny_terminals_do_not_panic() {
                 .expect("a drawn frame");
         }
     }
+}
+
+fn scored_app() -> App {
+    let (_dir, db) = fixture::scored_sample();
+    App::with_study(fixture::load(&db), fixture::session(&db))
+}
+
+/// Snapshots a view of the scored sample study at 80×24 and 120×40.
+fn both_sizes(name: &str, setup: &dyn Fn(&mut App)) {
+    let mut app = scored_app();
+    setup(&mut app);
+    for (width, height) in [(80, 24), (120, 40)] {
+        let terminal = draw_at(&app, width, height);
+        assert_snapshot!(format!("{name}_{width}x{height}"), terminal.backend());
+    }
+}
+
+#[test]
+fn sample_cohort() {
+    both_sizes("sample_cohort", &|_| {});
+}
+
+#[test]
+fn sample_cohort_filtered() {
+    both_sizes("sample_cohort_filtered", &|app| {
+        app.update(Action::Filter);
+        for c in "cohort = validation and ca19_9 > 37 and risk = high".chars() {
+            app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Char(c),
+            ));
+        }
+        app.update(Action::Accept);
+    });
+}
+
+#[test]
+fn filter_with_an_error() {
+    both_sizes("filter_with_an_error", &|app| {
+        app.update(Action::Filter);
+        for c in "ca199 > 37".chars() {
+            app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Char(c),
+            ));
+        }
+        app.update(Action::Accept);
+    });
+}
+
+#[test]
+fn survival_by_risk_group() {
+    both_sizes("survival_by_risk_group", &|app| app.update(Action::View(2)));
+}
+
+#[test]
+fn survival_os_by_chemotherapy_validation() {
+    both_sizes("survival_os_by_chemotherapy_validation", &|app| {
+        app.update(Action::View(2));
+        app.update(Action::ToggleEndpoint);
+        app.update(Action::NextGrouping);
+        app.update(Action::NextCohort);
+        app.update(Action::NextCohort);
+    });
+}
+
+#[test]
+fn chemo_benefit() {
+    both_sizes("chemo_benefit", &|app| app.update(Action::View(3)));
+}
+
+#[test]
+fn survival_and_chemo_before_scoring() {
+    let mut app = populated_app();
+    app.update(Action::View(2));
+    assert_snapshot!("survival_unscored", draw(&app).backend());
+    app.update(Action::View(3));
+    assert_snapshot!("chemo_unscored", draw(&app).backend());
+}
+
+#[test]
+fn jobs_empty_and_menu() {
+    both_sizes("jobs_empty", &|app| app.update(Action::View(1)));
+    both_sizes("jobs_menu", &|app| {
+        app.update(Action::View(1));
+        app.update(Action::NewJob);
+    });
+}
+
+#[test]
+fn jobs_running_and_finished() {
+    use super::jobs::{JobEvent, JobProgress, JobResult};
+    both_sizes("jobs_progress", &|app| {
+        // A session without a channel cannot start a thread, so the jobs
+        // are registered by hand and fed reports as a thread would send.
+        app.register_job_for_test(super::jobs::JobSpec::Train {
+            out: "signature.json".into(),
+        });
+        app.register_job_for_test(super::jobs::JobSpec::Extract {
+            params: "params_default.yaml".into(),
+            kind: radcohort::study::model::SeriesKind::Dwi,
+            b_value: Some(800.0),
+        });
+        app.on_job(JobEvent::Finished(
+            1,
+            Ok(JobResult {
+                summary: "Radiomic signature (a1b2c3): 4 features".to_owned(),
+                errors: vec![("ICC017".to_owned(), "mask is empty".to_owned())],
+                cancelled: false,
+            }),
+        ));
+        app.on_job(JobEvent::Progress(
+            2,
+            JobProgress {
+                done: 48,
+                total: 124,
+                failed: 1,
+                eta: Some(std::time::Duration::from_secs(75)),
+                last: Some("ICC048".to_owned()),
+            },
+        ));
+        app.update(Action::Up);
+    });
+}
+
+#[test]
+fn edit_input_and_confirmation() {
+    let mut app = populated_app();
+    app.update(Action::Open);
+    for _ in 0..6 {
+        app.update(Action::Down);
+    }
+    app.update(Action::Edit);
+    app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Char('x'),
+    ));
+    app.update(Action::Accept);
+    assert_snapshot!("edit_refused", draw(&app).backend());
+    app.handle_key(&ratatui::crossterm::event::KeyEvent::new(
+        ratatui::crossterm::event::KeyCode::Char('u'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    ));
+    for c in "41".chars() {
+        app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char(c),
+        ));
+    }
+    app.update(Action::Accept);
+    assert_snapshot!("edit_staged", draw(&app).backend());
+    app.update(Action::Write);
+    assert_snapshot!("write_confirmation", draw(&app).backend());
+}
+
+#[test]
+fn help_over_survival() {
+    let mut app = scored_app();
+    app.update(Action::View(2));
+    app.update(Action::ToggleHelp);
+    assert_snapshot!(draw(&app).backend());
 }

@@ -195,7 +195,10 @@ impl JobsScreen {
         match &job.state {
             JobState::Done(result) if !result.errors.is_empty() => {
                 let mut lines = vec![Line::styled(
-                    format!("{} cases failed:", result.errors.len()),
+                    format!(
+                        "{} failed:",
+                        super::patient::plural(result.errors.len(), "case")
+                    ),
                     Style::new().fg(Color::Yellow),
                 )];
                 lines.extend(
@@ -206,10 +209,9 @@ impl JobsScreen {
                 );
                 lines
             }
-            JobState::Failed(reason) => vec![Line::styled(
-                reason.clone(),
-                Style::new().fg(Color::Red),
-            )],
+            JobState::Failed(reason) => {
+                vec![Line::styled(reason.clone(), Style::new().fg(Color::Red))]
+            }
             _ => Vec::new(),
         }
     }
@@ -227,10 +229,7 @@ impl Component for JobsScreen {
         let inner = block.inner(main);
         frame.render_widget(block, main);
         let running = self.running();
-        let info = format!(
-            " {} jobs · {running} running",
-            self.jobs.len()
-        );
+        let info = format!(" {} jobs · {running} running", self.jobs.len());
         frame.render_widget(StatusBar::new(info, "a start  c cancel  ? help"), status);
         if self.jobs.is_empty() {
             let text = vec![
@@ -247,25 +246,35 @@ impl Component for JobsScreen {
         let detail_height = if details.is_empty() {
             0
         } else {
-            u16::try_from(details.len() + 1).unwrap_or(u16::MAX).min(inner.height / 2)
+            u16::try_from(details.len() + 1)
+                .unwrap_or(u16::MAX)
+                .min(inner.height / 2)
         };
         let [list, detail] =
-            Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_height)])
-                .areas(inner);
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(detail_height)]).areas(inner);
         let per_job = 4;
         let fits = usize::from(list.height / per_job).max(1);
         // Show the selected job, and the ones before it that fit.
         let first = (self.selected + 1).saturating_sub(fits);
-        for (slot, (index, job)) in self.jobs.iter().enumerate().skip(first).take(fits).enumerate() {
+        for (slot, (index, job)) in self
+            .jobs
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(fits)
+            .enumerate()
+        {
             let y = list.y + u16::try_from(slot).unwrap_or(0) * per_job;
             let area = Rect::new(list.x, y, list.width, 3).intersection(list);
             Self::render_job(job, index == self.selected, frame, area);
         }
         if detail_height > 0 {
             frame.render_widget(
-                Paragraph::new(details)
-                    .wrap(Wrap { trim: false })
-                    .block(Block::new().borders(ratatui::widgets::Borders::TOP).title(" Errors ")),
+                Paragraph::new(details).wrap(Wrap { trim: false }).block(
+                    Block::new()
+                        .borders(ratatui::widgets::Borders::TOP)
+                        .title(" Errors "),
+                ),
                 detail,
             );
         }

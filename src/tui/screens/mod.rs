@@ -3,9 +3,11 @@
 //! [`Outcome`] when the change reaches beyond it (opening or leaving a view).
 
 pub mod building;
+pub mod chemo;
 pub mod cohort;
 pub mod jobs;
 pub mod patient;
+pub mod survival;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -29,6 +31,8 @@ pub enum Outcome {
     OpenPatient(usize),
     /// Ask for a new value of this field of the patient shown.
     EditField(Field),
+    /// Ask for the cohort filter.
+    EditFilter,
     /// Ask whether to write the staged edits.
     Write,
     /// Ask whether to undo the last write.

@@ -241,9 +241,9 @@ impl PatientScreen {
     }
 
     fn unsaved_note(&self) -> Option<String> {
-        self.staged.as_ref().map(|_| {
-            "this patient has staged changes: w writes them, D discards them".to_owned()
-        })
+        self.staged
+            .as_ref()
+            .map(|_| "this patient has staged changes: w writes them, D discards them".to_owned())
     }
 }
 
@@ -491,11 +491,7 @@ fn clinical_lines(
     };
     let mut rows = vec![
         ClinicalRow::Heading("Patient"),
-        editable(
-            "Sex",
-            Field::Sex,
-            record.patient.sex.map(|s| s.to_string()),
-        ),
+        editable("Sex", Field::Sex, record.patient.sex.map(|s| s.to_string())),
         editable(
             "Age at surgery (years)",
             Field::Age,

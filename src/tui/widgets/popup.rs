@@ -41,9 +41,15 @@ impl Confirm {
         lines.extend(self.details.iter().map(|d| Line::from(d.clone())));
         lines.push(Line::from(""));
         lines.push(Line::from(vec![
-            Span::styled("y", Style::new().fg(Color::Green).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                "y",
+                Style::new().fg(Color::Green).add_modifier(Modifier::BOLD),
+            ),
             Span::raw("/Enter yes   "),
-            Span::styled("n", Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+            Span::styled(
+                "n",
+                Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+            ),
             Span::raw("/Esc no"),
         ]));
         let mut all = vec![self.question.clone()];
@@ -189,6 +195,8 @@ pub struct TextInput {
     cursor: usize,
     /// Why the last attempt was refused.
     pub error: Option<String>,
+    /// What Enter does, for the footer: `stages`, `applies`.
+    accept: &'static str,
 }
 
 impl TextInput {
@@ -201,7 +209,14 @@ impl TextInput {
             cursor: text.chars().count(),
             text,
             error: None,
+            accept: "stages",
         }
+    }
+
+    /// Names what Enter does in the footer (default `stages`).
+    pub fn accepting(mut self, verb: &'static str) -> Self {
+        self.accept = verb;
+        self
     }
 
     fn byte_index(&self, chars: usize) -> usize {
@@ -278,22 +293,21 @@ impl TextInput {
                 Span::raw(after),
             ]),
         ];
-        match &self.error {
-            Some(error) => lines.push(Line::styled(
+        if let Some(error) = &self.error {
+            lines.push(Line::styled(
                 format!("✗ {error}"),
                 Style::new().fg(Color::Red),
-            )),
-            None => lines.push(Line::styled(
-                "empty = missing",
-                Style::new().fg(Color::DarkGray),
-            )),
+            ));
         }
         frame.render_widget(Clear, popup);
         frame.render_widget(
             Paragraph::new(lines).wrap(Wrap { trim: false }).block(
                 Block::bordered()
                     .title(format!(" {} ", self.label))
-                    .title_bottom(Line::from(" Enter stages · Esc cancels ").right_aligned())
+                    .title_bottom(
+                        Line::from(format!(" Enter {} · Esc cancels ", self.accept))
+                            .right_aligned(),
+                    )
                     .border_style(Style::new().fg(Color::Yellow))
                     .padding(Padding::horizontal(1)),
             ),
