@@ -82,7 +82,8 @@ enum Popup {
     Message(Message),
     JobMenu(Menu, Vec<JobSpec>),
     Input(TextInput, Field),
-    Filter(TextInput),
+    /// Text a screen asked for; the answer goes back to it.
+    Prompt(TextInput),
 }
 
 impl Popup {
@@ -92,7 +93,7 @@ impl Popup {
             Popup::Confirm(..) => Context::Confirm,
             Popup::Message(_) => Context::Message,
             Popup::JobMenu(..) => Context::Menu,
-            Popup::Input(..) | Popup::Filter(_) => Context::Input,
+            Popup::Input(..) | Popup::Prompt(_) => Context::Input,
         }
     }
 }
@@ -103,8 +104,8 @@ struct Views {
     study: Study,
     cohort: CohortScreen,
     jobs: JobsScreen,
-    survival: SurvivalScreen,
-    chemo: ChemoScreen,
+    /// The views after the cohort and the jobs, in the order of [`VIEWS`].
+    others: Vec<Box<dyn Component>>,
     /// The top-level view shown (an index of [`VIEWS`]).
     view: usize,
     /// The patient opened over the cohort.
@@ -118,8 +119,10 @@ impl Views {
         Views {
             cohort: CohortScreen::new(&study),
             jobs: JobsScreen::default(),
-            survival: SurvivalScreen::new(&study),
-            chemo: ChemoScreen::new(&study),
+            others: vec![
+                Box::new(SurvivalScreen::new(&study)),
+                Box::new(ChemoScreen::new(&study)),
+            ],
             study,
             view: 0,
             patient: None,
@@ -132,11 +135,43 @@ impl Views {
             return patient;
         }
         match self.view {
+            0 => &self.cohort,
             1 => &self.jobs,
-            2 => &self.survival,
-            3 => &self.chemo,
-            _ => &self.cohort,
+            n => self
+                .others
+                .get(n - 2)
+                .map_or(&self.cohort as &dyn Component, |screen| screen.as_ref()),
         }
+    }
+
+    /// The screen that has the keys, to update.
+    fn screen_mut(&mut self) -> &mut dyn Component {
+        if let Some(patient) = &mut self.patient {
+            return patient;
+        }
+        match self.view {
+            1 => &mut self.jobs,
+            n if n >= 2 && n - 2 < self.others.len() => self.others[n - 2].as_mut(),
+            _ => &mut self.cohort,
+        }
+    }
+
+    /// Applies an action to the screen that has the keys.
+    fn update(&mut self, action: Action) -> Outcome {
+        // The study is moved out for the call so that the screen can be
+        // borrowed mutably beside it.
+        let study = std::mem::take(&mut self.study);
+        let outcome = self.screen_mut().update(action, &study);
+        self.study = study;
+        outcome
+    }
+
+    /// Gives the screen that has the keys the text it asked for.
+    fn answer(&mut self, text: &str) -> Result<Outcome, String> {
+        let study = std::mem::take(&mut self.study);
+        let outcome = self.screen_mut().answer(text, &study);
+        self.study = study;
+        outcome
     }
 
     /// Tells every screen the study changed.
@@ -144,8 +179,9 @@ impl Views {
         let study = &self.study;
         self.cohort.study_changed(study);
         self.jobs.study_changed(study);
-        self.survival.study_changed(study);
-        self.chemo.study_changed(study);
+        for screen in &mut self.others {
+            screen.study_changed(study);
+        }
         if let Some(patient) = &mut self.patient {
             patient.study_changed(study);
         }
@@ -281,7 +317,7 @@ impl App {
         self.note = None;
         let context = self.context();
         let action = match (&mut self.popup, context) {
-            (Some(Popup::Input(input, _) | Popup::Filter(input)), Context::Input) => {
+            (Some(Popup::Input(input, _) | Popup::Prompt(input)), Context::Input) => {
                 match keymap::lookup(Context::Input, key) {
                     Some(action) => Some(action),
                     None => {
@@ -337,16 +373,7 @@ impl App {
             }
             return;
         }
-        let study = &views.study;
-        let outcome = match &mut views.patient {
-            Some(patient) => patient.update(action, study),
-            None => match views.view {
-                1 => views.jobs.update(action, study),
-                2 => views.survival.update(action, study),
-                3 => views.chemo.update(action, study),
-                _ => views.cohort.update(action, study),
-            },
-        };
+        let outcome = views.update(action);
         self.apply(outcome);
     }
 
@@ -432,24 +459,21 @@ impl App {
                 Action::Back => {}
                 _ => self.popup = Some(Popup::Input(input, field)),
             },
-            Popup::Filter(mut input) => match action {
+            Popup::Prompt(mut input) => match action {
                 Action::Accept => {
                     let Some(views) = self.views_mut() else {
                         return;
                     };
-                    match views.cohort.set_filter(&views.study, &input.text) {
-                        Ok(shown) => {
-                            let total = views.study.patients.len();
-                            self.say(format!("{shown} of {total} patients shown"));
-                        }
+                    match views.answer(&input.text) {
+                        Ok(outcome) => self.apply(outcome),
                         Err(error) => {
                             input.error = Some(error);
-                            self.popup = Some(Popup::Filter(input));
+                            self.popup = Some(Popup::Prompt(input));
                         }
                     }
                 }
                 Action::Back => {}
-                _ => self.popup = Some(Popup::Filter(input)),
+                _ => self.popup = Some(Popup::Prompt(input)),
             },
         }
     }
@@ -483,14 +507,15 @@ impl App {
                 views.patient = Some(PatientScreen::new(&views.study, index));
             }
             Outcome::EditField(field) => self.open_input(field),
-            Outcome::EditFilter => {
-                let input = TextInput::new(
-                    "Filter the cohort",
-                    "e.g. cohort = validation and risk = high · empty shows all",
-                    views.cohort.filter_text(),
-                )
-                .accepting("applies");
-                self.popup = Some(Popup::Filter(input));
+            Outcome::Prompt(prompt) => {
+                let input = TextInput::new(prompt.label, prompt.hint, prompt.initial)
+                    .accepting(prompt.accept);
+                self.popup = Some(Popup::Prompt(input));
+            }
+            Outcome::StartJob(spec) => {
+                if !self.refuse_if_read_only("running jobs") {
+                    self.start_job(spec);
+                }
             }
             Outcome::Write => self.ask_to_write(),
             Outcome::Undo => self.ask_to_undo(),
@@ -904,7 +929,7 @@ impl App {
             Some(Popup::Confirm(confirm, _)) => confirm.render(frame, area),
             Some(Popup::Message(message)) => message.render(frame, area),
             Some(Popup::JobMenu(menu, _)) => menu.render(frame, area),
-            Some(Popup::Input(input, _) | Popup::Filter(input)) => input.render(frame, area),
+            Some(Popup::Input(input, _) | Popup::Prompt(input)) => input.render(frame, area),
             None => {}
         }
     }

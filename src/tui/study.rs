@@ -46,7 +46,7 @@ pub struct CohortCounts {
 }
 
 /// A loaded study.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Study {
     /// The study's name from its settings.
     pub name: String,

@@ -11,7 +11,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Padding, Paragraph, Row, Table, TableState, Wrap};
 
-use super::{Component, Outcome, page_step, step};
+use super::{Component, Outcome, Prompt, page_step, step};
 use crate::tui::action::Action;
 use crate::tui::format;
 use crate::tui::keymap::Context;
@@ -246,6 +246,14 @@ impl Component for CohortScreen {
         }
     }
 
+    fn answer(&mut self, text: &str, study: &Study) -> Result<Outcome, String> {
+        let shown = self.set_filter(study, text)?;
+        Ok(Outcome::Note(format!(
+            "{shown} of {} patients shown",
+            study.patients.len()
+        )))
+    }
+
     fn update(&mut self, action: Action, _study: &Study) -> Outcome {
         let page = page_step(self.page.get());
         match action {
@@ -255,7 +263,14 @@ impl Component for CohortScreen {
             Action::PageUp => self.move_by(-page),
             Action::First => self.selected = 0,
             Action::Last => self.move_by(isize::MAX),
-            Action::Filter => return Outcome::EditFilter,
+            Action::Filter => {
+                return Outcome::Prompt(Prompt {
+                    label: "Filter the cohort".to_owned(),
+                    hint: "e.g. cohort = validation and risk = high · empty shows all".to_owned(),
+                    initial: self.filter_text().to_owned(),
+                    accept: "applies",
+                });
+            }
             Action::Open => {
                 if let Some(&index) = self.visible.get(self.selected) {
                     return Outcome::OpenPatient(index);

@@ -16,12 +16,13 @@ use ratatui::layout::Rect;
 use radcohort::study::edit::Field;
 
 use super::action::Action;
+use super::jobs::JobSpec;
 use super::keymap::{self, Context};
 use super::study::Study;
 
 /// What the app must do after a screen handled an action: anything that
 /// reaches beyond the screen (other screens, popups, the database, jobs).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Nothing beyond the screen itself.
     Stay,
@@ -31,8 +32,11 @@ pub enum Outcome {
     OpenPatient(usize),
     /// Ask for a new value of this field of the patient shown.
     EditField(Field),
-    /// Ask for the cohort filter.
-    EditFilter,
+    /// Ask for a line of text; the answer goes to the screen's
+    /// [`Component::answer`].
+    Prompt(Prompt),
+    /// Start this job.
+    StartJob(JobSpec),
     /// Ask whether to write the staged edits.
     Write,
     /// Ask whether to undo the last write.
@@ -45,8 +49,21 @@ pub enum Outcome {
     Note(String),
 }
 
+/// A line of text a screen asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prompt {
+    /// The popup's title.
+    pub label: String,
+    /// What may be typed.
+    pub hint: String,
+    /// The text to start from.
+    pub initial: String,
+    /// What Enter does, for the footer: `applies`, `exports`.
+    pub accept: &'static str,
+}
+
 /// A full-screen view.
-pub trait Component {
+pub trait Component: std::fmt::Debug {
     /// Which key table applies while this screen has the keys.
     fn context(&self) -> Context;
 
@@ -61,6 +78,12 @@ pub trait Component {
     /// Brings derived state (sorted rows, curves) up to date after the
     /// study changed under the screen.
     fn study_changed(&mut self, _study: &Study) {}
+
+    /// Takes the text the screen asked for with [`Outcome::Prompt`]. An
+    /// error keeps the prompt open with the reason shown.
+    fn answer(&mut self, _text: &str, _study: &Study) -> Result<Outcome, String> {
+        Ok(Outcome::Stay)
+    }
 
     /// The action a key asks for on this screen, if any.
     fn handle_key(&self, key: &KeyEvent) -> Option<Action> {
