@@ -5,6 +5,8 @@
 //! terminal. The meaning of an action depends on the screen it reaches:
 //! `Down` moves the cohort selection but scrolls the patient view.
 
+use super::keymap::View;
+
 /// One thing the user asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -34,8 +36,8 @@ pub enum Action {
     PrevSection,
     /// The section with this index.
     Section(usize),
-    /// The top-level view with this index (cohort, jobs, survival, …).
-    View(usize),
+    /// A top-level view (cohort, jobs, survival, …).
+    View(View),
     /// The next patient of the cohort.
     NextPatient,
     /// The previous patient of the cohort.

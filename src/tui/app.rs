@@ -24,7 +24,7 @@ use ratatui::widgets::{Clear, Paragraph, Tabs};
 use super::action::Action;
 use super::event::Event;
 use super::jobs::{self, JobEvent, JobSpec};
-use super::keymap::{self, Context, VIEWS};
+use super::keymap::{self, Context, View};
 use super::screens::building::BuildingScreen;
 use super::screens::chemo::ChemoScreen;
 use super::screens::cohort::CohortScreen;
@@ -104,10 +104,10 @@ struct Views {
     study: Study,
     cohort: CohortScreen,
     jobs: JobsScreen,
-    /// The views after the cohort and the jobs, in the order of [`VIEWS`].
-    others: Vec<Box<dyn Component>>,
-    /// The top-level view shown (an index of [`VIEWS`]).
-    view: usize,
+    /// The views other than the cohort and the jobs.
+    others: Vec<(View, Box<dyn Component>)>,
+    /// The top-level view shown.
+    view: View,
     /// The patient opened over the cohort.
     patient: Option<PatientScreen>,
     /// Writes of this session, the last undone first.
@@ -120,11 +120,11 @@ impl Views {
             cohort: CohortScreen::new(&study),
             jobs: JobsScreen::default(),
             others: vec![
-                Box::new(SurvivalScreen::new(&study)),
-                Box::new(ChemoScreen::new(&study)),
+                (View::Survival, Box::new(SurvivalScreen::new(&study))),
+                (View::Chemo, Box::new(ChemoScreen::new(&study))),
             ],
             study,
-            view: 0,
+            view: View::Cohort,
             patient: None,
             written: Vec::new(),
         }
@@ -135,12 +135,13 @@ impl Views {
             return patient;
         }
         match self.view {
-            0 => &self.cohort,
-            1 => &self.jobs,
-            n => self
+            View::Cohort => &self.cohort,
+            View::Jobs => &self.jobs,
+            view => self
                 .others
-                .get(n - 2)
-                .map_or(&self.cohort as &dyn Component, |screen| screen.as_ref()),
+                .iter()
+                .find(|(v, _)| *v == view)
+                .map_or(&self.cohort as &dyn Component, |(_, screen)| screen.as_ref()),
         }
     }
 
@@ -149,10 +150,14 @@ impl Views {
         if let Some(patient) = &mut self.patient {
             return patient;
         }
-        match self.view {
-            1 => &mut self.jobs,
-            n if n >= 2 && n - 2 < self.others.len() => self.others[n - 2].as_mut(),
-            _ => &mut self.cohort,
+        let view = self.view;
+        match view {
+            View::Cohort => &mut self.cohort,
+            View::Jobs => &mut self.jobs,
+            _ => match self.others.iter_mut().find(|(v, _)| *v == view) {
+                Some((_, screen)) => screen.as_mut(),
+                None => &mut self.cohort,
+            },
         }
     }
 
@@ -179,7 +184,7 @@ impl Views {
         let study = &self.study;
         self.cohort.study_changed(study);
         self.jobs.study_changed(study);
-        for screen in &mut self.others {
+        for (_, screen) in &mut self.others {
             screen.study_changed(study);
         }
         if let Some(patient) = &mut self.patient {
@@ -368,7 +373,7 @@ impl App {
             return;
         };
         if let Action::View(view) = action {
-            if view < VIEWS.len() && views.patient.is_none() {
+            if views.patient.is_none() {
                 views.view = view;
             }
             return;
@@ -802,7 +807,7 @@ impl App {
             Ok(()) => {
                 if let Some(views) = self.views_mut() {
                     views.jobs.add(id, spec, cancel);
-                    views.view = 1;
+                    views.view = View::Jobs;
                 }
                 self.say(format!("job #{id} started"));
             }
@@ -818,7 +823,7 @@ impl App {
         self.next_job += 1;
         if let Some(views) = self.views_mut() {
             views.jobs.add(id, spec, Arc::new(AtomicBool::new(false)));
-            views.view = 1;
+            views.view = View::Jobs;
         }
     }
 
@@ -936,9 +941,10 @@ impl App {
 }
 
 /// The bar of top-level views, numbered as their keys.
-fn render_view_tabs(frame: &mut Frame, area: Rect, selected: usize, running: usize) {
-    let titles = VIEWS.iter().enumerate().map(|(i, name)| {
-        if i == 1 && running > 0 {
+fn render_view_tabs(frame: &mut Frame, area: Rect, selected: View, running: usize) {
+    let titles = View::ALL.iter().enumerate().map(|(i, view)| {
+        let name = view.title();
+        if *view == View::Jobs && running > 0 {
             format!("{} {name} ({running})", i + 1)
         } else {
             format!("{} {name}", i + 1)
@@ -946,7 +952,7 @@ fn render_view_tabs(frame: &mut Frame, area: Rect, selected: usize, running: usi
     });
     frame.render_widget(
         Tabs::new(titles)
-            .select(selected)
+            .select(selected.index())
             .highlight_style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
             .divider("│"),
         area,
@@ -992,6 +998,7 @@ mod tests {
             active_signature: None,
             windows: EndpointWindows::default(),
             folder: PathBuf::from("."),
+            database: PathBuf::from("study.db"),
         }
     }
 

@@ -180,21 +180,51 @@ const ERRORS: Binding = bind(
     "show the errors so far",
 );
 
-/// The top-level views, in the order of their number keys.
-pub const VIEWS: [&str; 4] = ["Cohort", "Jobs", "Survival", "Chemo benefit"];
+/// A top-level view: a tab of the bar at the top, chosen by its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The cohort table.
+    Cohort,
+    /// Background jobs.
+    Jobs,
+    /// Kaplan–Meier curves by group.
+    Survival,
+    /// Chemotherapy benefit by risk group.
+    Chemo,
+}
+
+impl View {
+    /// Every view, in the order of the tab bar and the number keys.
+    pub const ALL: [View; 4] = [View::Cohort, View::Jobs, View::Survival, View::Chemo];
+
+    /// The tab's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Cohort => "Cohort",
+            View::Jobs => "Jobs",
+            View::Survival => "Survival",
+            View::Chemo => "Chemo benefit",
+        }
+    }
+
+    /// Its position in the tab bar.
+    pub fn index(self) -> usize {
+        View::ALL.iter().position(|v| *v == self).unwrap_or_default()
+    }
+}
 
 /// Switching between the top-level views, in every one of them.
 const VIEW_KEYS: &[Binding] = &[
-    bind(&[Key::char('1')], Action::View(0), "view: cohort table"),
+    bind(&[Key::char('1')], Action::View(View::Cohort), "view: cohort table"),
     bind(
         &[Key::char('2')],
-        Action::View(1),
+        Action::View(View::Jobs),
         "view: jobs (extract, train, score)",
     ),
-    bind(&[Key::char('3')], Action::View(2), "view: survival curves"),
+    bind(&[Key::char('3')], Action::View(View::Survival), "view: survival curves"),
     bind(
         &[Key::char('4')],
-        Action::View(3),
+        Action::View(View::Chemo),
         "view: chemotherapy benefit",
     ),
 ];

@@ -11,6 +11,7 @@ use ratatui::backend::TestBackend;
 
 use super::action::Action;
 use super::app::App;
+use super::keymap::View;
 use super::fixture;
 use super::jobs::JobEvent;
 
@@ -216,13 +217,13 @@ fn filter_with_an_error() {
 
 #[test]
 fn survival_by_risk_group() {
-    both_sizes("survival_by_risk_group", &|app| app.update(Action::View(2)));
+    both_sizes("survival_by_risk_group", &|app| app.update(Action::View(View::Survival)));
 }
 
 #[test]
 fn survival_os_by_chemotherapy_validation() {
     both_sizes("survival_os_by_chemotherapy_validation", &|app| {
-        app.update(Action::View(2));
+        app.update(Action::View(View::Survival));
         app.update(Action::ToggleEndpoint);
         app.update(Action::NextGrouping);
         app.update(Action::NextCohort);
@@ -232,23 +233,23 @@ fn survival_os_by_chemotherapy_validation() {
 
 #[test]
 fn chemo_benefit() {
-    both_sizes("chemo_benefit", &|app| app.update(Action::View(3)));
+    both_sizes("chemo_benefit", &|app| app.update(Action::View(View::Chemo)));
 }
 
 #[test]
 fn survival_and_chemo_before_scoring() {
     let mut app = populated_app();
-    app.update(Action::View(2));
+    app.update(Action::View(View::Survival));
     assert_snapshot!("survival_unscored", draw(&app).backend());
-    app.update(Action::View(3));
+    app.update(Action::View(View::Chemo));
     assert_snapshot!("chemo_unscored", draw(&app).backend());
 }
 
 #[test]
 fn jobs_empty_and_menu() {
-    both_sizes("jobs_empty", &|app| app.update(Action::View(1)));
+    both_sizes("jobs_empty", &|app| app.update(Action::View(View::Jobs)));
     both_sizes("jobs_menu", &|app| {
-        app.update(Action::View(1));
+        app.update(Action::View(View::Jobs));
         app.update(Action::NewJob);
     });
 }
@@ -320,7 +321,7 @@ fn edit_input_and_confirmation() {
 #[test]
 fn help_over_survival() {
     let mut app = scored_app();
-    app.update(Action::View(2));
+    app.update(Action::View(View::Survival));
     app.update(Action::ToggleHelp);
     assert_snapshot!(draw(&app).backend());
 }

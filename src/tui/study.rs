@@ -64,6 +64,9 @@ pub struct Study {
     pub windows: EndpointWindows,
     /// The folder image paths are relative to.
     pub folder: PathBuf,
+    /// The database file, for screens that read what the study does not
+    /// keep in memory (the audit log).
+    pub database: PathBuf,
 }
 
 /// The signature whose risk groups the screens use.
@@ -120,6 +123,7 @@ impl Study {
             patients,
             windows,
             folder,
+            database: db.path().to_owned(),
         })
     }
 
