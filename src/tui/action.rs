@@ -74,4 +74,22 @@ pub enum Action {
     ErrorHistory,
     /// Filter the rows with an expression.
     Filter,
+    /// The next column.
+    NextColumn,
+    /// The previous column.
+    PrevColumn,
+    /// Sort by the current column, ascending.
+    SortAscending,
+    /// Sort by the current column, descending.
+    SortDescending,
+    /// Search the rows for text.
+    Search,
+    /// The next row matching the search.
+    SearchNext,
+    /// The previous row matching the search.
+    SearchPrev,
+    /// Counts of each value of the current column.
+    Frequencies,
+    /// Choose the columns shown.
+    ChooseColumns,
 }

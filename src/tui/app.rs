@@ -28,6 +28,7 @@ use super::keymap::{self, Context, View};
 use super::screens::building::BuildingScreen;
 use super::screens::chemo::ChemoScreen;
 use super::screens::cohort::CohortScreen;
+use super::screens::columns::Column;
 use super::screens::jobs::JobsScreen;
 use super::screens::patient::{PatientScreen, plural};
 use super::screens::survival::SurvivalScreen;
@@ -84,6 +85,8 @@ enum Popup {
     Input(TextInput, Field),
     /// Text a screen asked for; the answer goes back to it.
     Prompt(TextInput),
+    /// The cohort's columns, each shown or hidden with Enter.
+    Columns(Menu, Vec<Column>),
 }
 
 impl Popup {
@@ -92,7 +95,7 @@ impl Popup {
             Popup::Help(_) => Context::Help,
             Popup::Confirm(..) => Context::Confirm,
             Popup::Message(_) => Context::Message,
-            Popup::JobMenu(..) => Context::Menu,
+            Popup::JobMenu(..) | Popup::Columns(..) => Context::Menu,
             Popup::Input(..) | Popup::Prompt(_) => Context::Input,
         }
     }
@@ -141,7 +144,9 @@ impl Views {
                 .others
                 .iter()
                 .find(|(v, _)| *v == view)
-                .map_or(&self.cohort as &dyn Component, |(_, screen)| screen.as_ref()),
+                .map_or(&self.cohort as &dyn Component, |(_, screen)| {
+                    screen.as_ref()
+                }),
         }
     }
 
@@ -464,6 +469,27 @@ impl App {
                 Action::Back => {}
                 _ => self.popup = Some(Popup::Input(input, field)),
             },
+            Popup::Columns(mut menu, columns) => {
+                match action {
+                    Action::Down => menu.move_by(1),
+                    Action::Up => menu.move_by(-1),
+                    Action::Accept => {
+                        if let (Some(views), Some(column)) =
+                            (self.views_mut(), columns.get(menu.selected))
+                        {
+                            views.cohort.toggle_column(column.clone());
+                            if let Some(item) = menu.items.get_mut(menu.selected) {
+                                let shown = item.starts_with("[x]");
+                                let mark = if shown { "[ ]" } else { "[x]" };
+                                item.replace_range(0..3, mark);
+                            }
+                        }
+                    }
+                    Action::Back => return,
+                    _ => {}
+                }
+                self.popup = Some(Popup::Columns(menu, columns));
+            }
             Popup::Prompt(mut input) => match action {
                 Action::Accept => {
                     let Some(views) = self.views_mut() else {
@@ -532,6 +558,14 @@ impl App {
                 }
             }
             Outcome::Note(text) => self.say(text),
+            Outcome::Show(title, lines) => {
+                self.popup = Some(Popup::Message(Message::new(title, lines, false)));
+            }
+            Outcome::ChooseColumns(items) => {
+                let (names, columns) = items.into_iter().unzip();
+                let menu = Menu::new("Columns (Enter shows or hides)", names);
+                self.popup = Some(Popup::Columns(menu, columns));
+            }
         }
     }
 
@@ -933,7 +967,7 @@ impl App {
             Some(Popup::Help(help)) => help.render(frame, area),
             Some(Popup::Confirm(confirm, _)) => confirm.render(frame, area),
             Some(Popup::Message(message)) => message.render(frame, area),
-            Some(Popup::JobMenu(menu, _)) => menu.render(frame, area),
+            Some(Popup::JobMenu(menu, _) | Popup::Columns(menu, _)) => menu.render(frame, area),
             Some(Popup::Input(input, _) | Popup::Prompt(input)) => input.render(frame, area),
             None => {}
         }

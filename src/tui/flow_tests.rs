@@ -253,3 +253,126 @@ fn a_long_job_keeps_the_interface_responsive() {
     let job = &app.jobs().expect("the jobs view").jobs()[0];
     assert!(!job.running(), "{:?}", job.state);
 }
+
+fn scored_app() -> (tempfile::TempDir, App) {
+    let (dir, db) = fixture::scored_sample();
+    let app = App::with_study(fixture::load(&db), fixture::session(&db));
+    (dir, app)
+}
+
+fn shown_ids(app: &App) -> Vec<String> {
+    let study = app.study().expect("a study");
+    app.cohort()
+        .expect("the cohort")
+        .visible()
+        .iter()
+        .map(|&i| study.patients[i].record.study_id().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_column_is_added_and_sorted_with_missing_values_last() {
+    let (_dir, mut app) = scored_app();
+    keys(&mut app, "C");
+    assert_eq!(app.context(), Context::Menu);
+    // Study ID, Cohort, Sex, Age: Age is the fourth column offered.
+    keys(&mut app, "jjj");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Esc);
+    // The cursor to the new last column, then sort ascending.
+    for _ in 0..12 {
+        keys(&mut app, "l");
+    }
+    keys(&mut app, "[");
+    assert_eq!(app.note(), Some("sorted by Age ascending"));
+    let study = app.study().expect("a study");
+    let ages: Vec<Option<f64>> = app
+        .cohort()
+        .expect("the cohort")
+        .visible()
+        .iter()
+        .map(|&i| study.patients[i].record.patient.age_at_surgery)
+        .collect();
+    let known: Vec<f64> = ages.iter().flatten().copied().collect();
+    assert!(known.windows(2).all(|w| w[0] <= w[1]), "{known:?}");
+    let first_missing = ages.iter().position(Option::is_none).unwrap_or(ages.len());
+    assert!(ages[first_missing..].iter().all(Option::is_none));
+    assert_eq!(ages.len(), 124);
+
+    keys(&mut app, "]");
+    let study = app.study().expect("a study");
+    let first = app.cohort().expect("the cohort").visible()[0];
+    let oldest = known.iter().copied().fold(f64::MIN, f64::max);
+    assert_eq!(
+        study.patients[first].record.patient.age_at_surgery,
+        Some(oldest)
+    );
+}
+
+#[test]
+fn sorting_by_study_id_descending_reverses_the_table() {
+    let (_dir, mut app) = scored_app();
+    keys(&mut app, "]");
+    let ids = shown_ids(&app);
+    let mut expected = ids.clone();
+    expected.sort();
+    expected.reverse();
+    assert_eq!(ids, expected);
+    assert_eq!(ids[0], "ICC124");
+}
+
+#[test]
+fn search_finds_text_in_any_shown_column_and_wraps() {
+    let (_dir, mut app) = scored_app();
+    keys(&mut app, "s");
+    keys(&mut app, "icc050");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.cohort().map(|c| c.selected()), Some(49));
+    keys(&mut app, "n");
+    assert_eq!(
+        app.cohort().map(|c| c.selected()),
+        Some(49),
+        "the only match"
+    );
+    keys(&mut app, "s");
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "validation");
+    key(&mut app, KeyCode::Enter);
+    let study = app.study().expect("a study");
+    let at = |app: &App| {
+        let cohort = app.cohort().expect("the cohort");
+        study.patients[cohort.visible()[cohort.selected()]]
+            .record
+            .patient
+            .cohort
+    };
+    assert_eq!(at(&app), Some(radcohort::study::model::Cohort::Validation));
+    let before = app.cohort().map(|c| c.selected());
+    keys(&mut app, "nN");
+    assert_eq!(app.cohort().map(|c| c.selected()), before);
+    keys(&mut app, "s");
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "nowhere");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.note(), Some("`nowhere` is not in the rows shown"));
+}
+
+#[test]
+fn frequencies_count_the_levels_of_the_rows_shown() {
+    let (_dir, mut app) = scored_app();
+    keys(&mut app, "l");
+    let study = app.study().expect("a study");
+    let levels = app.cohort().expect("the cohort").frequencies(study);
+    let counts: Vec<(&str, usize)> = levels.iter().map(|l| (l.level.as_str(), l.count)).collect();
+    assert_eq!(counts, [("training", 87), ("validation", 37)]);
+    keys(&mut app, "F");
+    assert_eq!(app.context(), Context::Message);
+    key(&mut app, KeyCode::Esc);
+    keys(&mut app, "/");
+    keys(&mut app, "cohort = validation");
+    key(&mut app, KeyCode::Enter);
+    let study = app.study().expect("a study");
+    let levels = app.cohort().expect("the cohort").frequencies(study);
+    assert_eq!(levels.len(), 1);
+    assert_eq!(levels[0].count, 37);
+}

@@ -209,19 +209,30 @@ impl View {
 
     /// Its position in the tab bar.
     pub fn index(self) -> usize {
-        View::ALL.iter().position(|v| *v == self).unwrap_or_default()
+        View::ALL
+            .iter()
+            .position(|v| *v == self)
+            .unwrap_or_default()
     }
 }
 
 /// Switching between the top-level views, in every one of them.
 const VIEW_KEYS: &[Binding] = &[
-    bind(&[Key::char('1')], Action::View(View::Cohort), "view: cohort table"),
+    bind(
+        &[Key::char('1')],
+        Action::View(View::Cohort),
+        "view: cohort table",
+    ),
     bind(
         &[Key::char('2')],
         Action::View(View::Jobs),
-        "view: jobs (extract, train, score)",
+        "jobs: extract/train/score",
     ),
-    bind(&[Key::char('3')], Action::View(View::Survival), "view: survival curves"),
+    bind(
+        &[Key::char('3')],
+        Action::View(View::Survival),
+        "view: survival curves",
+    ),
     bind(
         &[Key::char('4')],
         Action::View(View::Chemo),
@@ -263,12 +274,49 @@ const COHORT: &[Binding] = &[
     bind(
         &[Key::plain(KeyCode::Enter)],
         Action::Open,
-        "open the patient (to read and correct values)",
+        "open the patient, edit it",
+    ),
+    bind(&[Key::char('/')], Action::Filter, "filter, e.g. age > 60"),
+    bind(
+        &[Key::char('l'), Key::plain(KeyCode::Right)],
+        Action::NextColumn,
+        "next column",
     ),
     bind(
-        &[Key::char('/')],
-        Action::Filter,
-        "filter, e.g. cohort = validation and ca199 > 37",
+        &[Key::char('h'), Key::plain(KeyCode::Left)],
+        Action::PrevColumn,
+        "previous column",
+    ),
+    bind(
+        &[Key::char('[')],
+        Action::SortAscending,
+        "sort ascending by column",
+    ),
+    bind(
+        &[Key::char(']')],
+        Action::SortDescending,
+        "sort descending by column",
+    ),
+    bind(
+        &[Key::char('s')],
+        Action::Search,
+        "search the rows for text",
+    ),
+    bind(&[Key::char('n')], Action::SearchNext, "next search match"),
+    bind(
+        &[Key::char('N')],
+        Action::SearchPrev,
+        "previous search match",
+    ),
+    bind(
+        &[Key::char('F')],
+        Action::Frequencies,
+        "frequencies of the column",
+    ),
+    bind(
+        &[Key::char('C')],
+        Action::ChooseColumns,
+        "choose the columns shown",
     ),
     HELP,
     ERRORS,
@@ -308,13 +356,9 @@ const PATIENT: &[Binding] = &[
     bind(
         &[Key::plain(KeyCode::Enter), Key::char('e')],
         Action::Edit,
-        "edit the selected value (clinical)",
+        "edit the selected value",
     ),
-    bind(
-        &[Key::char('w')],
-        Action::Write,
-        "write the staged changes (asks first)",
-    ),
+    bind(&[Key::char('w')], Action::Write, "write staged changes"),
     bind(
         &[Key::char('D')],
         Action::Discard,
@@ -323,7 +367,7 @@ const PATIENT: &[Binding] = &[
     bind(
         &[Key::char('u')],
         Action::Undo,
-        "undo the last write (asks first)",
+        "undo the last write (asks)",
     ),
     bind(
         &[Key::plain(KeyCode::Tab), Key::char('l')],
@@ -361,7 +405,7 @@ const JOBS: &[Binding] = &[
     bind(
         &[Key::char('N'), Key::char('a')],
         Action::NewJob,
-        "start a job: extract, train or score",
+        "start: extract/train/score",
     ),
     bind(
         &[Key::char('j'), Key::plain(KeyCode::Down)],
@@ -392,12 +436,12 @@ const SURVIVAL: &[Binding] = &[
     bind(
         &[Key::char('V'), Key::plain(KeyCode::Left)],
         Action::PrevGrouping,
-        "group by the previous variable",
+        "group by previous variable",
     ),
     bind(
         &[Key::char('c')],
         Action::NextCohort,
-        "cohort: all, training, validation",
+        "all, training, validation",
     ),
     bind(
         &[Key::char('m')],

@@ -5,6 +5,7 @@
 pub mod building;
 pub mod chemo;
 pub mod cohort;
+pub mod columns;
 pub mod jobs;
 pub mod patient;
 pub mod survival;
@@ -47,6 +48,11 @@ pub enum Outcome {
     CancelJob(usize),
     /// Show a note in the status line.
     Note(String),
+    /// Show lines of text in a popup, under a title.
+    Show(String, Vec<String>),
+    /// Offer the cohort's columns to show or hide: each item's text and
+    /// column.
+    ChooseColumns(Vec<(String, columns::Column)>),
 }
 
 /// A line of text a screen asks for.

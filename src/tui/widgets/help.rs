@@ -42,36 +42,53 @@ impl HelpPopup {
         help_rows(self.context).len().max(1)
     }
 
-    /// Draws the popup centred over `area`.
+    /// Draws the popup centred over `area`. When the keys do not fit one
+    /// column in the height but two columns fit the width, they are laid
+    /// out in two, so a 24-row terminal shows every key without scrolling.
     pub fn render(&self, frame: &mut Frame, area: Rect) {
         let rows = help_rows(self.context);
         let key_width = rows.iter().map(|(keys, _)| keys.chars().count()).max();
         let key_width = key_width.unwrap_or(0);
-        let text_width = rows
+        let entry_width = rows
             .iter()
             .map(|(_, description)| key_width + 2 + description.chars().count())
             .max()
-            .unwrap_or(0);
+            .unwrap_or(0)
+            + 1;
         let title = format!(" Keys: {} ", self.context.name());
         let footer = " Esc or ? closes ";
-        let inner_width = text_width.max(title.len()).max(footer.len()) + 2;
+        let fits_height = rows.len() + 2 <= usize::from(area.height);
+        let fits_two = 2 * entry_width + 2 <= usize::from(area.width);
+        let columns = if !fits_height && fits_two { 2 } else { 1 };
+        let per_column = rows.len().div_ceil(columns);
+        let text_width = columns * entry_width;
+        let inner_width = text_width.max(title.len()).max(footer.len()) + 1;
         let width = clamp_u16(inner_width + 2).min(area.width);
-        let height = clamp_u16(rows.len() + 2).min(area.height);
+        let height = clamp_u16(per_column + 2).min(area.height);
         let popup = area.centered(Constraint::Length(width), Constraint::Length(height));
 
         let visible = usize::from(height.saturating_sub(2));
-        let scroll = self.scroll.min(rows.len().saturating_sub(visible));
+        let scroll = self.scroll.min(per_column.saturating_sub(visible));
         let key_style = Style::new().fg(Color::Cyan).add_modifier(Modifier::BOLD);
-        let lines: Vec<Line> = rows
-            .into_iter()
-            .skip(scroll)
-            .map(|(keys, description)| {
-                Line::from(vec![
-                    Span::raw(" "),
-                    Span::styled(format!("{keys:key_width$}"), key_style),
-                    Span::raw("  "),
-                    Span::raw(description),
-                ])
+        let entry = |(keys, description): &(String, &'static str)| {
+            let pad = entry_width.saturating_sub(key_width + 3 + description.chars().count());
+            vec![
+                Span::raw(" "),
+                Span::styled(format!("{keys:key_width$}"), key_style),
+                Span::raw("  "),
+                Span::raw(*description),
+                Span::raw(" ".repeat(pad)),
+            ]
+        };
+        let lines: Vec<Line> = (scroll..per_column)
+            .map(|row| {
+                let mut spans = Vec::new();
+                for column in 0..columns {
+                    if let Some(item) = rows.get(column * per_column + row) {
+                        spans.extend(entry(item));
+                    }
+                }
+                Line::from(spans)
             })
             .collect();
         let block = Block::bordered()
