@@ -19,7 +19,9 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 pub use cases::{Case, SeriesSelection, select_case};
-pub use store::{RunInfo, RunValues, export_run_csv, list_runs, load_run_values};
+pub use store::{
+    PatientCase, RunInfo, RunValues, export_run_csv, list_runs, load_run_values, patient_cases,
+};
 
 use crate::radiomics::extractor::{CaseFiles, Extraction};
 use crate::radiomics::params::Params;

@@ -422,3 +422,65 @@ pub fn load_run_values(db: &StudyDb, run_id: i64) -> Result<Option<RunValues>, S
         cases,
     }))
 }
+
+/// One patient's case in one run, as the patient view lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientCase {
+    /// The run.
+    pub run_id: i64,
+    /// What the run reads, e.g. `dwi b=800`.
+    pub selection: String,
+    /// `done` or `failed`.
+    pub status: String,
+    /// Why the case failed.
+    pub error: Option<String>,
+    /// The values, in extraction order.
+    pub features: Vec<(String, f64)>,
+}
+
+/// Every run's case of one patient, by run id, with its values: what the
+/// patient view shows without reading whole runs.
+pub fn patient_cases(db: &StudyDb, study_id: &str) -> Result<Vec<PatientCase>, StudyError> {
+    let read = || -> rusqlite::Result<Vec<PatientCase>> {
+        let conn = db.conn();
+        let mut cases = conn.prepare(
+            "SELECT r.id, r.selection, c.status, c.error, c.patient_id
+               FROM extraction_case c
+               JOIN extraction_run r ON r.id = c.run_id
+               JOIN patient p ON p.id = c.patient_id
+              WHERE p.study_id = ?1 ORDER BY r.id",
+        )?;
+        let mut values = conn.prepare(
+            "SELECT feature, value FROM feature_value
+              WHERE run_id = ?1 AND patient_id = ?2 ORDER BY position",
+        )?;
+        let rows = cases
+            .query_map(params![study_id], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, Option<String>>(3)?,
+                    row.get::<_, i64>(4)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(run_id, selection, status, error, patient)| {
+                let features = values
+                    .query_map(params![run_id, patient], |row| {
+                        Ok((row.get::<_, String>(0)?, row.get::<_, f64>(1)?))
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(PatientCase {
+                    run_id,
+                    selection,
+                    status,
+                    error,
+                    features,
+                })
+            })
+            .collect()
+    };
+    read().map_err(db.sql_error(&format!("reading the extracted features of {study_id}")))
+}

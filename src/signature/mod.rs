@@ -26,7 +26,10 @@ pub use error::SignatureError;
 pub use score::{
     CutoffChoice, PatientScore, RiskGroup, ScoreFailure, Scores, freeze_cutoff, score_patients,
 };
-pub use store::{StoredScore, StoredSignature, list_signatures, load_scores, store_scores};
+pub use store::{
+    PatientSignatureScore, StoredScore, StoredSignature, list_signatures, load_scores,
+    patient_scores, store_scores,
+};
 pub use train::{LambdaRule, ModelChoice, Outcome, TrainOptions, TrainingReport, train};
 
 #[cfg(test)]

@@ -166,3 +166,59 @@ pub fn list_signatures(db: &StudyDb) -> Result<Vec<StoredSignature>, SignatureEr
         })
         .collect()
 }
+
+/// One patient's score under one stored signature.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientSignatureScore {
+    /// The signature's name.
+    pub name: String,
+    /// Its content id.
+    pub id: String,
+    /// The score.
+    pub score: f64,
+    /// The probability, for logistic and forest models.
+    pub probability: Option<f64>,
+    /// The risk group, when the signature has a cutoff.
+    pub risk_group: Option<RiskGroup>,
+    /// When it was scored.
+    pub scored_at: String,
+}
+
+/// Every stored signature's score of one patient, the latest first.
+pub fn patient_scores(
+    db: &StudyDb,
+    study_id: &str,
+) -> Result<Vec<PatientSignatureScore>, SignatureError> {
+    let read = || -> rusqlite::Result<Vec<PatientSignatureScore>> {
+        let mut statement = db.conn().prepare(
+            "SELECT g.name, g.id, s.score, s.probability, s.risk_group, s.scored_at
+               FROM signature_score s
+               JOIN signature g ON g.id = s.signature_id
+               JOIN patient p ON p.id = s.patient_id
+              WHERE p.study_id = ?1 ORDER BY s.scored_at DESC, g.name",
+        )?;
+        let rows = statement.query_map(params![study_id], |row| {
+            let group: Option<String> = row.get(4)?;
+            Ok(PatientSignatureScore {
+                name: row.get(0)?,
+                id: row.get(1)?,
+                score: row.get(2)?,
+                probability: row.get(3)?,
+                risk_group: group.map(|g| {
+                    if g == "high" {
+                        RiskGroup::High
+                    } else {
+                        RiskGroup::Low
+                    }
+                }),
+                scored_at: row.get(5)?,
+            })
+        })?;
+        rows.collect()
+    };
+    read().map_err(|source| {
+        SignatureError::Study(db.sql_error(&format!("reading the scores of {study_id}"))(
+            source,
+        ))
+    })
+}

@@ -10,7 +10,11 @@
 //! it is imported, exported or edited.
 
 use super::dates::{ISO_DATE, iso};
-use super::model::{Cohort, PatientRecord, Procedure, Sex, Variable, parse_bool, parse_finite};
+use super::model::{
+    ChemoCourse, Cohort, EventKind, FollowUpEvent, PatientRecord, Procedure, Sex, Variable,
+    parse_bool, parse_finite,
+};
+use super::rules::check_record;
 
 /// Largest age accepted, in years: a typo guard, not a clinical claim.
 const MAX_AGE: f64 = 120.0;
@@ -224,10 +228,129 @@ pub fn set_field(
     Ok(())
 }
 
+/// A timeline entry of a record: a follow-up event or a chemotherapy
+/// course, by its position in the record's lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// `record.events[i]`.
+    Event(usize),
+    /// `record.chemo[i]`.
+    Chemo(usize),
+}
+
+/// A follow-up event as typed: kind, date (YYYY-MM-DD) and detail (site of
+/// recurrence or cause of death; empty for none).
+pub fn parse_event(kind: EventKind, date: &str, detail: &str) -> Result<FollowUpEvent, String> {
+    let date = super::dates::parse_date(date.trim(), ISO_DATE).map_err(|e| format!("date: {e}"))?;
+    let detail = detail.trim();
+    Ok(FollowUpEvent {
+        id: None,
+        kind,
+        date,
+        detail: (!detail.is_empty()).then(|| detail.to_owned()),
+    })
+}
+
+/// A chemotherapy course as typed: regimen (required), start date
+/// (required), end date, cycles and completed (yes/no), the last three
+/// optional (empty).
+pub fn parse_chemo(
+    regimen: &str,
+    start: &str,
+    end: &str,
+    cycles: &str,
+    completed: &str,
+) -> Result<ChemoCourse, String> {
+    let regimen = regimen.trim();
+    if regimen.is_empty() {
+        return Err("regimen: required".to_owned());
+    }
+    let date = |label: &str, text: &str| {
+        super::dates::parse_date(text.trim(), ISO_DATE).map_err(|e| format!("{label}: {e}"))
+    };
+    let optional = |text: &str| (!text.trim().is_empty()).then(|| text.trim().to_owned());
+    Ok(ChemoCourse {
+        id: None,
+        regimen: regimen.to_owned(),
+        start: date("start", start)?,
+        end: optional(end).map(|t| date("end", &t)).transpose()?,
+        cycles: optional(cycles)
+            .map(|t| {
+                t.parse::<u32>()
+                    .map_err(|_| "cycles: expected a whole number".to_owned())
+            })
+            .transpose()?,
+        completed: optional(completed)
+            .map(|t| parse_bool(&t).map_err(|e| format!("completed: {e}")))
+            .transpose()?,
+    })
+}
+
+/// Puts `event` into the record: in place of the entry at `at` (keeping
+/// its row id, so the change is an update), or added when `at` is `None`.
+/// The record must still obey every cross-field rule afterwards, else it
+/// is left unchanged and the first broken rule is the error.
+pub fn put_event(
+    record: &mut PatientRecord,
+    at: Option<usize>,
+    mut event: FollowUpEvent,
+) -> Result<(), String> {
+    let mut edited = record.clone();
+    match at.and_then(|i| edited.events.get_mut(i)) {
+        Some(slot) => {
+            event.id = slot.id;
+            *slot = event;
+        }
+        None => edited.events.push(event),
+    }
+    commit_if_valid(record, edited)
+}
+
+/// Puts `course` into the record, as [`put_event`] does an event.
+pub fn put_chemo(
+    record: &mut PatientRecord,
+    at: Option<usize>,
+    mut course: ChemoCourse,
+) -> Result<(), String> {
+    let mut edited = record.clone();
+    match at.and_then(|i| edited.chemo.get_mut(i)) {
+        Some(slot) => {
+            course.id = slot.id;
+            *slot = course;
+        }
+        None => edited.chemo.push(course),
+    }
+    commit_if_valid(record, edited)
+}
+
+/// Removes a timeline entry. No cross-field rule forbids an absence, so
+/// this succeeds for any entry that exists.
+pub fn remove_entry(record: &mut PatientRecord, entry: Entry) -> Result<(), String> {
+    match entry {
+        Entry::Event(i) if i < record.events.len() => {
+            record.events.remove(i);
+        }
+        Entry::Chemo(i) if i < record.chemo.len() => {
+            record.chemo.remove(i);
+        }
+        _ => return Err("that entry is no longer in the record".to_owned()),
+    }
+    Ok(())
+}
+
+fn commit_if_valid(record: &mut PatientRecord, mut edited: PatientRecord) -> Result<(), String> {
+    edited.normalize_order();
+    if let Some(violation) = check_record(&edited).into_iter().next() {
+        return Err(violation.message);
+    }
+    *record = edited;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::study::model::{Value, VariableType};
+    use crate::study::model::{EventKind, Value, VariableType};
 
     fn dictionary() -> Vec<Variable> {
         vec![
@@ -323,6 +446,63 @@ mod tests {
         set_field(&mut record, &dictionary, &Field::Age, "61").unwrap();
         set_field(&mut record, &dictionary, &Field::Age, "").unwrap();
         assert_eq!(record.patient.age_at_surgery, None);
+    }
+
+    #[test]
+    fn timeline_entries_are_parsed_checked_and_placed() {
+        let mut record = PatientRecord::new("P1");
+        record.surgery.date = "2019-01-10".parse().ok();
+        let recurrence = parse_event(EventKind::Recurrence, "2019-08-01", " liver ").unwrap();
+        assert_eq!(recurrence.detail.as_deref(), Some("liver"));
+        put_event(&mut record, None, recurrence).unwrap();
+        let course = parse_chemo("GEMOX", "2019-02-20", "2019-06-30", "6", "yes").unwrap();
+        put_chemo(&mut record, None, course).unwrap();
+        assert_eq!((record.events.len(), record.chemo.len()), (1, 1));
+
+        // Before surgery breaks a rule: refused, nothing changes.
+        let before = record.clone();
+        let early = parse_event(EventKind::Death, "2018-12-31", "").unwrap();
+        let err = put_event(&mut record, None, early).unwrap_err();
+        assert_eq!(err, "death 2018-12-31 is before surgery 2019-01-10");
+        assert_eq!(record, before);
+
+        // An edit keeps the row id, so it is stored as an update.
+        record.events[0].id = Some(7);
+        let moved = parse_event(EventKind::Recurrence, "2019-09-01", "lung").unwrap();
+        put_event(&mut record, Some(0), moved).unwrap();
+        assert_eq!(record.events[0].id, Some(7));
+        assert_eq!(record.events[0].detail.as_deref(), Some("lung"));
+
+        remove_entry(&mut record, Entry::Chemo(0)).unwrap();
+        assert!(record.chemo.is_empty());
+        assert!(remove_entry(&mut record, Entry::Chemo(0)).is_err());
+    }
+
+    #[test]
+    fn typed_timeline_fields_say_which_one_is_wrong() {
+        assert_eq!(
+            parse_chemo("", "2019-01-01", "", "", "").unwrap_err(),
+            "regimen: required"
+        );
+        assert!(
+            parse_chemo("X", "soon", "", "", "")
+                .unwrap_err()
+                .starts_with("start: ")
+        );
+        assert_eq!(
+            parse_chemo("X", "2019-01-01", "", "six", "").unwrap_err(),
+            "cycles: expected a whole number"
+        );
+        assert!(
+            parse_chemo("X", "2019-01-01", "", "", "maybe")
+                .unwrap_err()
+                .starts_with("completed: ")
+        );
+        assert!(
+            parse_event(EventKind::Death, "", "")
+                .unwrap_err()
+                .starts_with("date: ")
+        );
     }
 
     #[test]

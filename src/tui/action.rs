@@ -92,4 +92,18 @@ pub enum Action {
     Frequencies,
     /// Choose the columns shown.
     ChooseColumns,
+    /// Add a timeline entry.
+    AddEntry,
+    /// Delete the selected timeline entry.
+    DeleteEntry,
+    /// Widen the viewer's window.
+    WindowWider,
+    /// Narrow the viewer's window.
+    WindowNarrower,
+    /// Raise the viewer's level.
+    LevelUp,
+    /// Lower the viewer's level.
+    LevelDown,
+    /// Back to the viewer's automatic window.
+    WindowReset,
 }

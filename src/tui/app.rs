@@ -34,8 +34,10 @@ use super::screens::patient::{PatientScreen, plural};
 use super::screens::survival::SurvivalScreen;
 use super::screens::{Component, Outcome};
 use super::study::Study;
+use super::widgets::form::Form;
 use super::widgets::help::HelpPopup;
 use super::widgets::popup::{Confirm, Menu, Message, TextInput};
+use super::widgets::slice_view::ColourDepth;
 
 /// How the app was started: which database, who is editing, whether
 /// writing is allowed, and where jobs report.
@@ -50,6 +52,8 @@ pub struct Session {
     /// Where background jobs send their reports; without it no job can
     /// start.
     pub events: Option<Sender<Event>>,
+    /// The colours the terminal shows, for images.
+    pub colours: ColourDepth,
 }
 
 impl Session {
@@ -87,6 +91,10 @@ enum Popup {
     Prompt(TextInput),
     /// The cohort's columns, each shown or hidden with Enter.
     Columns(Menu, Vec<Column>),
+    /// A choice a screen offered; the index goes back to it.
+    Choice(Menu),
+    /// A form a screen opened; the values go back to it.
+    Form(Form),
 }
 
 impl Popup {
@@ -95,8 +103,8 @@ impl Popup {
             Popup::Help(_) => Context::Help,
             Popup::Confirm(..) => Context::Confirm,
             Popup::Message(_) => Context::Message,
-            Popup::JobMenu(..) | Popup::Columns(..) => Context::Menu,
-            Popup::Input(..) | Popup::Prompt(_) => Context::Input,
+            Popup::JobMenu(..) | Popup::Columns(..) | Popup::Choice(_) => Context::Menu,
+            Popup::Input(..) | Popup::Prompt(_) | Popup::Form(_) => Context::Input,
         }
     }
 }
@@ -166,22 +174,24 @@ impl Views {
         }
     }
 
-    /// Applies an action to the screen that has the keys.
-    fn update(&mut self, action: Action) -> Outcome {
+    /// Calls `f` with the screen that has the keys and the study.
+    fn with_screen<T>(&mut self, f: impl FnOnce(&mut dyn Component, &Study) -> T) -> T {
         // The study is moved out for the call so that the screen can be
         // borrowed mutably beside it.
         let study = std::mem::take(&mut self.study);
-        let outcome = self.screen_mut().update(action, &study);
+        let result = f(self.screen_mut(), &study);
         self.study = study;
-        outcome
+        result
+    }
+
+    /// Applies an action to the screen that has the keys.
+    fn update(&mut self, action: Action) -> Outcome {
+        self.with_screen(|screen, study| screen.update(action, study))
     }
 
     /// Gives the screen that has the keys the text it asked for.
     fn answer(&mut self, text: &str) -> Result<Outcome, String> {
-        let study = std::mem::take(&mut self.study);
-        let outcome = self.screen_mut().answer(text, &study);
-        self.study = study;
-        outcome
+        self.with_screen(|screen, study| screen.answer(text, study))
     }
 
     /// Tells every screen the study changed.
@@ -332,6 +342,15 @@ impl App {
                     Some(action) => Some(action),
                     None => {
                         input.key(key);
+                        None
+                    }
+                }
+            }
+            (Some(Popup::Form(form)), Context::Input) => {
+                match keymap::lookup(Context::Input, key) {
+                    Some(action) => Some(action),
+                    None => {
+                        form.key(key);
                         None
                     }
                 }
@@ -490,6 +509,38 @@ impl App {
                 }
                 self.popup = Some(Popup::Columns(menu, columns));
             }
+            Popup::Choice(mut menu) => match action {
+                Action::Down | Action::Up => {
+                    menu.move_by(if action == Action::Down { 1 } else { -1 });
+                    self.popup = Some(Popup::Choice(menu));
+                }
+                Action::Accept => {
+                    if let Some(views) = self.views_mut() {
+                        let outcome =
+                            views.with_screen(|screen, study| screen.choose(menu.selected, study));
+                        self.apply(outcome);
+                    }
+                }
+                Action::Back => {}
+                _ => self.popup = Some(Popup::Choice(menu)),
+            },
+            Popup::Form(mut form) => match action {
+                Action::Accept => {
+                    let Some(views) = self.views_mut() else {
+                        return;
+                    };
+                    let values = form.values();
+                    match views.with_screen(|screen, study| screen.submit(&values, study)) {
+                        Ok(outcome) => self.apply(outcome),
+                        Err(error) => {
+                            form.error = Some(error);
+                            self.popup = Some(Popup::Form(form));
+                        }
+                    }
+                }
+                Action::Back => {}
+                _ => self.popup = Some(Popup::Form(form)),
+            },
             Popup::Prompt(mut input) => match action {
                 Action::Accept => {
                     let Some(views) = self.views_mut() else {
@@ -535,7 +586,11 @@ impl App {
                 }
             }
             Outcome::OpenPatient(index) => {
-                views.patient = Some(PatientScreen::new(&views.study, index));
+                let depth = self.session.colours;
+                let Some(views) = self.views_mut() else {
+                    return;
+                };
+                views.patient = Some(PatientScreen::new(&views.study, index).with_depth(depth));
             }
             Outcome::EditField(field) => self.open_input(field),
             Outcome::Prompt(prompt) => {
@@ -560,6 +615,14 @@ impl App {
             Outcome::Note(text) => self.say(text),
             Outcome::Show(title, lines) => {
                 self.popup = Some(Popup::Message(Message::new(title, lines, false)));
+            }
+            Outcome::Choose(title, items) => {
+                self.popup = Some(Popup::Choice(Menu::new(title, items)));
+            }
+            Outcome::Form(form) => {
+                if !self.refuse_if_read_only("editing") {
+                    self.popup = Some(Popup::Form(form));
+                }
             }
             Outcome::ChooseColumns(items) => {
                 let (names, columns) = items.into_iter().unzip();
@@ -656,7 +719,11 @@ impl App {
                         v.to_owned()
                     }
                 };
-                format!("{}: {} → {}", c.field, show(&c.old), show(&c.new))
+                match (c.field.as_str(), c.old.is_empty(), c.new.is_empty()) {
+                    ("timeline", true, _) => format!("timeline: add {}", c.new),
+                    ("timeline", _, true) => format!("timeline: remove {}", c.old),
+                    _ => format!("{}: {} → {}", c.field, show(&c.old), show(&c.new)),
+                }
             })
             .collect();
         self.popup = Some(Popup::Confirm(
@@ -967,7 +1034,10 @@ impl App {
             Some(Popup::Help(help)) => help.render(frame, area),
             Some(Popup::Confirm(confirm, _)) => confirm.render(frame, area),
             Some(Popup::Message(message)) => message.render(frame, area),
-            Some(Popup::JobMenu(menu, _) | Popup::Columns(menu, _)) => menu.render(frame, area),
+            Some(Popup::JobMenu(menu, _) | Popup::Columns(menu, _) | Popup::Choice(menu)) => {
+                menu.render(frame, area)
+            }
+            Some(Popup::Form(form)) => form.render(frame, area),
             Some(Popup::Input(input, _) | Popup::Prompt(input)) => input.render(frame, area),
             None => {}
         }
@@ -1013,6 +1083,7 @@ mod tests {
             read_only: false,
             user: "tester".to_owned(),
             events: None,
+            colours: crate::tui::widgets::slice_view::ColourDepth::Basic16,
         }
     }
 
@@ -1124,10 +1195,10 @@ mod tests {
         assert_eq!(patient_screen(&app).section(), Section::Timeline);
         press(&mut app, KeyCode::BackTab);
         press(&mut app, KeyCode::BackTab);
-        assert_eq!(patient_screen(&app).section(), Section::Imaging);
+        assert_eq!(patient_screen(&app).section(), Section::History, "wraps");
         press(&mut app, KeyCode::Char('1'));
         assert_eq!(patient_screen(&app).section(), Section::Clinical);
-        app.update(Action::Section(7));
+        app.update(Action::Section(9));
         assert_eq!(patient_screen(&app).section(), Section::Clinical);
     }
 
@@ -1136,8 +1207,9 @@ mod tests {
         let (_dir, db) = fixture::populated();
         let mut app = App::with_study(fixture::load(&db), session(db.path()));
         app.update(Action::Open);
-        app.update(Action::Section(1));
-        // A short page, so the timeline's lines overflow it.
+        // The audit history, which has no cursor, on a short page, so its
+        // lines overflow it.
+        app.update(Action::Section(5));
         let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 8))
             .expect("a test terminal");
         terminal.draw(|frame| app.render(frame)).expect("a frame");

@@ -123,6 +123,7 @@ pub fn session(db: &StudyDb) -> Session {
         read_only: false,
         user: "tester".to_owned(),
         events: None,
+        colours: crate::tui::widgets::slice_view::ColourDepth::Basic16,
     }
 }
 

@@ -376,3 +376,118 @@ fn frequencies_count_the_levels_of_the_rows_shown() {
     assert_eq!(levels.len(), 1);
     assert_eq!(levels[0].count, 37);
 }
+
+/// Opens the patient at `index` of the populated fixture on its timeline.
+fn open_timeline(app: &mut App, index: usize) {
+    for _ in 0..index {
+        keys(app, "j");
+    }
+    key(app, KeyCode::Enter);
+    keys(app, "2");
+}
+
+fn events_of(db: &StudyDb, id: &str) -> Vec<(String, String, Option<String>)> {
+    let record = db.load_record(id).expect("readable").expect("a patient");
+    record
+        .events
+        .iter()
+        .map(|e| (e.kind.to_string(), e.date.to_string(), e.detail.clone()))
+        .collect()
+}
+
+#[test]
+fn a_recurrence_is_added_to_the_timeline_checked_against_the_rules_and_written() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    open_timeline(&mut app, 1);
+    keys(&mut app, "a");
+    assert_eq!(app.context(), Context::Menu);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Input, "the form is open");
+
+    // Before surgery: the form stays open with the broken rule.
+    keys(&mut app, "2017-01-01");
+    key(&mut app, KeyCode::Tab);
+    keys(&mut app, "liver");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Input);
+    assert!(
+        events_of(&db, "ICC-002")
+            .iter()
+            .all(|(kind, ..)| kind != "recurrence")
+    );
+
+    key(&mut app, KeyCode::BackTab);
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "2019-01-15");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Patient);
+    assert_eq!(
+        app.note(),
+        Some("1 change staged · w writes them, D discards")
+    );
+    keys(&mut app, "wy");
+    let events = events_of(&db, "ICC-002");
+    assert!(
+        events.contains(&(
+            "recurrence".to_owned(),
+            "2019-01-15".to_owned(),
+            Some("liver".to_owned())
+        )),
+        "{events:?}"
+    );
+    let audit = db.audit_log(Some("ICC-002")).expect("a log");
+    assert!(
+        audit
+            .iter()
+            .any(|row| row.action == "insert" && row.table == "follow_up_event"),
+        "the new event is audited"
+    );
+}
+
+#[test]
+fn a_course_is_edited_and_another_deleted_in_one_write() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    open_timeline(&mut app, 0);
+    // The first entry is the GEMOX course: 6 cycles → 4.
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Tab);
+    }
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "4");
+    key(&mut app, KeyCode::Enter);
+    // The FOLFIRINOX course is the third entry, after the recurrence.
+    keys(&mut app, "jjd");
+    keys(&mut app, "w");
+    assert_eq!(app.context(), Context::Confirm);
+    keys(&mut app, "y");
+    let record = db
+        .load_record("ICC-001")
+        .expect("readable")
+        .expect("ICC-001");
+    assert_eq!(record.chemo.len(), 1);
+    assert_eq!(record.chemo[0].regimen, "GEMOX");
+    assert_eq!(record.chemo[0].cycles, Some(4));
+}
+
+#[test]
+fn the_slice_viewer_opens_on_a_series_and_pages_through_its_slices() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "3j");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Viewer);
+    let slice = |app: &App| app.patient().and_then(|p| p.viewer_slice());
+    // The tumour is on the first of the two slices.
+    assert_eq!(slice(&app), Some(0));
+    keys(&mut app, "k");
+    assert_eq!(slice(&app), Some(1));
+    keys(&mut app, "kk");
+    assert_eq!(slice(&app), Some(1), "stops at the top");
+    keys(&mut app, "><+-0");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Patient);
+}

@@ -21,6 +21,8 @@ pub enum Context {
     Survival,
     /// Chemotherapy benefit by risk group.
     Chemo,
+    /// The slice viewer over a patient.
+    Viewer,
     /// The progress screen while the sample study is built.
     Building,
     /// The help popup, over any other context.
@@ -37,12 +39,13 @@ pub enum Context {
 
 /// Every context, for tests and the help.
 #[cfg(test)]
-pub const CONTEXTS: [Context; 11] = [
+pub const CONTEXTS: [Context; 12] = [
     Context::Cohort,
     Context::Patient,
     Context::Jobs,
     Context::Survival,
     Context::Chemo,
+    Context::Viewer,
     Context::Building,
     Context::Help,
     Context::Confirm,
@@ -60,6 +63,7 @@ impl Context {
             Context::Jobs => "jobs",
             Context::Survival => "survival",
             Context::Chemo => "chemotherapy benefit",
+            Context::Viewer => "slice viewer",
             Context::Building => "sample study",
             Context::Help => "help",
             Context::Confirm => "question",
@@ -356,13 +360,19 @@ const PATIENT: &[Binding] = &[
     bind(
         &[Key::plain(KeyCode::Enter), Key::char('e')],
         Action::Edit,
-        "edit the selected value",
+        "edit it / view the series",
     ),
     bind(&[Key::char('w')], Action::Write, "write staged changes"),
     bind(
         &[Key::char('D')],
         Action::Discard,
         "discard the staged changes",
+    ),
+    bind(&[Key::char('a')], Action::AddEntry, "add a timeline entry"),
+    bind(
+        &[Key::char('d')],
+        Action::DeleteEntry,
+        "delete the timeline entry",
     ),
     bind(
         &[Key::char('u')],
@@ -382,6 +392,9 @@ const PATIENT: &[Binding] = &[
     bind(&[Key::char('1')], Action::Section(0), "clinical values"),
     bind(&[Key::char('2')], Action::Section(1), "timeline"),
     bind(&[Key::char('3')], Action::Section(2), "imaging series"),
+    bind(&[Key::char('4')], Action::Section(3), "extracted features"),
+    bind(&[Key::char('5')], Action::Section(4), "signature scores"),
+    bind(&[Key::char('6')], Action::Section(5), "audit history"),
     bind(
         &[Key::char(']'), Key::char('n')],
         Action::NextPatient,
@@ -461,6 +474,44 @@ const CHEMO: &[Binding] = &[
     ),
     HELP,
     ERRORS,
+];
+
+const VIEWER: &[Binding] = &[
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "next slice up",
+    ),
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "next slice down",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PageUp,
+        "five slices up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PageDown,
+        "five slices down",
+    ),
+    bind(&[Key::char('>')], Action::WindowWider, "wider window"),
+    bind(&[Key::char('<')], Action::WindowNarrower, "narrower window"),
+    bind(
+        &[Key::char('+'), Key::char('=')],
+        Action::LevelUp,
+        "raise the level",
+    ),
+    bind(&[Key::char('-')], Action::LevelDown, "lower the level"),
+    bind(&[Key::char('0')], Action::WindowReset, "automatic window"),
+    bind(
+        &[Key::plain(KeyCode::Esc)],
+        Action::Back,
+        "close the viewer",
+    ),
+    HELP,
 ];
 
 const BUILDING: &[Binding] = &[HELP];
@@ -548,6 +599,7 @@ pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
         Context::Jobs => (JOBS, VIEW_KEYS, GLOBAL),
         Context::Survival => (SURVIVAL, VIEW_KEYS, GLOBAL),
         Context::Chemo => (CHEMO, VIEW_KEYS, GLOBAL),
+        Context::Viewer => (VIEWER, &[], GLOBAL),
         Context::Building => (BUILDING, &[], GLOBAL),
         Context::Help => (HELP_POPUP, &[], GLOBAL),
         Context::Confirm => (CONFIRM, &[], &[]),

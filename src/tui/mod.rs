@@ -67,6 +67,7 @@ pub fn run(options: Options) -> Result<()> {
         read_only: options.read_only,
         user: Actor::from_environment().user,
         events: Some(sender.clone()),
+        colours: colour_depth(),
     };
     let app = match options.start {
         Start::Open(path) => App::with_study(load(&path)?, session(path)),
@@ -91,6 +92,22 @@ pub fn run(options: Options) -> Result<()> {
         .and_then(|()| event_loop(&mut terminal, app, &events));
     ratatui::restore();
     outcome
+}
+
+/// The colours the terminal shows, from the environment as terminals
+/// announce them: `COLORTERM=truecolor`/`24bit`, else a `TERM` naming 256
+/// colours, else the 16 every terminal has.
+fn colour_depth() -> widgets::slice_view::ColourDepth {
+    use widgets::slice_view::ColourDepth;
+    let colorterm = std::env::var("COLORTERM").unwrap_or_default();
+    let term = std::env::var("TERM").unwrap_or_default();
+    if colorterm == "truecolor" || colorterm == "24bit" {
+        ColourDepth::TrueColor
+    } else if term.contains("256") {
+        ColourDepth::Indexed256
+    } else {
+        ColourDepth::Basic16
+    }
 }
 
 fn load(path: &std::path::Path) -> Result<Study> {

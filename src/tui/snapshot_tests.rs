@@ -27,9 +27,36 @@ fn draw_at(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
     terminal
 }
 
-fn populated_app() -> App {
-    let (_dir, db) = fixture::populated();
-    App::with_study(fixture::load(&db), fixture::session(&db))
+/// An app with the temporary folder of its database, which must outlive
+/// it: views read the database as they open.
+struct TestApp {
+    app: App,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.app
+    }
+}
+
+impl std::ops::DerefMut for TestApp {
+    fn deref_mut(&mut self) -> &mut App {
+        &mut self.app
+    }
+}
+
+fn test_app((dir, db): (tempfile::TempDir, radcohort::study::StudyDb)) -> TestApp {
+    TestApp {
+        app: App::with_study(fixture::load(&db), fixture::session(&db)),
+        _dir: dir,
+    }
+}
+
+fn populated_app() -> TestApp {
+    test_app(fixture::populated())
 }
 
 #[test]
@@ -123,6 +150,7 @@ fn building_app() -> App {
         read_only: false,
         user: "tester".to_owned(),
         events: None,
+        colours: crate::tui::widgets::slice_view::ColourDepth::Basic16,
     };
     App::building(folder, session)
 }
@@ -149,15 +177,24 @@ fn building_failed() {
 
 #[test]
 fn tiny_terminals_do_not_panic() {
-    let mut apps = vec![populated_app(), building_app()];
-    let mut failed = building_app();
-    failed.on_job(JobEvent::SampleFailed("disk full".to_owned()));
-    apps.push(failed);
+    let cohort = populated_app();
     let mut patient = populated_app();
     patient.update(Action::Open);
     patient.update(Action::Section(2));
-    apps.push(patient);
-    for app in &mut apps {
+    let mut viewer = populated_app();
+    viewer.update(Action::Open);
+    viewer.update(Action::Section(2));
+    viewer.update(Action::Edit);
+    let mut survival = scored_app();
+    survival.update(Action::View(View::Survival));
+    let mut chemo = scored_app();
+    chemo.update(Action::View(View::Chemo));
+    let mut failed = building_app();
+    failed.on_job(JobEvent::SampleFailed("disk full".to_owned()));
+    let mut apps = [cohort, patient, viewer, survival, chemo];
+    let mut others = [building_app(), failed];
+    let all = apps.iter_mut().map(|a| &mut a.app).chain(others.iter_mut());
+    for app in all {
         app.update(Action::ToggleHelp);
         for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10)] {
             let mut terminal =
@@ -169,13 +206,12 @@ fn tiny_terminals_do_not_panic() {
     }
 }
 
-fn scored_app() -> App {
-    let (_dir, db) = fixture::scored_sample();
-    App::with_study(fixture::load(&db), fixture::session(&db))
+fn scored_app() -> TestApp {
+    test_app(fixture::scored_sample())
 }
 
 /// Snapshots a view of the scored sample study at 80×24 and 120×40.
-fn both_sizes(name: &str, setup: &dyn Fn(&mut App)) {
+fn both_sizes(name: &str, setup: &dyn Fn(&mut TestApp)) {
     let mut app = scored_app();
     setup(&mut app);
     for (width, height) in [(80, 24), (120, 40)] {
@@ -328,4 +364,71 @@ fn help_over_survival() {
     app.update(Action::View(View::Survival));
     app.update(Action::ToggleHelp);
     assert_snapshot!(draw(&app).backend());
+}
+
+/// The populated study after an extraction of its DWI b=800 series, whose
+/// only case has a one-voxel mask.
+fn extracted_app() -> TestApp {
+    use radcohort::extraction::{ExtractionRequest, SeriesSelection, extract_cohort};
+    use radcohort::radiomics::params::Params;
+    use std::sync::atomic::AtomicBool;
+    let (dir, mut db) = fixture::populated();
+    let source = "setting:\n  binWidth: 25\n";
+    let request = ExtractionRequest {
+        params: Params::from_yaml(source, "params.yaml", &[]).expect("parameters"),
+        params_source: source.to_owned(),
+        selection: SeriesSelection {
+            kind: radcohort::study::model::SeriesKind::Dwi,
+            b_value: Some(800.0),
+            mask_series: None,
+        },
+        patients: None,
+        jobs: 1,
+    };
+    extract_cohort(
+        &mut db,
+        &request,
+        &fixture::actor(),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .expect("an extraction run");
+    test_app((dir, db))
+}
+
+#[test]
+fn patient_features_scores_and_history() {
+    let mut app = extracted_app();
+    app.update(Action::Open);
+    app.update(Action::Section(3));
+    assert_snapshot!("patient_features", draw(&app).backend());
+    app.update(Action::Section(5));
+    assert_snapshot!("patient_history", draw(&app).backend());
+    let mut scored = scored_app();
+    scored.update(Action::Open);
+    scored.update(Action::Section(4));
+    assert_snapshot!("patient_scores", draw(&scored).backend());
+}
+
+#[test]
+fn slice_viewer() {
+    let mut app = populated_app();
+    app.update(Action::Open);
+    app.update(Action::Section(2));
+    app.update(Action::Down);
+    app.update(Action::Edit);
+    assert_snapshot!("slice_viewer", draw(&app).backend());
+    app.update(Action::ToggleHelp);
+    assert_snapshot!("help_over_slice_viewer", draw(&app).backend());
+}
+
+#[test]
+fn timeline_menu_and_form() {
+    let mut app = populated_app();
+    app.update(Action::Open);
+    app.update(Action::AddEntry);
+    assert_snapshot!("timeline_add_menu", draw(&app).backend());
+    app.update(Action::Down);
+    app.update(Action::Accept);
+    assert_snapshot!("timeline_chemo_form", draw(&app).backend());
 }

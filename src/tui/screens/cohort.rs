@@ -237,7 +237,7 @@ impl CohortScreen {
             .into_iter()
             .map(|(level, count)| Frequency { level, count })
             .collect();
-        levels.sort_by(|a, b| b.count.cmp(&a.count));
+        levels.sort_by_key(|l| std::cmp::Reverse(l.count));
         levels
     }
 

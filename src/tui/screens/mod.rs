@@ -9,6 +9,8 @@ pub mod columns;
 pub mod jobs;
 pub mod patient;
 pub mod survival;
+pub mod timeline;
+pub mod viewer;
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -20,6 +22,7 @@ use super::action::Action;
 use super::jobs::JobSpec;
 use super::keymap::{self, Context};
 use super::study::Study;
+use super::widgets::form::Form;
 
 /// What the app must do after a screen handled an action: anything that
 /// reaches beyond the screen (other screens, popups, the database, jobs).
@@ -50,6 +53,10 @@ pub enum Outcome {
     Note(String),
     /// Show lines of text in a popup, under a title.
     Show(String, Vec<String>),
+    /// Offer a choice; the chosen index goes to [`Component::choose`].
+    Choose(String, Vec<String>),
+    /// Open a form; its values go to [`Component::submit`].
+    Form(Form),
     /// Offer the cohort's columns to show or hide: each item's text and
     /// column.
     ChooseColumns(Vec<(String, columns::Column)>),
@@ -88,6 +95,17 @@ pub trait Component: std::fmt::Debug {
     /// Takes the text the screen asked for with [`Outcome::Prompt`]. An
     /// error keeps the prompt open with the reason shown.
     fn answer(&mut self, _text: &str, _study: &Study) -> Result<Outcome, String> {
+        Ok(Outcome::Stay)
+    }
+
+    /// Takes the item chosen from an [`Outcome::Choose`] menu.
+    fn choose(&mut self, _index: usize, _study: &Study) -> Outcome {
+        Outcome::Stay
+    }
+
+    /// Takes the values of an [`Outcome::Form`]. An error keeps the form
+    /// open with the reason shown.
+    fn submit(&mut self, _values: &[String], _study: &Study) -> Result<Outcome, String> {
         Ok(Outcome::Stay)
     }
 

@@ -1,24 +1,35 @@
-//! One patient in detail, in three sections: clinical values, the timeline
-//! from surgery, and the imaging series. Clinical values are edited in
-//! place: each new value is checked against its definition and staged, and
+//! One patient in detail, in six sections: clinical values, the timeline
+//! from surgery, the imaging series (with a slice viewer), the extracted
+//! features, the signature scores and the record's audit history.
+//!
+//! Clinical values and timeline entries are edited in place: each change
+//! is checked against its definition and the study's rules and staged, and
 //! the staged edits are written together, after a confirmation, by the app.
 
 use std::cell::Cell;
 
-use chrono::NaiveDate;
-use radcohort::study::edit::{CORE_FIELDS, Field, set_field};
-use radcohort::study::model::{EventKind, PatientRecord, Procedure, Variable};
+use radcohort::extraction::{PatientCase, patient_cases};
+use radcohort::signature::{PatientSignatureScore, patient_scores};
+use radcohort::study::edit::{
+    CORE_FIELDS, Entry, Field, parse_chemo, parse_event, put_chemo, put_event, remove_entry,
+    set_field,
+};
+use radcohort::study::model::{EventKind, PatientRecord, SeriesKind, Variable};
+use radcohort::study::{AuditEntry, StudyDb};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState, Tabs};
 
-use super::{Component, Outcome, page_step, step};
+use super::viewer::SliceViewer;
+use super::{Component, Outcome, page_step, step, timeline};
 use crate::tui::action::Action;
 use crate::tui::format::{self, UNKNOWN};
 use crate::tui::keymap::Context;
 use crate::tui::study::{FileStatus, Patient, Study};
+use crate::tui::widgets::form::Form;
+use crate::tui::widgets::slice_view::ColourDepth;
 use crate::tui::widgets::status_bar::StatusBar;
 
 /// Lines scrolled by PgUp/PgDn before the first draw tells the real height.
@@ -36,11 +47,24 @@ pub enum Section {
     Timeline,
     /// Image volumes and masks.
     Imaging,
+    /// Extracted radiomic features, per run.
+    Features,
+    /// Every stored signature's score.
+    Scores,
+    /// The record's audit rows.
+    History,
 }
 
 impl Section {
     /// Every section, in tab order; the number keys index this.
-    pub const ALL: [Section; 3] = [Section::Clinical, Section::Timeline, Section::Imaging];
+    pub const ALL: [Section; 6] = [
+        Section::Clinical,
+        Section::Timeline,
+        Section::Imaging,
+        Section::Features,
+        Section::Scores,
+        Section::History,
+    ];
 
     /// The tab title.
     pub fn title(self) -> &'static str {
@@ -48,6 +72,9 @@ impl Section {
             Section::Clinical => "Clinical",
             Section::Timeline => "Timeline",
             Section::Imaging => "Imaging",
+            Section::Features => "Features",
+            Section::Scores => "Scores",
+            Section::History => "History",
         }
     }
 
@@ -81,9 +108,10 @@ pub struct StagedChange {
 }
 
 impl Staged {
-    /// The fields whose values differ, in the order the view lists them.
+    /// The fields whose values differ, in the order the view lists them,
+    /// then the timeline entries added, changed or removed.
     pub fn changes(&self, dictionary: &[Variable]) -> Vec<StagedChange> {
-        editable_fields(dictionary)
+        let mut changes: Vec<StagedChange> = editable_fields(dictionary)
             .into_iter()
             .filter_map(|field| {
                 let (old, new) = (field.text(&self.shown), field.text(&self.edited));
@@ -93,7 +121,9 @@ impl Staged {
                     new,
                 })
             })
-            .collect()
+            .collect();
+        changes.extend(timeline::changes(&self.shown, &self.edited));
+        changes
     }
 }
 
@@ -106,6 +136,64 @@ fn editable_fields(dictionary: &[Variable]) -> Vec<Field> {
         .collect()
 }
 
+/// What the patient's rows in other tables hold, read when the patient is
+/// shown: the study keeps only the records in memory.
+#[derive(Debug)]
+struct Details {
+    cases: Result<Vec<PatientCase>, String>,
+    scores: Result<Vec<PatientSignatureScore>, String>,
+    history: Result<Vec<AuditEntry>, String>,
+}
+
+impl Default for Details {
+    /// Nothing read yet, as for a patient no longer in the study.
+    fn default() -> Self {
+        Details {
+            cases: Ok(Vec::new()),
+            scores: Ok(Vec::new()),
+            history: Ok(Vec::new()),
+        }
+    }
+}
+
+impl Details {
+    /// Reads a patient's features, scores and audit rows; a failure is
+    /// kept as text for the section to show.
+    fn load(study: &Study, study_id: &str) -> Details {
+        let db = match StudyDb::open(&study.database) {
+            Ok(db) => db,
+            Err(error) => {
+                let text = radcohort::error_chain(&error);
+                return Details {
+                    cases: Err(text.clone()),
+                    scores: Err(text.clone()),
+                    history: Err(text),
+                };
+            }
+        };
+        let chain = |e: &dyn std::error::Error| radcohort::error_chain(e);
+        let mut history = db.audit_log(Some(study_id)).map_err(|e| chain(&e));
+        if let Ok(rows) = &mut history {
+            rows.reverse();
+        }
+        Details {
+            cases: patient_cases(&db, study_id).map_err(|e| chain(&e)),
+            scores: patient_scores(&db, study_id).map_err(|e| chain(&e)),
+            history,
+        }
+    }
+}
+
+/// Which timeline entry the open form edits, or what kind it adds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TimelineForm {
+    Event(EventKind, Option<usize>),
+    Chemo(Option<usize>),
+}
+
+/// The kinds of timeline entry `a` offers, in menu order.
+const NEW_ENTRY_KINDS: [&str; 4] = ["Recurrence", "Chemotherapy course", "Last contact", "Death"];
+
 /// The patient detail screen.
 #[derive(Debug)]
 pub struct PatientScreen {
@@ -114,7 +202,18 @@ pub struct PatientScreen {
     scroll: Cell<usize>,
     /// The field selected in the clinical section.
     cursor: usize,
+    /// The entry selected in the timeline.
+    entry: usize,
+    /// The series selected in the imaging section.
+    series: usize,
     staged: Option<Staged>,
+    /// What the form open over the view edits.
+    form: Option<TimelineForm>,
+    /// The volume open in the slice viewer.
+    viewer: Option<SliceViewer>,
+    /// Colours the terminal shows, for the slice viewer.
+    depth: ColourDepth,
+    details: Details,
     /// Content lines visible at the last draw.
     page: Cell<usize>,
 }
@@ -123,14 +222,153 @@ impl PatientScreen {
     /// The patient at `index` of `study` (clamped), on the clinical section.
     pub fn new(study: &Study, index: usize) -> Self {
         let index = step(index, 0, study.patients.len());
-        PatientScreen {
+        let mut screen = PatientScreen {
             index,
             section: Section::Clinical,
             scroll: Cell::new(0),
             cursor: 0,
+            entry: 0,
+            series: 0,
             staged: None,
+            form: None,
+            viewer: None,
+            depth: ColourDepth::Basic16,
+            details: Details::default(),
             page: Cell::new(DEFAULT_PAGE),
+        };
+        screen.reload_details(study);
+        screen
+    }
+
+    /// Draws slices with `depth` colours.
+    pub fn with_depth(mut self, depth: ColourDepth) -> Self {
+        self.depth = depth;
+        self
+    }
+
+    fn reload_details(&mut self, study: &Study) {
+        self.details = match self.patient(study) {
+            Some(patient) => Details::load(study, patient.record.study_id()),
+            None => Details::default(),
+        };
+    }
+
+    /// The record as shown: with the staged edits.
+    fn record<'a>(&'a self, study: &'a Study) -> Option<&'a PatientRecord> {
+        match &self.staged {
+            Some(staged) => Some(&staged.edited),
+            None => self.patient(study).map(|p| &p.record),
         }
+    }
+
+    /// Applies `change` to a copy of the shown record and stages it.
+    fn stage_with(
+        &mut self,
+        study: &Study,
+        change: impl FnOnce(&mut PatientRecord) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let Some(patient) = self.patient(study) else {
+            return Err("this patient is no longer in the study".to_owned());
+        };
+        let mut staged = self.staged.clone().unwrap_or_else(|| Staged {
+            shown: patient.record.clone(),
+            edited: patient.record.clone(),
+        });
+        change(&mut staged.edited)?;
+        self.staged = (staged.shown != staged.edited).then_some(staged);
+        Ok(())
+    }
+
+    /// The selected timeline entry.
+    fn selected_entry(&self, study: &Study) -> Option<Entry> {
+        let record = self.record(study)?;
+        timeline::entries(record).get(self.entry).copied()
+    }
+
+    /// The form for a new entry of the `choice`-th kind of the menu, or
+    /// for editing `at`.
+    fn entry_form(&mut self, study: &Study, what: TimelineForm) -> Outcome {
+        let record = self.record(study).cloned().unwrap_or_default();
+        let date_hint = || "YYYY-MM-DD".to_owned();
+        let (title, fields) = match what {
+            TimelineForm::Event(kind, at) => {
+                let current = at.and_then(|i| record.events.get(i));
+                let detail_label = match kind {
+                    EventKind::Recurrence => "Site",
+                    EventKind::Death => "Cause",
+                    EventKind::LastContact => "Note",
+                };
+                let name = timeline::describe_event(&radcohort::study::model::FollowUpEvent {
+                    id: None,
+                    kind,
+                    date: chrono::NaiveDate::MIN,
+                    detail: None,
+                });
+                (
+                    if at.is_some() {
+                        format!("Edit {name}")
+                    } else {
+                        format!("Add {name}")
+                    },
+                    vec![
+                        (
+                            "Date".to_owned(),
+                            date_hint(),
+                            current
+                                .map(|e| format::date(Some(e.date)))
+                                .unwrap_or_default(),
+                        ),
+                        (
+                            detail_label.to_owned(),
+                            "free text, may be empty".to_owned(),
+                            current.and_then(|e| e.detail.clone()).unwrap_or_default(),
+                        ),
+                    ],
+                )
+            }
+            TimelineForm::Chemo(at) => {
+                let current = at.and_then(|i| record.chemo.get(i));
+                let text = |f: &dyn Fn(&radcohort::study::model::ChemoCourse) -> Option<String>| {
+                    current.and_then(f).unwrap_or_default()
+                };
+                (
+                    if at.is_some() {
+                        "Edit chemotherapy course".to_owned()
+                    } else {
+                        "Add chemotherapy course".to_owned()
+                    },
+                    vec![
+                        (
+                            "Regimen".to_owned(),
+                            "e.g. GEMOX (required)".to_owned(),
+                            text(&|c| Some(c.regimen.clone())),
+                        ),
+                        (
+                            "Start".to_owned(),
+                            date_hint(),
+                            text(&|c| Some(format::date(Some(c.start)))),
+                        ),
+                        (
+                            "End".to_owned(),
+                            "YYYY-MM-DD, may be empty".to_owned(),
+                            text(&|c| c.end.map(|d| format::date(Some(d)))),
+                        ),
+                        (
+                            "Cycles".to_owned(),
+                            "a whole number, may be empty".to_owned(),
+                            text(&|c| c.cycles.map(|n| n.to_string())),
+                        ),
+                        (
+                            "Completed".to_owned(),
+                            "yes or no, may be empty".to_owned(),
+                            text(&|c| c.completed.map(|b| format::yes_no(Some(b)))),
+                        ),
+                    ],
+                )
+            }
+        };
+        self.form = Some(what);
+        Outcome::Form(Form::new(title, fields))
     }
 
     /// The index of the patient shown.
@@ -177,16 +415,9 @@ impl PatientScreen {
     /// Stages `text` as the new value of `field`, after checking it against
     /// the field's definition; on refusal nothing is staged.
     pub fn stage(&mut self, study: &Study, field: &Field, text: &str) -> Result<(), String> {
-        let Some(patient) = self.patient(study) else {
-            return Err("this patient is no longer in the study".to_owned());
-        };
-        let mut staged = self.staged.clone().unwrap_or_else(|| Staged {
-            shown: patient.record.clone(),
-            edited: patient.record.clone(),
-        });
-        set_field(&mut staged.edited, &study.dictionary, field, text)?;
-        self.staged = (staged.shown != staged.edited).then_some(staged);
-        Ok(())
+        self.stage_with(study, |record| {
+            set_field(record, &study.dictionary, field, text)
+        })
     }
 
     fn patient<'a>(&self, study: &'a Study) -> Option<&'a Patient> {
@@ -207,8 +438,14 @@ impl PatientScreen {
                 let cursor = Some(self.cursor);
                 clinical_lines(patient, self.staged.as_ref(), study, cursor)
             }
-            Section::Timeline => (timeline_lines(patient), Vec::new()),
-            Section::Imaging => (imaging_lines(patient), Vec::new()),
+            Section::Timeline => {
+                let record = self.staged.as_ref().map_or(&patient.record, |s| &s.edited);
+                timeline::lines(record, self.entry)
+            }
+            Section::Imaging => imaging_lines(patient, self.series),
+            Section::Features => (features_lines(&self.details.cases), Vec::new()),
+            Section::Scores => (scores_lines(&self.details.scores), Vec::new()),
+            Section::History => (history_lines(&self.details.history), Vec::new()),
         }
     }
 
@@ -222,8 +459,74 @@ impl PatientScreen {
     }
 
     fn move_cursor(&mut self, delta: isize, study: &Study) {
-        let count = editable_fields(&study.dictionary).len();
-        self.cursor = step(self.cursor, delta, count);
+        match self.section {
+            Section::Clinical => {
+                let count = editable_fields(&study.dictionary).len();
+                self.cursor = step(self.cursor, delta, count);
+            }
+            Section::Timeline => {
+                let count = self.record(study).map_or(0, |r| timeline::entries(r).len());
+                self.entry = step(self.entry, delta, count);
+            }
+            Section::Imaging => {
+                let count = self.patient(study).map_or(0, |p| p.record.imaging.len());
+                self.series = step(self.series, delta, count);
+            }
+            _ => {}
+        }
+    }
+
+    /// Opens the selected series in the slice viewer, with the mask that
+    /// segments it outlined.
+    fn open_viewer(&mut self, study: &Study) -> Outcome {
+        let Some(patient) = self.patient(study) else {
+            return Outcome::Stay;
+        };
+        let record = &patient.record;
+        let Some(series) = record.imaging.get(self.series) else {
+            return Outcome::Note("no imaging series to show".to_owned());
+        };
+        if patient.files.get(self.series) == Some(&FileStatus::Missing) {
+            return Outcome::Note(format!("{} is missing: nothing to show", series.path));
+        }
+        let (image, mask) = if series.kind == SeriesKind::Mask {
+            let image = series
+                .mask_of
+                .as_ref()
+                .and_then(|name| record.imaging.iter().find(|s| &s.series == name));
+            match image {
+                Some(image) => (image, Some(series)),
+                None => return Outcome::Note("this mask names no image series".to_owned()),
+            }
+        } else {
+            let mask = record.imaging.iter().find(|s| {
+                s.kind == SeriesKind::Mask && s.mask_of.as_deref() == Some(&series.series)
+            });
+            (series, mask)
+        };
+        let path = |p: &str| study.folder.join(p);
+        let mut title = format!("{} {}", record.study_id(), image.series);
+        if let Some(mask) = mask {
+            title.push_str(&format!(" + mask {}", mask.series));
+        }
+        let mask_path = mask.map(|m| (path(&m.path), m.label.unwrap_or(1)));
+        match SliceViewer::open(
+            title,
+            &path(&image.path),
+            mask_path.as_ref().map(|(p, label)| (p.as_path(), *label)),
+        ) {
+            Ok(viewer) => {
+                self.viewer = Some(viewer);
+                Outcome::Stay
+            }
+            Err(error) => Outcome::Note(format!("could not show {}: {error}", image.series)),
+        }
+    }
+
+    /// The slice the viewer shows, if it is open.
+    #[cfg(test)]
+    pub fn viewer_slice(&self) -> Option<usize> {
+        self.viewer.as_ref().map(SliceViewer::slice)
     }
 
     fn show_section(&mut self, section: Section) {
@@ -237,6 +540,9 @@ impl PatientScreen {
         }
         self.index = step(self.index, delta, study.patients.len());
         self.scroll.set(0);
+        self.entry = 0;
+        self.series = 0;
+        self.reload_details(study);
         Outcome::Stay
     }
 
@@ -249,7 +555,11 @@ impl PatientScreen {
 
 impl Component for PatientScreen {
     fn context(&self) -> Context {
-        Context::Patient
+        if self.viewer.is_some() {
+            Context::Viewer
+        } else {
+            Context::Patient
+        }
     }
 
     fn render(&self, frame: &mut Frame, area: Rect, study: &Study) {
@@ -276,14 +586,24 @@ impl Component for PatientScreen {
             tabs,
         );
 
-        let (lines, field_lines) = self.lines(study);
+        if let Some(viewer) = &self.viewer {
+            viewer.render(frame, content, self.depth);
+            let info = format!(" {study_id} · slice viewer");
+            frame.render_widget(StatusBar::new(info, "Esc closes  ? help"), status);
+            return;
+        }
+        let (lines, cursor_lines) = self.lines(study);
         let visible = usize::from(content.height).max(1);
         self.page.set(visible);
         let mut scroll = self.scroll.get().min(lines.len().saturating_sub(visible));
-        // Keep the selected field in view as the cursor moves.
-        if self.section == Section::Clinical
-            && let Some(&line) = field_lines.get(self.cursor)
-        {
+        // Keep the selected field, entry or series in view as it moves.
+        let cursor = match self.section {
+            Section::Clinical => Some(self.cursor),
+            Section::Timeline => Some(self.entry),
+            Section::Imaging => Some(self.series),
+            _ => None,
+        };
+        if let Some(&line) = cursor.and_then(|c| cursor_lines.get(c)) {
             if line < scroll {
                 scroll = line;
             } else if line >= scroll + visible {
@@ -325,7 +645,26 @@ impl Component for PatientScreen {
 
     fn update(&mut self, action: Action, study: &Study) -> Outcome {
         let page = page_step(self.page.get());
-        let clinical = self.section == Section::Clinical;
+        if let Some(viewer) = &mut self.viewer {
+            match action {
+                Action::Back => self.viewer = None,
+                Action::Down => viewer.move_slice(-1),
+                Action::Up => viewer.move_slice(1),
+                Action::PageDown => viewer.move_slice(-5),
+                Action::PageUp => viewer.move_slice(5),
+                Action::WindowWider => viewer.widen(1.0),
+                Action::WindowNarrower => viewer.widen(-1.0),
+                Action::LevelUp => viewer.raise(1.0),
+                Action::LevelDown => viewer.raise(-1.0),
+                Action::WindowReset => viewer.reset_window(),
+                _ => {}
+            }
+            return Outcome::Stay;
+        }
+        let selectable = matches!(
+            self.section,
+            Section::Clinical | Section::Timeline | Section::Imaging
+        );
         match action {
             Action::Back => {
                 if let Some(note) = self.unsaved_note() {
@@ -333,25 +672,68 @@ impl Component for PatientScreen {
                 }
                 return Outcome::Back;
             }
-            Action::Down if clinical => self.move_cursor(1, study),
-            Action::Up if clinical => self.move_cursor(-1, study),
-            Action::PageDown if clinical => self.move_cursor(page, study),
-            Action::PageUp if clinical => self.move_cursor(-page, study),
-            Action::First if clinical => self.cursor = 0,
-            Action::Last if clinical => self.move_cursor(isize::MAX, study),
+            Action::Down if selectable => self.move_cursor(1, study),
+            Action::Up if selectable => self.move_cursor(-1, study),
+            Action::PageDown if selectable => self.move_cursor(page, study),
+            Action::PageUp if selectable => self.move_cursor(-page, study),
+            Action::First if selectable => self.move_cursor(isize::MIN, study),
+            Action::Last if selectable => self.move_cursor(isize::MAX, study),
             Action::Down => self.scroll_by(1, study),
             Action::Up => self.scroll_by(-1, study),
             Action::PageDown => self.scroll_by(page, study),
             Action::PageUp => self.scroll_by(-page, study),
             Action::First => self.scroll.set(0),
             Action::Last => self.scroll.set(self.max_scroll(study)),
-            Action::Edit if clinical => {
-                if let Some(field) = self.selected_field(study) {
-                    return Outcome::EditField(field);
+            Action::Edit => match self.section {
+                Section::Clinical => {
+                    if let Some(field) = self.selected_field(study) {
+                        return Outcome::EditField(field);
+                    }
                 }
+                Section::Timeline => match self.selected_entry(study) {
+                    Some(Entry::Event(i)) => {
+                        let kind = self
+                            .record(study)
+                            .and_then(|r| r.events.get(i))
+                            .map(|e| e.kind);
+                        if let Some(kind) = kind {
+                            return self.entry_form(study, TimelineForm::Event(kind, Some(i)));
+                        }
+                    }
+                    Some(Entry::Chemo(i)) => {
+                        return self.entry_form(study, TimelineForm::Chemo(Some(i)));
+                    }
+                    None => return Outcome::Note("no entry selected: a adds one".to_owned()),
+                },
+                Section::Imaging => return self.open_viewer(study),
+                _ => {
+                    return Outcome::Note(
+                        "values are edited in the clinical (1) and timeline (2) sections"
+                            .to_owned(),
+                    );
+                }
+            },
+            Action::AddEntry => {
+                self.show_section(Section::Timeline);
+                return Outcome::Choose(
+                    "Add to the timeline".to_owned(),
+                    NEW_ENTRY_KINDS.iter().map(|k| (*k).to_owned()).collect(),
+                );
             }
-            Action::Edit => {
-                return Outcome::Note("values are edited in the clinical section (1)".to_owned());
+            Action::DeleteEntry if self.section == Section::Timeline => {
+                let Some(entry) = self.selected_entry(study) else {
+                    return Outcome::Note("no entry selected".to_owned());
+                };
+                return match self.stage_with(study, |record| remove_entry(record, entry)) {
+                    Ok(()) => {
+                        self.move_cursor(0, study);
+                        Outcome::Note("removal staged · w writes, D discards".to_owned())
+                    }
+                    Err(error) => Outcome::Note(error),
+                };
+            }
+            Action::DeleteEntry => {
+                return Outcome::Note("entries are deleted in the timeline (2)".to_owned());
             }
             Action::Write if self.staged.is_some() => return Outcome::Write,
             Action::Write => return Outcome::Note("nothing staged to write".to_owned()),
@@ -383,6 +765,45 @@ impl Component for PatientScreen {
 
     fn study_changed(&mut self, study: &Study) {
         self.index = step(self.index, 0, study.patients.len());
+        self.move_cursor(0, study);
+        self.reload_details(study);
+    }
+
+    fn choose(&mut self, index: usize, study: &Study) -> Outcome {
+        let what = match NEW_ENTRY_KINDS.get(index) {
+            Some(&"Recurrence") => TimelineForm::Event(EventKind::Recurrence, None),
+            Some(&"Last contact") => TimelineForm::Event(EventKind::LastContact, None),
+            Some(&"Death") => TimelineForm::Event(EventKind::Death, None),
+            Some(_) => TimelineForm::Chemo(None),
+            None => return Outcome::Stay,
+        };
+        self.entry_form(study, what)
+    }
+
+    fn submit(&mut self, values: &[String], study: &Study) -> Result<Outcome, String> {
+        let value = |i: usize| values.get(i).map_or("", String::as_str);
+        let Some(what) = self.form else {
+            return Ok(Outcome::Stay);
+        };
+        match what {
+            TimelineForm::Event(kind, at) => {
+                let event = parse_event(kind, value(0), value(1))?;
+                self.stage_with(study, |record| put_event(record, at, event))?;
+            }
+            TimelineForm::Chemo(at) => {
+                let course = parse_chemo(value(0), value(1), value(2), value(3), value(4))?;
+                self.stage_with(study, |record| put_chemo(record, at, course))?;
+            }
+        }
+        self.form = None;
+        let count = self
+            .staged
+            .as_ref()
+            .map_or(0, |s| s.changes(&study.dictionary).len());
+        Ok(Outcome::Note(format!(
+            "{} staged · w writes them, D discards",
+            plural(count, "change")
+        )))
     }
 }
 
@@ -583,114 +1004,30 @@ fn clinical_lines(
     (lines, field_lines)
 }
 
-/// A timeline entry: when, which kind (for ordering same-day entries in
-/// the order they happen clinically), what.
-struct Entry {
-    date: NaiveDate,
-    rank: u8,
-    text: String,
-}
-
-fn timeline_lines(patient: &Patient) -> Vec<Line<'static>> {
-    let record = &patient.record;
-    let surgery_date = record.surgery.date;
-    let mut entries = Vec::new();
-    if let Some(date) = surgery_date {
-        let procedure = match record.surgery.procedure {
-            Some(Procedure::Major) => "major hepatectomy",
-            Some(Procedure::Minor) => "minor hepatectomy",
-            None => "hepatectomy",
-        };
-        let lymph = match record.surgery.lymphadenectomy {
-            Some(true) => ", lymphadenectomy",
-            Some(false) => ", no lymphadenectomy",
-            None => "",
-        };
-        entries.push(Entry {
-            date,
-            rank: 0,
-            text: format!("Surgery: {procedure}{lymph}"),
-        });
-    }
-    for course in &record.chemo {
-        let mut text = format!("Chemo {}", course.regimen);
-        if let Some(cycles) = course.cycles {
-            text.push_str(&format!(", {cycles} cycles"));
-        }
-        match course.completed {
-            Some(true) => text.push_str(", completed"),
-            Some(false) => text.push_str(", stopped early"),
-            None => {}
-        }
-        if let Some(end) = course.end {
-            text.push_str(&format!(", until {}", format::date(Some(end))));
-        }
-        entries.push(Entry {
-            date: course.start,
-            rank: 1,
-            text,
-        });
-    }
-    for event in &record.events {
-        let (rank, name) = match event.kind {
-            EventKind::Recurrence => (2, "Recurrence"),
-            EventKind::Death => (3, "Death"),
-            EventKind::LastContact => (4, "Last contact"),
-        };
-        let text = match &event.detail {
-            Some(detail) => format!("{name} ({detail})"),
-            None => name.to_owned(),
-        };
-        entries.push(Entry {
-            date: event.date,
-            rank,
-            text,
-        });
-    }
-    entries.sort_by_key(|entry| (entry.date, entry.rank));
-
-    let mut lines = vec![Line::styled(
-        format!(" {:10}  {:>6}  Event", "Date", "Day"),
-        Style::new().add_modifier(Modifier::BOLD),
-    )];
-    if surgery_date.is_none() {
-        lines.push(Line::styled(
-            " The surgery date is missing, so days cannot be counted.",
-            Style::new().fg(Color::Yellow),
-        ));
-    }
-    if entries.is_empty() {
-        lines.push(Line::from(" Nothing recorded yet."));
-    }
-    for entry in entries {
-        let day = surgery_date.map(|surgery| (entry.date - surgery).num_days());
-        lines.push(Line::from(format!(
-            " {}  {:>6}  {}",
-            format::date(Some(entry.date)),
-            format::day_offset(day),
-            entry.text
-        )));
-    }
-    lines
-}
-
-fn imaging_lines(patient: &Patient) -> Vec<Line<'static>> {
+/// The imaging section: one row per series with its file status and, for
+/// a mask, whether it lies on its image's grid; the series at `cursor`
+/// selected. Returns the line of each series too.
+fn imaging_lines(patient: &Patient, cursor: usize) -> (Vec<Line<'static>>, Vec<usize>) {
     let header = format!(
-        " {:10} {:5} {:>7}  {:13} {:16} {}",
+        "   {:10} {:5} {:>7}  {:13} {:16} {}",
         "Series", "Kind", "b-value", "Dimensions", "Spacing (mm)", "File"
     );
     let mut lines = vec![Line::styled(
         header,
         Style::new().add_modifier(Modifier::BOLD),
     )];
-    if patient.record.imaging.is_empty() {
+    let record = &patient.record;
+    if record.imaging.is_empty() {
         lines.push(Line::from(" No imaging series recorded."));
     }
-    for (series, status) in patient.record.imaging.iter().zip(&patient.files) {
+    let mut series_lines = Vec::new();
+    for (i, (series, status)) in record.imaging.iter().zip(&patient.files).enumerate() {
         let geometry = &series.geometry;
         let spacing = geometry.spacing.map(|s| format!("{s:.2}"));
+        let selected = i == cursor;
         let row = format!(
-            " {:10} {:5} {:>7}  {:13} {:16} ",
+            " {} {:10} {:5} {:>7}  {:13} {:16} ",
+            if selected { "▶" } else { " " },
             fit(&series.series, 10),
             series.kind.as_str(),
             format::or_unknown(series.b_value),
@@ -701,15 +1038,181 @@ fn imaging_lines(patient: &Patient) -> Vec<Line<'static>> {
             FileStatus::Present => ("ok", Style::new().fg(Color::Green)),
             FileStatus::Missing => ("missing", Style::new().fg(Color::Red)),
         };
-        lines.push(Line::from(vec![Span::raw(row), Span::styled(file, style)]));
+        let mut spans = vec![Span::raw(row), Span::styled(file, style)];
+        // A mask must lie on its image's grid, or its voxels mean nothing.
+        if series.kind == SeriesKind::Mask
+            && let Some(image) = series
+                .mask_of
+                .as_ref()
+                .and_then(|name| record.imaging.iter().find(|s| &s.series == name))
+        {
+            let tolerance = radcohort::imaging::GeometryTolerance::default();
+            if image.geometry.mismatches(geometry, tolerance).is_empty() {
+                spans.push(Span::styled(" · grid ok", Style::new().fg(Color::Green)));
+            } else {
+                spans.push(Span::styled(
+                    format!(" · grid ≠ {}", image.series),
+                    Style::new().fg(Color::Red),
+                ));
+            }
+        }
+        series_lines.push(lines.len());
+        let line = Line::from(spans);
+        lines.push(if selected {
+            line.style(Style::new().add_modifier(Modifier::REVERSED))
+        } else {
+            line
+        });
         if *status == FileStatus::Missing {
             lines.push(Line::styled(
-                format!("   ↳ not found: {}", series.path),
+                format!("     ↳ not found: {}", series.path),
                 Style::new().fg(Color::Red),
             ));
         }
     }
+    if !record.imaging.is_empty() {
+        lines.push(Line::from(""));
+        lines.push(Line::styled(
+            " Enter shows the selected series slice by slice, its mask outlined.",
+            Style::new().fg(Color::DarkGray),
+        ));
+    }
+    (lines, series_lines)
+}
+
+/// The features section: each run's case, then its values.
+fn features_lines(cases: &Result<Vec<PatientCase>, String>) -> Vec<Line<'static>> {
+    let cases = match cases {
+        Ok(cases) => cases,
+        Err(error) => {
+            return vec![Line::styled(
+                format!(" {error}"),
+                Style::new().fg(Color::Red),
+            )];
+        }
+    };
+    if cases.is_empty() {
+        return vec![Line::from(
+            " No features extracted yet: start an extraction in Jobs.",
+        )];
+    }
+    let mut lines = Vec::new();
+    for case in cases {
+        lines.push(heading(&format!(
+            "Run {} · {} · {} · {}",
+            case.run_id,
+            case.selection,
+            case.status,
+            plural(case.features.len(), "feature")
+        )));
+        if let Some(error) = &case.error {
+            lines.push(Line::styled(
+                format!("   {error}"),
+                Style::new().fg(Color::Red),
+            ));
+        }
+        let width = case
+            .features
+            .iter()
+            .map(|(name, _)| name.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(52);
+        for (name, value) in &case.features {
+            lines.push(Line::from(format!(
+                "   {:width$}  {}",
+                fit(name, width),
+                format_number(*value)
+            )));
+        }
+    }
     lines
+}
+
+/// A feature value with six significant digits, as PyRadiomics prints
+/// them in its tables.
+fn format_number(value: f64) -> String {
+    if value != 0.0 && (value.abs() >= 1e6 || value.abs() < 1e-3) {
+        format!("{value:.5e}")
+    } else {
+        let digits = 5_i32
+            .saturating_sub(value.abs().log10().floor() as i32)
+            .clamp(0, 8);
+        format!("{value:.*}", digits as usize)
+    }
+}
+
+/// The scores section: every stored signature's score, the latest first.
+fn scores_lines(scores: &Result<Vec<PatientSignatureScore>, String>) -> Vec<Line<'static>> {
+    let scores = match scores {
+        Ok(scores) => scores,
+        Err(error) => {
+            return vec![Line::styled(
+                format!(" {error}"),
+                Style::new().fg(Color::Red),
+            )];
+        }
+    };
+    if scores.is_empty() {
+        return vec![Line::from(
+            " Not scored yet: score the cohort with a signature in Jobs.",
+        )];
+    }
+    let mut lines = vec![Line::styled(
+        format!(
+            "   {:24} {:>9} {:>11}  {:5} {}",
+            "Signature", "Score", "Probability", "Risk", "Scored"
+        ),
+        Style::new().add_modifier(Modifier::BOLD),
+    )];
+    for score in scores {
+        lines.push(Line::from(format!(
+            "   {:24} {:>9.4} {:>11}  {:5} {}",
+            fit(&score.name, 24),
+            score.score,
+            score
+                .probability
+                .map_or_else(|| UNKNOWN.to_owned(), |p| format!("{p:.3}")),
+            format::or_unknown(score.risk_group.map(|g| g.as_str())),
+            score.scored_at
+        )));
+    }
+    lines
+}
+
+/// The history section: the record's audit rows, the latest first.
+fn history_lines(history: &Result<Vec<AuditEntry>, String>) -> Vec<Line<'static>> {
+    let rows = match history {
+        Ok(rows) => rows,
+        Err(error) => {
+            return vec![Line::styled(
+                format!(" {error}"),
+                Style::new().fg(Color::Red),
+            )];
+        }
+    };
+    if rows.is_empty() {
+        return vec![Line::from(" No change recorded.")];
+    }
+    rows.iter()
+        .map(|row| {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| UNKNOWN.to_owned());
+            Line::from(vec![
+                Span::styled(
+                    format!(" {} {} ", row.at, row.user),
+                    Style::new().fg(Color::DarkGray),
+                ),
+                Span::raw(format!(
+                    "{} {}.{}: {} → {}",
+                    row.action,
+                    row.record,
+                    row.field,
+                    show(&row.old_value),
+                    show(&row.new_value)
+                )),
+            ])
+        })
+        .collect()
 }
 
 /// Cuts `text` to `width` characters, marking the cut with `…`.

@@ -54,7 +54,7 @@ impl HelpPopup {
             .map(|(_, description)| key_width + 2 + description.chars().count())
             .max()
             .unwrap_or(0)
-            + 1;
+            + 2;
         let title = format!(" Keys: {} ", self.context.name());
         let footer = " Esc or ? closes ";
         let fits_height = rows.len() + 2 <= usize::from(area.height);
