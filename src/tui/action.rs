@@ -74,6 +74,8 @@ pub enum Action {
     ErrorHistory,
     /// Filter the rows with an expression.
     Filter,
+    /// Open the command palette.
+    Palette,
     /// The next column.
     NextColumn,
     /// The previous column.

@@ -25,6 +25,7 @@ use super::action::Action;
 use super::event::Event;
 use super::jobs::{self, JobEvent, JobSpec};
 use super::keymap::{self, Context, View};
+use super::palette;
 use super::screens::building::BuildingScreen;
 use super::screens::chemo::ChemoScreen;
 use super::screens::cohort::CohortScreen;
@@ -95,6 +96,8 @@ enum Popup {
     Choice(Menu),
     /// A form a screen opened; the values go back to it.
     Form(Form),
+    /// The command palette.
+    Palette(TextInput),
 }
 
 impl Popup {
@@ -104,7 +107,9 @@ impl Popup {
             Popup::Confirm(..) => Context::Confirm,
             Popup::Message(_) => Context::Message,
             Popup::JobMenu(..) | Popup::Columns(..) | Popup::Choice(_) => Context::Menu,
-            Popup::Input(..) | Popup::Prompt(_) | Popup::Form(_) => Context::Input,
+            Popup::Input(..) | Popup::Prompt(_) | Popup::Form(_) | Popup::Palette(_) => {
+                Context::Input
+            }
         }
     }
 }
@@ -322,11 +327,13 @@ impl App {
         self.note.as_ref().map(|note| note.text.as_str())
     }
 
-    /// The text typed in the open input, for tests.
+    /// The text typed in the open input, prompt or palette, for tests.
     #[cfg(test)]
     pub fn input(&self) -> Option<&TextInput> {
         match &self.popup {
-            Some(Popup::Input(input, _)) => Some(input),
+            Some(Popup::Input(input, _) | Popup::Prompt(input) | Popup::Palette(input)) => {
+                Some(input)
+            }
             _ => None,
         }
     }
@@ -342,6 +349,17 @@ impl App {
                     Some(action) => Some(action),
                     None => {
                         input.key(key);
+                        None
+                    }
+                }
+            }
+            (Some(Popup::Palette(input)), Context::Input) => {
+                match keymap::lookup(Context::Input, key) {
+                    Some(action) => Some(action),
+                    None => {
+                        if let Phase::Ready(views) = &self.phase {
+                            palette_key(input, key, &views.study);
+                        }
                         None
                     }
                 }
@@ -382,6 +400,11 @@ impl App {
                 self.popup = Some(Popup::Help(HelpPopup::new(self.context())));
                 return;
             }
+            Action::Palette => {
+                let input = TextInput::new("Command", palette::summary(), "").accepting("runs");
+                self.popup = Some(Popup::Palette(input));
+                return;
+            }
             Action::ErrorHistory => {
                 let lines = if self.errors.is_empty() {
                     vec!["No errors so far.".to_owned()]
@@ -404,6 +427,52 @@ impl App {
         }
         let outcome = views.update(action);
         self.apply(outcome);
+    }
+
+    /// Runs a command of the palette.
+    fn run_command(&mut self, command: palette::Command) {
+        use palette::Command;
+        let Some(views) = self.views_mut() else {
+            return;
+        };
+        match command {
+            Command::Action(action) => self.update(action),
+            Command::Open(index) => {
+                if views.patient.as_ref().is_some_and(|p| p.staged().is_some()) {
+                    self.say("the patient shown has staged changes: w writes, D discards");
+                    return;
+                }
+                views.patient = None;
+                views.view = View::Cohort;
+                views.cohort.select(index);
+                self.apply(Outcome::OpenPatient(index));
+            }
+            Command::Filter(text) => {
+                if views.patient.is_some() {
+                    self.say("Esc back to the cohort first");
+                    return;
+                }
+                views.view = View::Cohort;
+                match views.cohort.set_filter(&views.study, &text) {
+                    Ok(shown) => {
+                        let total = views.study.patients.len();
+                        self.say(format!("{shown} of {total} patients shown"));
+                    }
+                    Err(error) => self.fail("Filter not applied", error),
+                }
+            }
+            Command::Sort(column, descending) => {
+                if views.patient.is_some() {
+                    self.say("Esc back to the cohort first");
+                    return;
+                }
+                views.view = View::Cohort;
+                let study = std::mem::take(&mut views.study);
+                let outcome = views.cohort.sort_by(&study, column, descending);
+                views.study = study;
+                self.apply(outcome);
+            }
+        }
     }
 
     fn ask_to_quit(&mut self) {
@@ -540,6 +609,22 @@ impl App {
                 }
                 Action::Back => {}
                 _ => self.popup = Some(Popup::Form(form)),
+            },
+            Popup::Palette(mut input) => match action {
+                Action::Accept => {
+                    let Some(views) = self.views() else {
+                        return;
+                    };
+                    match palette::parse(&input.text, &views.study) {
+                        Ok(command) => self.run_command(command),
+                        Err(error) => {
+                            input.error = Some(error);
+                            self.popup = Some(Popup::Palette(input));
+                        }
+                    }
+                }
+                Action::Back => {}
+                _ => self.popup = Some(Popup::Palette(input)),
             },
             Popup::Prompt(mut input) => match action {
                 Action::Accept => {
@@ -1038,10 +1123,38 @@ impl App {
                 menu.render(frame, area)
             }
             Some(Popup::Form(form)) => form.render(frame, area),
-            Some(Popup::Input(input, _) | Popup::Prompt(input)) => input.render(frame, area),
+            Some(Popup::Input(input, _) | Popup::Prompt(input) | Popup::Palette(input)) => {
+                input.render(frame, area)
+            }
             None => {}
         }
     }
+}
+
+/// A key typed into the palette: Tab completes the line as far as every
+/// completion agrees (or to the only one); other keys edit it. The hint
+/// shows what the line may become.
+fn palette_key(input: &mut TextInput, key: &KeyEvent, study: &Study) {
+    use ratatui::crossterm::event::KeyCode;
+    if key.code == KeyCode::Tab {
+        let completions = palette::complete(&input.text, study, 50);
+        if let Some(prefix) = palette::common_prefix(&completions)
+            && prefix.len() > input.text.len()
+        {
+            *input =
+                TextInput::new(input.label.clone(), input.hint.clone(), prefix).accepting("runs");
+        }
+    } else {
+        input.key(key);
+    }
+    let completions = palette::complete(&input.text, study, 6);
+    input.hint = if input.text.is_empty() {
+        palette::summary()
+    } else if completions.is_empty() {
+        "Enter runs it".to_owned()
+    } else {
+        completions.join(" · ")
+    };
 }
 
 /// The bar of top-level views, numbered as their keys.

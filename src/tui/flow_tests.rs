@@ -491,3 +491,44 @@ fn the_slice_viewer_opens_on_a_series_and_pages_through_its_slices() {
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.context(), Context::Patient);
 }
+
+#[test]
+fn the_palette_completes_and_runs_commands() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    keys(&mut app, ":vi");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.input().map(|i| i.text.as_str()), Some("view "));
+    keys(&mut app, "s");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.input().map(|i| i.text.as_str()), Some("view survival"));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Survival);
+
+    keys(&mut app, ":open icc-003");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.patient().map(|p| p.index()), Some(2));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Cohort);
+
+    keys(&mut app, ":bogus");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.context(),
+        Context::Input,
+        "an unknown command stays to fix"
+    );
+    let error = app
+        .input()
+        .and_then(|i| i.error.clone())
+        .unwrap_or_default();
+    assert!(error.starts_with("no command `bogus`"), "{error}");
+    key(&mut app, KeyCode::Esc);
+
+    keys(&mut app, ":filter cohort = training");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.cohort().map(|c| c.visible().len()), Some(3));
+    keys(&mut app, ":quit");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.should_quit());
+}

@@ -184,6 +184,8 @@ const ERRORS: Binding = bind(
     "show the errors so far",
 );
 
+const PALETTE: Binding = bind(&[Key::char(':')], Action::Palette, "command palette (Tab)");
+
 /// A top-level view: a tab of the bar at the top, chosen by its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum View {
@@ -324,6 +326,7 @@ const COHORT: &[Binding] = &[
     ),
     HELP,
     ERRORS,
+    PALETTE,
 ];
 
 const PATIENT: &[Binding] = &[
@@ -412,6 +415,7 @@ const PATIENT: &[Binding] = &[
     ),
     HELP,
     ERRORS,
+    PALETTE,
 ];
 
 const JOBS: &[Binding] = &[
@@ -437,6 +441,7 @@ const JOBS: &[Binding] = &[
     ),
     HELP,
     ERRORS,
+    PALETTE,
 ];
 
 const SURVIVAL: &[Binding] = &[
@@ -463,6 +468,7 @@ const SURVIVAL: &[Binding] = &[
     ),
     HELP,
     ERRORS,
+    PALETTE,
 ];
 
 const CHEMO: &[Binding] = &[
@@ -474,6 +480,7 @@ const CHEMO: &[Binding] = &[
     ),
     HELP,
     ERRORS,
+    PALETTE,
 ];
 
 const VIEWER: &[Binding] = &[

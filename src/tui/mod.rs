@@ -12,6 +12,7 @@ mod event;
 mod format;
 mod jobs;
 mod keymap;
+mod palette;
 mod screens;
 mod study;
 mod widgets;

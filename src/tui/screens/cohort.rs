@@ -178,6 +178,11 @@ impl CohortScreen {
         let Some(column) = self.columns.get(self.column).cloned() else {
             return Outcome::Stay;
         };
+        self.sort_by(study, column, descending)
+    }
+
+    /// Sorts by `column`, shown or not.
+    pub fn sort_by(&mut self, study: &Study, column: Column, descending: bool) -> Outcome {
         let note = format!(
             "sorted by {} {}",
             column.header(study),
