@@ -77,6 +77,8 @@ enum Command {
     /// Run the study analyses of a signature (with the CPR and combined
     /// models) and write results, tables and figures.
     Analyze(analyze::Args),
+    /// Print the terminal UI's default keys as a keymap file to edit.
+    Keys,
 }
 
 /// Parses the command line and runs it.
@@ -114,6 +116,10 @@ pub fn run() -> Result<ExitCode> {
         Some(Command::Train(args)) => signature::train_run(&db, args),
         Some(Command::Score(args)) => signature::score_run(&db, args),
         Some(Command::Signature(args)) => signature::signature_run(args),
+        Some(Command::Keys) => {
+            print!("{}", crate::tui::keys_file::default_file());
+            Ok(ExitCode::SUCCESS)
+        }
         Some(Command::Analyze(args)) => analyze::run(&db, args),
     }
 }

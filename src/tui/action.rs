@@ -8,7 +8,7 @@
 use super::keymap::View;
 
 /// One thing the user asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     /// Leave the program.
     Quit,
@@ -108,4 +108,34 @@ pub enum Action {
     LevelDown,
     /// Back to the viewer's automatic window.
     WindowReset,
+}
+
+impl Action {
+    /// The action's name in a keymap file: its variant in snake case,
+    /// with the argument of a parameterised one appended (`sort_ascending`,
+    /// `view_jobs`, `section_1` for the first section).
+    pub fn id(self) -> String {
+        let debug = match self {
+            Action::Section(index) => format!("Section{}", index + 1),
+            other => format!("{other:?}").replace(['(', ')'], ""),
+        };
+        let mut id = String::new();
+        for (i, c) in debug.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    id.push('_');
+                }
+                id.push(c.to_ascii_lowercase());
+            } else if c.is_ascii_digit()
+                && !id.ends_with('_')
+                && !id.chars().last().is_some_and(|l| l.is_ascii_digit())
+            {
+                id.push('_');
+                id.push(c);
+            } else {
+                id.push(c);
+            }
+        }
+        id
+    }
 }

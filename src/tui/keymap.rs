@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::action::Action;
 
 /// Where keys are being read, which decides what they mean.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Context {
     /// The cohort table.
     Cohort,
@@ -37,8 +37,7 @@ pub enum Context {
     Message,
 }
 
-/// Every context, for tests and the help.
-#[cfg(test)]
+/// Every context, for keymap files, tests and the help.
 pub const CONTEXTS: [Context; 12] = [
     Context::Cohort,
     Context::Patient,
@@ -55,6 +54,24 @@ pub const CONTEXTS: [Context; 12] = [
 ];
 
 impl Context {
+    /// The context's table name in a keymap file.
+    pub fn id(self) -> &'static str {
+        match self {
+            Context::Cohort => "cohort",
+            Context::Patient => "patient",
+            Context::Jobs => "jobs",
+            Context::Survival => "survival",
+            Context::Chemo => "chemo",
+            Context::Viewer => "viewer",
+            Context::Building => "building",
+            Context::Help => "help",
+            Context::Confirm => "confirm",
+            Context::Menu => "menu",
+            Context::Input => "input",
+            Context::Message => "message",
+        }
+    }
+
     /// What the context is called in the help's title.
     pub fn name(self) -> &'static str {
         match self {
@@ -75,7 +92,7 @@ impl Context {
 }
 
 /// One key, with the modifiers that must be held.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Key {
     /// The key.
     pub code: KeyCode,
@@ -99,6 +116,76 @@ impl Key {
         Key {
             code: KeyCode::Char(c),
             modifiers: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// Reads a key as a keymap file writes it: one character (`j`, `G`,
+    /// `/`), a name (`Up`, `Down`, `Left`, `Right`, `PageUp`, `PageDown`,
+    /// `Home`, `End`, `Tab`, `BackTab`, `Enter`, `Esc`, `Space`,
+    /// `Backspace`, `Delete`, `F1`…`F12`), or `Ctrl-` and a character.
+    pub fn parse(text: &str) -> Result<Key, String> {
+        if let Some(rest) = text.strip_prefix("Ctrl-") {
+            let mut chars = rest.chars();
+            return match (chars.next(), chars.next()) {
+                (Some(c), None) => Ok(Key::ctrl(c.to_ascii_lowercase())),
+                _ => Err(format!("`{text}`: Ctrl- takes one character")),
+            };
+        }
+        let mut chars = text.chars();
+        if let (Some(c), None) = (chars.next(), chars.next()) {
+            return Ok(Key::char(c));
+        }
+        let code = match text {
+            "Up" => KeyCode::Up,
+            "Down" => KeyCode::Down,
+            "Left" => KeyCode::Left,
+            "Right" => KeyCode::Right,
+            "PageUp" => KeyCode::PageUp,
+            "PageDown" => KeyCode::PageDown,
+            "Home" => KeyCode::Home,
+            "End" => KeyCode::End,
+            "Tab" => KeyCode::Tab,
+            "BackTab" => KeyCode::BackTab,
+            "Enter" => KeyCode::Enter,
+            "Esc" => KeyCode::Esc,
+            "Space" => KeyCode::Char(' '),
+            "Backspace" => KeyCode::Backspace,
+            "Delete" => KeyCode::Delete,
+            f if f.starts_with('F') => match f[1..].parse::<u8>() {
+                Ok(n @ 1..=12) => KeyCode::F(n),
+                _ => return Err(format!("`{text}` is not a key")),
+            },
+            _ => return Err(format!("`{text}` is not a key")),
+        };
+        Ok(Key::plain(code))
+    }
+
+    /// How a keymap file writes the key, which [`Key::parse`] reads back.
+    pub fn file_name(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_owned(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Up => "Up".to_owned(),
+            KeyCode::Down => "Down".to_owned(),
+            KeyCode::Left => "Left".to_owned(),
+            KeyCode::Right => "Right".to_owned(),
+            KeyCode::PageUp => "PageUp".to_owned(),
+            KeyCode::PageDown => "PageDown".to_owned(),
+            KeyCode::Home => "Home".to_owned(),
+            KeyCode::End => "End".to_owned(),
+            KeyCode::Tab => "Tab".to_owned(),
+            KeyCode::BackTab => "BackTab".to_owned(),
+            KeyCode::Enter => "Enter".to_owned(),
+            KeyCode::Esc => "Esc".to_owned(),
+            KeyCode::Backspace => "Backspace".to_owned(),
+            KeyCode::Delete => "Delete".to_owned(),
+            KeyCode::F(n) => format!("F{n}"),
+            other => other.to_string(),
+        };
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            format!("Ctrl-{base}")
+        } else {
+            base
         }
     }
 
@@ -150,17 +237,6 @@ pub struct Binding {
     pub description: &'static str,
 }
 
-impl Binding {
-    /// The keys as written in the help, e.g. `j/↓`.
-    pub fn key_names(&self) -> String {
-        self.keys
-            .iter()
-            .map(Key::name)
-            .collect::<Vec<_>>()
-            .join("/")
-    }
-}
-
 const fn bind(keys: &'static [Key], action: Action, description: &'static str) -> Binding {
     Binding {
         keys,
@@ -187,7 +263,7 @@ const ERRORS: Binding = bind(
 const PALETTE: Binding = bind(&[Key::char(':')], Action::Palette, "command palette (Tab)");
 
 /// A top-level view: a tab of the bar at the top, chosen by its number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum View {
     /// The cohort table.
     Cohort,
@@ -596,10 +672,10 @@ const MESSAGE: &[Binding] = &[
     ),
 ];
 
-/// The bindings of a context: its own first, then the view keys of the
-/// top-level views, then the global ones. Popups that take text have no
-/// global keys, so `q` can be typed.
-pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
+/// The default bindings of a context: its own first, then the view keys of
+/// the top-level views, then the global ones. Popups that take text have
+/// no global keys, so `q` can be typed.
+pub fn defaults(context: Context) -> impl Iterator<Item = &'static Binding> {
     let (own, views, global): (&[Binding], &[Binding], &[Binding]) = match context {
         Context::Cohort => (COHORT, VIEW_KEYS, GLOBAL),
         Context::Patient => (PATIENT, &[], GLOBAL),
@@ -617,9 +693,52 @@ pub fn bindings(context: Context) -> impl Iterator<Item = &'static Binding> {
     own.iter().chain(views).chain(global)
 }
 
+/// A binding in force: a default binding with the keys the user's keymap
+/// file gives its action, if it gives any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    /// Every key that triggers the action.
+    pub keys: Vec<Key>,
+    /// The action.
+    pub action: Action,
+    /// What the keys do here, for the help.
+    pub description: &'static str,
+}
+
+impl Bound {
+    /// The keys as written in the help, e.g. `j/↓`.
+    pub fn key_names(&self) -> String {
+        self.keys
+            .iter()
+            .map(Key::name)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// The bindings in force in a context: the defaults with the overrides of
+/// the installed keymap file (see [`super::keys_file`]).
+pub fn bindings(context: Context) -> Vec<Bound> {
+    bindings_with(super::keys_file::active(), context)
+}
+
+/// The bindings of a context under `overrides`.
+pub fn bindings_with(overrides: &super::keys_file::Overrides, context: Context) -> Vec<Bound> {
+    defaults(context)
+        .map(|binding| Bound {
+            keys: overrides
+                .keys(context, binding.action)
+                .map_or_else(|| binding.keys.to_vec(), <[Key]>::to_vec),
+            action: binding.action,
+            description: binding.description,
+        })
+        .collect()
+}
+
 /// The action a key event triggers in a context, if any.
 pub fn lookup(context: Context, event: &KeyEvent) -> Option<Action> {
     bindings(context)
+        .into_iter()
         .find(|binding| binding.keys.iter().any(|key| key.matches(event)))
         .map(|binding| binding.action)
 }
@@ -635,9 +754,7 @@ mod tests {
     #[test]
     fn no_key_is_bound_twice_in_one_context() {
         for context in CONTEXTS {
-            let keys: Vec<Key> = bindings(context)
-                .flat_map(|b| b.keys.iter().copied())
-                .collect();
+            let keys: Vec<Key> = bindings(context).into_iter().flat_map(|b| b.keys).collect();
             for (i, key) in keys.iter().enumerate() {
                 assert!(
                     !keys[i + 1..].contains(key),
@@ -671,7 +788,10 @@ mod tests {
 
     #[test]
     fn key_names_read_as_in_the_help() {
-        let names: Vec<String> = bindings(Context::Cohort).map(Binding::key_names).collect();
+        let names: Vec<String> = bindings(Context::Cohort)
+            .iter()
+            .map(Bound::key_names)
+            .collect();
         assert!(names.contains(&"j/↓".to_owned()));
         assert!(names.contains(&"q/Ctrl-C".to_owned()));
         assert!(names.contains(&"PgDn".to_owned()));

@@ -12,6 +12,7 @@ mod event;
 mod format;
 mod jobs;
 mod keymap;
+pub mod keys_file;
 mod palette;
 mod screens;
 mod study;
@@ -62,6 +63,10 @@ pub enum Start {
 /// shows its progress. The terminal is restored however this returns, and
 /// on panic by the hook `ratatui` installs.
 pub fn run(options: Options) -> Result<()> {
+    if let Some(path) = keys_file::default_path() {
+        let overrides = keys_file::load(&path).map_err(|e| anyhow::anyhow!("keymap file {e}"))?;
+        keys_file::install(overrides);
+    }
     let (sender, events) = mpsc::channel();
     let session = |database: PathBuf| Session {
         database,

@@ -12,6 +12,7 @@ use crate::tui::keymap::{self, Context};
 /// Rows of the help of a context: the keys as written, and what they do.
 pub fn help_rows(context: Context) -> Vec<(String, &'static str)> {
     keymap::bindings(context)
+        .into_iter()
         .map(|binding| (binding.key_names(), binding.description))
         .collect()
 }
