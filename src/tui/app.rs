@@ -55,6 +55,8 @@ pub struct Session {
     pub events: Option<Sender<Event>>,
     /// The colours the terminal shows, for images.
     pub colours: ColourDepth,
+    /// Where the session's log goes, if anywhere.
+    pub log: Option<PathBuf>,
 }
 
 impl Session {
@@ -725,8 +727,25 @@ impl App {
         });
     }
 
+    /// Appends a line to the session's log. A log that cannot be written
+    /// is reported once in the error history, since nothing may be
+    /// printed over the interface.
+    fn log(&mut self, level: &str, message: &str) {
+        let Some(path) = &self.session.log else {
+            return;
+        };
+        if let Err(error) = super::log::append(path, &self.session.user, level, message) {
+            self.errors.push(format!(
+                "the log {} cannot be written ({error}); logging stops",
+                path.display()
+            ));
+            self.session.log = None;
+        }
+    }
+
     /// Shows an error in a dialog and keeps it in the history.
     fn fail(&mut self, title: &str, error: String) {
+        self.log("ERROR", &format!("{title}: {error}"));
         self.errors.push(format!("{title}: {error}"));
         self.popup = Some(Popup::Message(Message::new(title, vec![error], true)));
     }
@@ -734,6 +753,7 @@ impl App {
     fn refuse_if_read_only(&mut self, what: &str) -> bool {
         if self.session.read_only {
             let text = format!("read-only session: {what} is not allowed");
+            self.log("WARN", &text);
             self.errors.push(text.clone());
             self.note = Some(Note { text, error: true });
         }
@@ -877,10 +897,9 @@ impl App {
                     changes,
                 });
                 views.study_changed();
-                self.say(format!(
-                    "{} written to {study_id} · u undoes",
-                    plural(changes, "change")
-                ));
+                let message = format!("{} written to {study_id}", plural(changes, "change"));
+                self.log("INFO", &message);
+                self.say(format!("{message} · u undoes"));
             }
             Ok(None) => self.fail(
                 "Not written",
@@ -926,10 +945,12 @@ impl App {
                     patient.clear_staged();
                 }
                 views.study_changed();
-                self.say(format!(
+                let message = format!(
                     "undone: {} to {study_id} written back",
                     plural(last.changes, "change")
-                ));
+                );
+                self.log("INFO", &message);
+                self.say(message);
             }
             Ok(None) => self.fail(
                 "Not undone",
@@ -991,6 +1012,7 @@ impl App {
         );
         match started {
             Ok(()) => {
+                self.log("INFO", &format!("job #{id} started: {spec}"));
                 if let Some(views) = self.views_mut() {
                     views.jobs.add(id, spec, cancel);
                     views.view = View::Jobs;
@@ -1063,6 +1085,7 @@ impl App {
         };
         match (failure, summary) {
             (Some(reason), _) => {
+                self.log("ERROR", &format!("job #{id} ({spec}) failed: {reason}"));
                 self.errors.push(format!("job #{id} ({spec}): {reason}"));
                 self.note = Some(Note {
                     text: format!("job #{id} failed: {reason}"),
@@ -1074,6 +1097,7 @@ impl App {
                 if !matches!(spec, JobSpec::Train { .. }) {
                     self.reload();
                 }
+                self.log("INFO", &format!("job #{id} finished: {summary}"));
                 self.say(format!("job #{id} finished: {summary}"));
             }
             (None, None) => {}
@@ -1197,6 +1221,7 @@ mod tests {
             user: "tester".to_owned(),
             events: None,
             colours: crate::tui::widgets::slice_view::ColourDepth::Basic16,
+            log: None,
         }
     }
 

@@ -124,6 +124,7 @@ pub fn session(db: &StudyDb) -> Session {
         user: "tester".to_owned(),
         events: None,
         colours: crate::tui::widgets::slice_view::ColourDepth::Basic16,
+        log: None,
     }
 }
 

@@ -532,3 +532,24 @@ fn the_palette_completes_and_runs_commands() {
     key(&mut app, KeyCode::Enter);
     assert!(app.should_quit());
 }
+
+#[test]
+fn writes_and_errors_go_to_the_log_file() {
+    let (dir, db) = fixture::populated();
+    let mut session = fixture::session(&db);
+    let log = dir.path().join("logs/tui.log");
+    session.log = Some(log.clone());
+    let mut app = App::with_study(fixture::load(&db), session);
+    open_ca199(&mut app);
+    key(&mut app, KeyCode::Enter);
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "45");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "wy");
+    let text = std::fs::read_to_string(&log).expect("a log file");
+    assert!(
+        text.lines()
+            .any(|l| l.ends_with("tester INFO 1 change written to ICC-001")),
+        "{text}"
+    );
+}

@@ -13,6 +13,7 @@ mod format;
 mod jobs;
 mod keymap;
 pub mod keys_file;
+mod log;
 mod palette;
 mod screens;
 mod study;
@@ -74,6 +75,7 @@ pub fn run(options: Options) -> Result<()> {
         user: Actor::from_environment().user,
         events: Some(sender.clone()),
         colours: colour_depth(),
+        log: log::default_path(),
     };
     let app = match options.start {
         Start::Open(path) => App::with_study(load(&path)?, session(path)),

@@ -151,6 +151,7 @@ fn building_app() -> App {
         user: "tester".to_owned(),
         events: None,
         colours: crate::tui::widgets::slice_view::ColourDepth::Basic16,
+        log: None,
     };
     App::building(folder, session)
 }
