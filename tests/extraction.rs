@@ -117,6 +117,35 @@ fn a_run_extracts_resumes_and_records_failures() {
         );
     }
 
+    // One patient's cases, as the TUI's patient view reads them: the same
+    // values in extraction order, and the failed case with its reason.
+    let cases = radcohort::extraction::patient_cases(&study.db, "P2").unwrap();
+    assert_eq!(cases.len(), 1);
+    assert_eq!(
+        (cases[0].status.as_str(), cases[0].error.as_deref()),
+        ("done", None)
+    );
+    let stored: Vec<(&str, f64)> = cases[0]
+        .features
+        .iter()
+        .map(|(name, value)| (name.as_str(), *value))
+        .collect();
+    let expected: Vec<(&str, f64)> = alone
+        .features
+        .iter()
+        .map(|f| (f.name.as_str(), f.value))
+        .collect();
+    assert_eq!(stored, expected);
+    let failed = radcohort::extraction::patient_cases(&study.db, "P4").unwrap();
+    assert_eq!(
+        (
+            failed[0].status.as_str(),
+            failed[0].error.as_deref(),
+            failed[0].features.len()
+        ),
+        ("failed", Some("no tumour mask"), 0)
+    );
+
     // Again: the done cases are skipped, the failed one retried.
     let again = extract_cohort(
         &mut study.db,
