@@ -141,7 +141,9 @@ impl Views {
                 .others
                 .iter()
                 .find(|(v, _)| *v == view)
-                .map_or(&self.cohort as &dyn Component, |(_, screen)| screen.as_ref()),
+                .map_or(&self.cohort as &dyn Component, |(_, screen)| {
+                    screen.as_ref()
+                }),
         }
     }
 

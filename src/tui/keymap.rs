@@ -209,19 +209,30 @@ impl View {
 
     /// Its position in the tab bar.
     pub fn index(self) -> usize {
-        View::ALL.iter().position(|v| *v == self).unwrap_or_default()
+        View::ALL
+            .iter()
+            .position(|v| *v == self)
+            .unwrap_or_default()
     }
 }
 
 /// Switching between the top-level views, in every one of them.
 const VIEW_KEYS: &[Binding] = &[
-    bind(&[Key::char('1')], Action::View(View::Cohort), "view: cohort table"),
+    bind(
+        &[Key::char('1')],
+        Action::View(View::Cohort),
+        "view: cohort table",
+    ),
     bind(
         &[Key::char('2')],
         Action::View(View::Jobs),
         "view: jobs (extract, train, score)",
     ),
-    bind(&[Key::char('3')], Action::View(View::Survival), "view: survival curves"),
+    bind(
+        &[Key::char('3')],
+        Action::View(View::Survival),
+        "view: survival curves",
+    ),
     bind(
         &[Key::char('4')],
         Action::View(View::Chemo),

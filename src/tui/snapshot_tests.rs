@@ -11,9 +11,9 @@ use ratatui::backend::TestBackend;
 
 use super::action::Action;
 use super::app::App;
-use super::keymap::View;
 use super::fixture;
 use super::jobs::JobEvent;
+use super::keymap::View;
 
 fn draw(app: &App) -> Terminal<TestBackend> {
     draw_at(app, 80, 24)
@@ -217,7 +217,9 @@ fn filter_with_an_error() {
 
 #[test]
 fn survival_by_risk_group() {
-    both_sizes("survival_by_risk_group", &|app| app.update(Action::View(View::Survival)));
+    both_sizes("survival_by_risk_group", &|app| {
+        app.update(Action::View(View::Survival))
+    });
 }
 
 #[test]
@@ -233,7 +235,9 @@ fn survival_os_by_chemotherapy_validation() {
 
 #[test]
 fn chemo_benefit() {
-    both_sizes("chemo_benefit", &|app| app.update(Action::View(View::Chemo)));
+    both_sizes("chemo_benefit", &|app| {
+        app.update(Action::View(View::Chemo))
+    });
 }
 
 #[test]
