@@ -74,4 +74,18 @@ pub enum Action {
     ErrorHistory,
     /// Filter the rows with an expression.
     Filter,
+
+    // The quality, signature, tables and audit views.
+    /// Show only the next kind of problem (after the last, every kind).
+    NextKind,
+    /// Score the cohort with the selected signature.
+    Score,
+    /// Export the table shown to a file.
+    Export,
+    /// Write the full analysis report of the active signature (a job).
+    ExportReport,
+    /// Show the columns further right.
+    ScrollRight,
+    /// Show the columns further left.
+    ScrollLeft,
 }

@@ -32,6 +32,11 @@ use super::screens::jobs::JobsScreen;
 use super::screens::patient::{PatientScreen, plural};
 use super::screens::survival::SurvivalScreen;
 use super::screens::{Component, Outcome};
+// The quality, signature, tables and audit views.
+use super::screens::audit::AuditScreen;
+use super::screens::quality::QualityScreen;
+use super::screens::signature::SignatureScreen;
+use super::screens::tables::TablesScreen;
 use super::study::Study;
 use super::widgets::help::HelpPopup;
 use super::widgets::popup::{Confirm, Menu, Message, TextInput};
@@ -122,6 +127,10 @@ impl Views {
             others: vec![
                 (View::Survival, Box::new(SurvivalScreen::new(&study))),
                 (View::Chemo, Box::new(ChemoScreen::new(&study))),
+                (View::Quality, Box::new(QualityScreen::new(&study))),
+                (View::Signature, Box::new(SignatureScreen::new(&study))),
+                (View::Tables, Box::new(TablesScreen::new(&study))),
+                (View::Audit, Box::new(AuditScreen::new(&study))),
             ],
             study,
             view: View::Cohort,
@@ -179,6 +188,15 @@ impl Views {
         let outcome = self.screen_mut().answer(text, &study);
         self.study = study;
         outcome
+    }
+
+    /// Shows a top-level view, letting its screen read again what it
+    /// shows from outside the study in memory.
+    fn show(&mut self, view: View) {
+        self.view = view;
+        let study = std::mem::take(&mut self.study);
+        self.screen_mut().shown(&study);
+        self.study = study;
     }
 
     /// Tells every screen the study changed.
@@ -376,7 +394,7 @@ impl App {
         };
         if let Action::View(view) = action {
             if views.patient.is_none() {
-                views.view = view;
+                views.show(view);
             }
             return;
         }
@@ -784,7 +802,8 @@ impl App {
         let Some(views) = self.views() else {
             return;
         };
-        let specs = jobs::available(&views.study.folder);
+        let study = &views.study;
+        let specs = jobs::available(&study.folder, study.active_signature.is_some());
         let items = specs.iter().map(ToString::to_string).collect();
         self.popup = Some(Popup::JobMenu(Menu::new("Start a job", items), specs));
     }
@@ -886,8 +905,9 @@ impl App {
                 });
             }
             (None, Some(summary)) => {
-                // Extraction and scoring change what the views show.
-                if !matches!(spec, JobSpec::Train { .. }) {
+                // Extraction and scoring change what the views show;
+                // training and reports write files only.
+                if !matches!(spec, JobSpec::Train { .. } | JobSpec::Report { .. }) {
                     self.reload();
                 }
                 self.say(format!("job #{id} finished: {summary}"));
@@ -956,6 +976,8 @@ fn render_view_tabs(frame: &mut Frame, area: Rect, selected: View, running: usiz
         Tabs::new(titles)
             .select(selected.index())
             .highlight_style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            // Without padding the eight titles fit one row of 80 columns.
+            .padding("", "")
             .divider("│"),
         area,
     );

@@ -198,7 +198,7 @@ fn a_read_only_session_refuses_edits_and_jobs() {
         Some("read-only session: editing is not allowed")
     );
     key(&mut app, KeyCode::Esc);
-    keys(&mut app, "2a");
+    keys(&mut app, "3a");
     assert_eq!(app.context(), Context::Jobs);
     assert_eq!(
         app.note(),
@@ -217,7 +217,7 @@ fn a_long_job_keeps_the_interface_responsive() {
     let mut app = App::with_study(fixture::load(&db), session);
     std::fs::write(dir.path().join("params.yaml"), "setting:\n  binWidth: 25\n")
         .expect("a parameter file");
-    keys(&mut app, "2a");
+    keys(&mut app, "3a");
     assert_eq!(app.context(), Context::Menu);
     key(&mut app, KeyCode::Enter);
     let jobs = app.jobs().expect("the jobs view").jobs();

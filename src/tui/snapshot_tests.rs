@@ -2,7 +2,7 @@
 //! over SSH. Each snapshot is the screen's text, checked in under
 //! `snapshots/`; a change to a screen shows up as a reviewable diff.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use insta::assert_snapshot;
 use radcohort::sample_study::SampleProgress;
@@ -176,7 +176,16 @@ fn scored_app() -> App {
 
 /// Snapshots a view of the scored sample study at 80×24 and 120×40.
 fn both_sizes(name: &str, setup: &dyn Fn(&mut App)) {
-    let mut app = scored_app();
+    both_sizes_with(name, &|_| {}, setup);
+}
+
+/// Snapshots a view of the scored sample study at 80×24 and 120×40, after
+/// `prepare` has put files in the study folder. The folder outlives the
+/// setup, for views that read the database or the folder on a key.
+fn both_sizes_with(name: &str, prepare: &dyn Fn(&Path), setup: &dyn Fn(&mut App)) {
+    let (dir, db) = fixture::scored_sample();
+    prepare(dir.path());
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
     setup(&mut app);
     for (width, height) in [(80, 24), (120, 40)] {
         let terminal = draw_at(&app, width, height);
