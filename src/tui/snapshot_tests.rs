@@ -423,6 +423,8 @@ fn tables() {
         app.update(Action::View(View::Tables));
         app.update(Action::NextSection);
         app.update(Action::ScrollRight);
+        // Drawing first tells the view its height, which bounds the scroll.
+        draw_at(app, 80, 24);
         app.update(Action::PageDown);
     });
     both_sizes("tables_survival", &|app| {
