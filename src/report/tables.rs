@@ -1,37 +1,54 @@
 //! The publication tables, built from the study results.
+//!
+//! [`tables`] builds every table of the report. The tables that need only
+//! risk groups and endpoints — Table 1, survival and chemotherapy benefit
+//! by risk group — have their own builders taking just their part of the
+//! results, so a caller holding stored scores rather than a full
+//! [`StudyResults`] (the terminal UI's preview) prints the same numbers the
+//! same way.
 
 use super::format::{auc_ci, hr_ci, median_ci, p_value, percent_ci, survival_ci};
 use super::table::Table;
 use crate::analysis::StudyResults;
-use crate::analysis::prognosis::LANDMARK_MONTHS;
+use crate::analysis::baseline::Baseline;
+use crate::analysis::chemo::ChemoBenefit;
+use crate::analysis::prognosis::{LANDMARK_MONTHS, Prognosis};
 use crate::stats::Table1;
 
 /// Every table, in the order the report shows them.
 pub fn tables(results: &StudyResults) -> Vec<Table> {
+    let mut tables = baseline_tables(&results.baseline);
+    tables.push(discrimination(results));
+    tables.push(comparisons(results));
+    tables.push(survival_by_risk_group(&results.prognosis));
+    tables.push(cox(results));
+    tables.push(chemotherapy_benefit(&results.chemo_benefit));
+    tables
+}
+
+/// Table 1 by cohort (`table1_by_cohort`) and by radiomic risk group
+/// (`table1_by_risk_group`), each when it could be built.
+pub fn baseline_tables(baseline: &Baseline) -> Vec<Table> {
     let mut tables = Vec::new();
-    if let Some(table) = &results.baseline.by_cohort {
+    if let Some(table) = &baseline.by_cohort {
         tables.push(table1(
             table,
             "table1_by_cohort",
             "Baseline characteristics by cohort",
         ));
     }
-    if let Some(table) = &results.baseline.by_risk_group {
+    if let Some(table) = &baseline.by_risk_group {
         tables.push(table1(
             table,
             "table1_by_risk_group",
             "Baseline characteristics by radiomic risk group",
         ));
     }
-    tables.push(discrimination(results));
-    tables.push(comparisons(results));
-    tables.push(survival(results));
-    tables.push(cox(results));
-    tables.push(chemo(results));
     tables
 }
 
-fn table1(table: &Table1, name: &str, title: &str) -> Table {
+/// A Table 1 named `name` (the file stem) under the caption `title`.
+pub fn table1(table: &Table1, name: &str, title: &str) -> Table {
     let mut header = vec!["Characteristic".to_owned(), "Overall".to_owned()];
     header.extend(table.levels.iter().cloned());
     header.extend(["p".to_owned(), "Test".to_owned(), "Missing".to_owned()]);
@@ -167,7 +184,10 @@ fn comparisons(results: &StudyResults) -> Table {
     table
 }
 
-fn survival(results: &StudyResults) -> Table {
+/// DFS and OS by radiomic risk group in each cohort
+/// (`survival_by_risk_group`): n, events, median and landmark survival per
+/// group, the high- against low-risk HR and the log-rank p.
+pub fn survival_by_risk_group(prognosis: &Prognosis) -> Table {
     let mut header = vec![
         "Cohort",
         "Endpoint",
@@ -197,7 +217,7 @@ fn survival(results: &StudyResults) -> Table {
                 .into(),
         ],
     };
-    for comparison in &results.prognosis.by_risk_group {
+    for comparison in &prognosis.by_risk_group {
         for (k, group) in comparison.groups.iter().enumerate() {
             let mut row = vec![
                 comparison.cohort.clone(),
@@ -298,7 +318,9 @@ fn cox(results: &StudyResults) -> Table {
     table
 }
 
-fn chemo(results: &StudyResults) -> Table {
+/// Adjuvant chemotherapy against none inside each risk group, with the
+/// p for interaction (`chemotherapy_benefit`).
+pub fn chemotherapy_benefit(chemo: &ChemoBenefit) -> Table {
     let mut table = Table::new(
         "chemotherapy_benefit",
         "Adjuvant chemotherapy by radiomic risk group (all patients)",
@@ -312,7 +334,6 @@ fn chemo(results: &StudyResults) -> Table {
             "p for interaction",
         ],
     );
-    let chemo = &results.chemo_benefit;
     for (group, comparison) in &chemo.by_risk_group {
         let cell = |name: &str| {
             comparison

@@ -108,6 +108,18 @@ pub enum Action {
     LevelDown,
     /// Back to the viewer's automatic window.
     WindowReset,
+    /// Show only the next kind of problem (after the last, every kind).
+    NextKind,
+    /// Score the cohort with the selected signature.
+    Score,
+    /// Export the table shown to a file.
+    Export,
+    /// Write the full analysis report of the active signature (a job).
+    ExportReport,
+    /// Show the columns further right.
+    ScrollRight,
+    /// Show the columns further left.
+    ScrollLeft,
 }
 
 impl Action {

@@ -34,6 +34,11 @@ use super::screens::jobs::JobsScreen;
 use super::screens::patient::{PatientScreen, plural};
 use super::screens::survival::SurvivalScreen;
 use super::screens::{Component, Outcome};
+// The quality, signature, tables and audit views.
+use super::screens::audit::AuditScreen;
+use super::screens::quality::QualityScreen;
+use super::screens::signature::SignatureScreen;
+use super::screens::tables::TablesScreen;
 use super::study::Study;
 use super::widgets::form::Form;
 use super::widgets::help::HelpPopup;
@@ -140,6 +145,10 @@ impl Views {
             others: vec![
                 (View::Survival, Box::new(SurvivalScreen::new(&study))),
                 (View::Chemo, Box::new(ChemoScreen::new(&study))),
+                (View::Quality, Box::new(QualityScreen::new(&study))),
+                (View::Signature, Box::new(SignatureScreen::new(&study))),
+                (View::Tables, Box::new(TablesScreen::new(&study))),
+                (View::Audit, Box::new(AuditScreen::new(&study))),
             ],
             study,
             view: View::Cohort,
@@ -199,6 +208,15 @@ impl Views {
     /// Gives the screen that has the keys the text it asked for.
     fn answer(&mut self, text: &str) -> Result<Outcome, String> {
         self.with_screen(|screen, study| screen.answer(text, study))
+    }
+
+    /// Shows a top-level view, letting its screen read again what it
+    /// shows from outside the study in memory.
+    fn show(&mut self, view: View) {
+        self.view = view;
+        let study = std::mem::take(&mut self.study);
+        self.screen_mut().shown(&study);
+        self.study = study;
     }
 
     /// Tells every screen the study changed.
@@ -423,7 +441,7 @@ impl App {
         };
         if let Action::View(view) = action {
             if views.patient.is_none() {
-                views.view = view;
+                views.show(view);
             }
             return;
         }
@@ -989,7 +1007,8 @@ impl App {
         let Some(views) = self.views() else {
             return;
         };
-        let specs = jobs::available(&views.study.folder);
+        let study = &views.study;
+        let specs = jobs::available(&study.folder, study.active_signature.is_some());
         let items = specs.iter().map(ToString::to_string).collect();
         self.popup = Some(Popup::JobMenu(Menu::new("Start a job", items), specs));
     }
@@ -1093,8 +1112,9 @@ impl App {
                 });
             }
             (None, Some(summary)) => {
-                // Extraction and scoring change what the views show.
-                if !matches!(spec, JobSpec::Train { .. }) {
+                // Extraction and scoring change what the views show;
+                // training and reports write files only.
+                if !matches!(spec, JobSpec::Train { .. } | JobSpec::Report { .. }) {
                     self.reload();
                 }
                 self.log("INFO", &format!("job #{id} finished: {summary}"));
@@ -1195,6 +1215,8 @@ fn render_view_tabs(frame: &mut Frame, area: Rect, selected: View, running: usiz
         Tabs::new(titles)
             .select(selected.index())
             .highlight_style(Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD))
+            // Without padding the eight titles fit one row of 80 columns.
+            .padding("", "")
             .divider("│"),
         area,
     );

@@ -11,7 +11,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use super::app::App;
 use super::event::Event;
 use super::fixture;
-use super::jobs::{JobEvent, JobSpec};
+use super::jobs::{JobEvent, JobResult, JobSpec};
 use super::keymap::Context;
 
 fn key(app: &mut App, code: KeyCode) {
@@ -198,7 +198,7 @@ fn a_read_only_session_refuses_edits_and_jobs() {
         Some("read-only session: editing is not allowed")
     );
     key(&mut app, KeyCode::Esc);
-    keys(&mut app, "2a");
+    keys(&mut app, "3a");
     assert_eq!(app.context(), Context::Jobs);
     assert_eq!(
         app.note(),
@@ -217,7 +217,7 @@ fn a_long_job_keeps_the_interface_responsive() {
     let mut app = App::with_study(fixture::load(&db), session);
     std::fs::write(dir.path().join("params.yaml"), "setting:\n  binWidth: 25\n")
         .expect("a parameter file");
-    keys(&mut app, "2a");
+    keys(&mut app, "3a");
     assert_eq!(app.context(), Context::Menu);
     key(&mut app, KeyCode::Enter);
     let jobs = app.jobs().expect("the jobs view").jobs();
@@ -501,6 +501,13 @@ fn the_palette_completes_and_runs_commands() {
     assert_eq!(app.input().map(|i| i.text.as_str()), Some("view "));
     keys(&mut app, "s");
     key(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.input().map(|i| i.text.as_str()),
+        Some("view s"),
+        "signature or survival: nothing to add"
+    );
+    keys(&mut app, "u");
+    key(&mut app, KeyCode::Tab);
     assert_eq!(app.input().map(|i| i.text.as_str()), Some("view survival"));
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.context(), Context::Survival);
@@ -551,5 +558,242 @@ fn writes_and_errors_go_to_the_log_file() {
         text.lines()
             .any(|l| l.ends_with("tester INFO 1 change written to ICC-001")),
         "{text}"
+    );
+}
+
+// The quality, signature, tables and audit views.
+
+/// The screen as text at 120×40.
+fn screen(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+        .expect("a test terminal");
+    terminal
+        .draw(|frame| app.render(frame))
+        .expect("a drawn frame");
+    terminal.backend().to_string()
+}
+
+/// Feeds the app the reports of the job it started until the job ends,
+/// returning how it ended.
+fn wait_for_job(app: &mut App, events: &mpsc::Receiver<Event>) -> Result<JobResult, String> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match events.recv_timeout(left) {
+            Ok(Event::Job(event)) => {
+                let finished = match &event {
+                    JobEvent::Finished(_, outcome) => Some(outcome.clone()),
+                    _ => None,
+                };
+                app.on_job(event);
+                if let Some(outcome) = finished {
+                    return outcome;
+                }
+            }
+            Ok(_) => {}
+            Err(err) => panic!("no report from the job: {err}"),
+        }
+    }
+}
+
+#[test]
+fn a_problem_corrected_from_the_quality_view_leaves_it_and_is_audited() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    keys(&mut app, "2");
+    assert_eq!(app.context(), Context::Quality);
+    let before = screen(&app);
+    assert!(before.contains("ICC-003  missing   ca199"), "{before}");
+    assert!(before.contains("7 problems"), "{before}");
+
+    // The second row is ICC-003's missing CA 19-9; Enter opens ICC-003.
+    keys(&mut app, "j");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.patient().map(|p| p.index()), Some(2));
+    assert_eq!(
+        app.study().map(|s| s.patients[2].record.study_id()),
+        Some("ICC-003")
+    );
+
+    // CA 19-9 is the first dictionary variable, after the six core fields.
+    for _ in 0..6 {
+        keys(&mut app, "j");
+    }
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Input);
+    keys(&mut app, "12");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "wy");
+    assert_eq!(app.note(), Some("1 change written to ICC-003 · u undoes"));
+
+    // Esc goes back to the quality view, which no longer lists it.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.context(), Context::Quality);
+    let after = screen(&app);
+    assert!(!after.contains("ICC-003  missing   ca199"), "{after}");
+    assert!(after.contains("6 problems"), "{after}");
+
+    // The audit view shows the write, newest first.
+    keys(&mut app, "8");
+    assert_eq!(app.context(), Context::Audit);
+    let audit = screen(&app);
+    let newest = audit
+        .lines()
+        .find(|line| line.contains('▶'))
+        .expect("a selected row");
+    // A value that was missing is inserted rather than updated.
+    assert!(
+        newest.contains("tester") && newest.contains("insert") && newest.contains("ICC-003"),
+        "{audit}"
+    );
+    assert!(
+        newest.contains("ca199") && newest.contains("— → 12"),
+        "{audit}"
+    );
+}
+
+#[test]
+fn the_audit_filter_narrows_the_rows() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    keys(&mut app, "8/");
+    assert_eq!(app.context(), Context::Input);
+    keys(&mut app, "GEMOX");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Audit);
+    assert_eq!(app.note(), Some("1 row contain `GEMOX`"));
+    let shown = screen(&app);
+    assert!(shown.contains("regimen"), "{shown}");
+    keys(&mut app, "/");
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    key(&mut app, KeyCode::Enter);
+    let rows = db.audit_log(None).expect("the log").len();
+    assert_eq!(
+        app.note(),
+        Some(format!("filter cleared: {rows} rows").as_str())
+    );
+}
+
+#[test]
+fn a_table_is_exported_by_its_extension_and_never_overwritten_unasked() {
+    let (dir, db) = fixture::scored_sample();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    keys(&mut app, "7x");
+    assert_eq!(app.context(), Context::Input);
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Tables);
+    assert_eq!(
+        app.note(),
+        Some("Baseline characteristics by cohort written to table1_by_cohort.csv")
+    );
+    let csv = std::fs::read_to_string(dir.path().join("table1_by_cohort.csv")).expect("a CSV");
+    assert_eq!(
+        csv.lines().next(),
+        Some("Characteristic,Overall,training,validation,p,Test,Missing")
+    );
+    assert!(
+        csv.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("n,124,87,37")),
+        "{csv}"
+    );
+
+    // The same name again is refused until it ends with `!`.
+    keys(&mut app, "x");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Input);
+    assert!(screen(&app).contains("exists: choose another name"));
+    keys(&mut app, "!");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Tables);
+
+    // Markdown and LaTeX by extension, of the table shown.
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    keys(&mut app, "x");
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "survival.md");
+    key(&mut app, KeyCode::Enter);
+    let md = std::fs::read_to_string(dir.path().join("survival.md")).expect("Markdown");
+    assert!(md.starts_with("**DFS and OS by radiomic risk group**\n\n| Cohort | Endpoint |"));
+    keys(&mut app, "x");
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "survival.TEX");
+    key(&mut app, KeyCode::Enter);
+    let tex = std::fs::read_to_string(dir.path().join("survival.TEX")).expect("LaTeX");
+    assert!(tex.contains("\\label{tab:survival-by-risk-group}"), "{tex}");
+}
+
+#[test]
+fn s_on_the_signature_view_needs_a_session_that_can_run_jobs() {
+    let (_dir, db) = fixture::scored_sample();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    keys(&mut app, "4s");
+    assert_eq!(app.context(), Context::Message);
+    assert!(screen(&app).contains("this session cannot run jobs"));
+}
+
+#[test]
+fn s_scores_the_cohort_with_a_stored_signature_read_from_the_database() {
+    let (_dir, db) = fixture::scored_sample();
+    let (sender, events) = mpsc::channel();
+    let mut session = fixture::session(&db);
+    session.events = Some(sender);
+    let mut app = App::with_study(fixture::load(&db), session);
+    keys(&mut app, "4s");
+    let jobs = app.jobs().expect("the jobs view").jobs();
+    assert_eq!(jobs.len(), 1);
+    match &jobs[0].spec {
+        JobSpec::ScoreStored { name, .. } => assert_eq!(name, "Clinical score"),
+        other => panic!("expected scoring with the stored signature, found {other:?}"),
+    }
+    assert_eq!(app.context(), Context::Jobs);
+    let result = wait_for_job(&mut app, &events).expect("the job ran");
+    assert!(
+        result
+            .summary
+            .starts_with("Clinical score: 124 patients scored"),
+        "{}",
+        result.summary
+    );
+    let active = app.study().and_then(|s| s.active_signature.clone());
+    assert_eq!(active.map(|a| a.name), Some("Clinical score".to_owned()));
+}
+
+#[test]
+fn r_on_the_tables_view_writes_the_report_of_the_active_signature() {
+    let (dir, db) = fixture::scored_sample();
+    let (sender, events) = mpsc::channel();
+    let mut session = fixture::session(&db);
+    session.events = Some(sender);
+    let mut app = App::with_study(fixture::load(&db), session);
+    keys(&mut app, "7r");
+    let jobs = app.jobs().expect("the jobs view").jobs();
+    assert!(matches!(&jobs[0].spec, JobSpec::Report { out } if out.ends_with("report")));
+    let result = wait_for_job(&mut app, &events).expect("the job ran");
+    assert!(
+        result.summary.contains("files written to report/"),
+        "{}",
+        result.summary
+    );
+    let report =
+        std::fs::read_to_string(dir.path().join("report").join("report.md")).expect("a report");
+    assert!(report.contains("Clinical score"), "{report}");
+    assert!(
+        dir.path()
+            .join("report/tables/table1_by_cohort.csv")
+            .is_file()
+    );
+}
+
+#[test]
+fn the_report_needs_a_signature_that_scored_the_study() {
+    let (_dir, db) = fixture::populated();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    keys(&mut app, "7r");
+    assert_eq!(app.context(), Context::Tables);
+    assert_eq!(
+        app.note(),
+        Some("no signature has scored the study: score one first (4 Signature, s)")
     );
 }

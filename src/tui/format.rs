@@ -74,6 +74,41 @@ pub fn day_offset(days: Option<i64>) -> String {
     }
 }
 
+/// `text` broken into lines of at most `width` characters, at spaces
+/// where it can be and inside a word longer than a line where it cannot.
+/// For text whose line count must be known before drawing (to bound a
+/// scroll), which ratatui's own wrapping does not tell.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut length = 0;
+    for word in text.split(' ') {
+        let mut word: Vec<char> = word.chars().collect();
+        if length > 0 && length + 1 + word.len() > width {
+            lines.push(std::mem::take(&mut line));
+            length = 0;
+        }
+        if length > 0 {
+            line.push(' ');
+            length += 1;
+        }
+        while length + word.len() > width {
+            let rest = word.split_off(width - length);
+            line.extend(word);
+            lines.push(std::mem::take(&mut line));
+            length = 0;
+            word = rest;
+        }
+        length += word.len();
+        line.extend(word);
+    }
+    if length > 0 || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +126,14 @@ mod tests {
         assert_eq!(time_to_event(Some(event)), "event 412d");
         assert_eq!(time_to_event(Some(censored)), "cens 1820d");
         assert_eq!(time_to_event(None), "—");
+    }
+
+    #[test]
+    fn wrapping_breaks_at_spaces_and_inside_long_words() {
+        assert_eq!(wrap("a bb ccc dddd", 6), ["a bb", "ccc", "dddd"]);
+        assert_eq!(wrap("abcdefgh ij", 3), ["abc", "def", "gh", "ij"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert_eq!(wrap("x", 0), ["x"]);
     }
 
     #[test]

@@ -17,12 +17,14 @@ use std::sync::mpsc::Sender;
 use std::thread;
 use std::time::Duration;
 
+use radcohort::analysis::analyze;
 use radcohort::extraction::{ExtractProgress, ExtractionRequest, SeriesSelection, extract_cohort};
 use radcohort::radiomics::params::Params;
+use radcohort::report::write_report;
 use radcohort::sample_study::{SampleProgress, write_sample_study};
 use radcohort::signature::{
-    ModelChoice, Outcome, RiskGroup, Signature, StudyData, TrainOptions, score_patients,
-    store_scores, train,
+    ModelChoice, Outcome, RiskGroup, Signature, StudyData, TrainOptions, list_signatures,
+    score_patients, store_scores, train,
 };
 use radcohort::study::model::SeriesKind;
 use radcohort::study::{Actor, StudyDb};
@@ -55,6 +57,23 @@ pub enum JobSpec {
         /// The signature file.
         signature: PathBuf,
     },
+    /// Scores every patient with a signature stored in the study, read
+    /// from the database (its file may be long gone), and stores the
+    /// scores.
+    ScoreStored {
+        /// The signature's content id.
+        id: String,
+        /// Its name, for the jobs list.
+        name: String,
+    },
+    /// Runs every study analysis of the active signature (the one that
+    /// scored the study last) and writes the report folder, as
+    /// `radcohort analyze --signature … --out …` does.
+    Report {
+        /// The report folder: new, empty or an earlier report, which is
+        /// replaced whole.
+        out: PathBuf,
+    },
 }
 
 impl fmt::Display for JobSpec {
@@ -79,6 +98,14 @@ impl fmt::Display for JobSpec {
             JobSpec::Score { signature } => {
                 write!(f, "Score the cohort with {}", file_name(signature))
             }
+            JobSpec::ScoreStored { id, name } => {
+                write!(f, "Score the cohort with {name} (stored, {id})")
+            }
+            JobSpec::Report { out } => write!(
+                f,
+                "Export the report of the active signature → {}/",
+                file_name(out)
+            ),
         }
     }
 }
@@ -283,46 +310,109 @@ fn run(
         }
         JobSpec::Score { signature } => {
             let signature = Signature::read(signature).map_err(|e| chain(&e))?;
-            let data = StudyData::load(&db).map_err(|e| chain(&e))?;
-            let scores = score_patients(&signature, &data).map_err(|e| chain(&e))?;
-            if cancel.load(Ordering::Relaxed) {
-                return Ok(JobResult {
-                    summary: "cancelled; no score was stored".to_owned(),
-                    errors: Vec::new(),
-                    cancelled: true,
-                });
-            }
-            let written = store_scores(&db, &signature, &scores, actor).map_err(|e| chain(&e))?;
-            let high = scores
-                .scores
-                .iter()
-                .filter(|s| s.risk_group == Some(RiskGroup::High))
-                .count();
-            let mut summary = format!(
-                "{}: {written} patients scored ({high} high risk), {} not scored",
-                signature.name,
-                scores.failures.len()
-            );
-            if signature.cutoff.is_none() {
-                summary.push_str("; no cutoff, so no risk groups");
-            }
-            Ok(JobResult {
-                summary,
-                errors: scores
-                    .failures
-                    .into_iter()
-                    .map(|f| (f.study_id, f.reason))
-                    .collect(),
-                cancelled: false,
-            })
+            score(&db, &signature, actor, cancel)
         }
+        JobSpec::ScoreStored { id, name } => {
+            let stored = list_signatures(&db)
+                .map_err(|e| chain(&e))?
+                .into_iter()
+                .find(|stored| stored.signature.id() == *id)
+                .ok_or_else(|| format!("{name} ({id}) is no longer stored in the study"))?;
+            score(&db, &stored.signature, actor, cancel)
+        }
+        JobSpec::Report { out } => report(&db, out, cancel),
     }
+}
+
+/// Scores every patient with `signature` and stores the scores, which
+/// makes it the active signature.
+fn score(
+    db: &StudyDb,
+    signature: &Signature,
+    actor: &Actor,
+    cancel: &AtomicBool,
+) -> Result<JobResult, String> {
+    let chain = |err: &dyn std::error::Error| radcohort::error_chain(err);
+    let data = StudyData::load(db).map_err(|e| chain(&e))?;
+    let scores = score_patients(signature, &data).map_err(|e| chain(&e))?;
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(JobResult {
+            summary: "cancelled; no score was stored".to_owned(),
+            errors: Vec::new(),
+            cancelled: true,
+        });
+    }
+    let written = store_scores(db, signature, &scores, actor).map_err(|e| chain(&e))?;
+    let high = scores
+        .scores
+        .iter()
+        .filter(|s| s.risk_group == Some(RiskGroup::High))
+        .count();
+    let mut summary = format!(
+        "{}: {written} patients scored ({high} high risk), {} not scored",
+        signature.name,
+        scores.failures.len()
+    );
+    if signature.cutoff.is_none() {
+        summary.push_str("; no cutoff, so no risk groups");
+    }
+    Ok(JobResult {
+        summary,
+        errors: scores
+            .failures
+            .into_iter()
+            .map(|f| (f.study_id, f.reason))
+            .collect(),
+        cancelled: false,
+    })
+}
+
+/// Analyses the study with its active signature and writes the report
+/// into `out`. The analyses cannot stop midway, so a cancelled job
+/// finishes them and writes nothing.
+fn report(db: &StudyDb, out: &Path, cancel: &AtomicBool) -> Result<JobResult, String> {
+    let chain = |err: &dyn std::error::Error| radcohort::error_chain(err);
+    let active = list_signatures(db)
+        .map_err(|e| chain(&e))?
+        .into_iter()
+        .find(|stored| stored.scored > 0)
+        .ok_or_else(|| {
+            "no signature has scored the study yet: score the cohort with one first".to_owned()
+        })?;
+    let signature = active.signature;
+    let data = StudyData::load(db).map_err(|e| chain(&e))?;
+    let name = db.settings().map_err(|e| chain(&e))?.name;
+    let results = analyze(&data, &name, signature.clone(), None, None).map_err(|e| chain(&e))?;
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(JobResult {
+            summary: "cancelled; no report was written".to_owned(),
+            errors: Vec::new(),
+            cancelled: true,
+        });
+    }
+    let written = write_report(&results, &[&signature], out).map_err(|e| chain(&e))?;
+    Ok(JobResult {
+        summary: format!(
+            "{}: {} files written to {}/ (start with report.md)",
+            signature.name,
+            written.files.len(),
+            file_name(out)
+        ),
+        errors: results
+            .models
+            .into_iter()
+            .flat_map(|model| model.not_scored)
+            .collect(),
+        cancelled: false,
+    })
 }
 
 /// What can be started in the study in `folder`: an extraction per
 /// parameter file (`*.yaml`) for DWI b = 800 and for ADC maps, training a
-/// signature, and scoring with each signature file (`*.json`) there.
-pub fn available(folder: &Path) -> Vec<JobSpec> {
+/// signature, scoring with each signature file (`*.json`) there, and when
+/// a signature has scored the study (`scored`), exporting its report into
+/// `report/`.
+pub fn available(folder: &Path, scored: bool) -> Vec<JobSpec> {
     let mut params = Vec::new();
     let mut signatures = Vec::new();
     if let Ok(entries) = std::fs::read_dir(folder) {
@@ -358,5 +448,42 @@ pub fn available(folder: &Path) -> Vec<JobSpec> {
             .into_iter()
             .map(|signature| JobSpec::Score { signature }),
     );
+    if scored {
+        specs.push(report_spec(folder));
+    }
     specs
+}
+
+/// The report job, writing into the study folder's `report/`.
+pub fn report_spec(folder: &Path) -> JobSpec {
+    JobSpec::Report {
+        out: folder.join("report"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_is_offered_once_a_signature_has_scored() {
+        let dir = tempfile::tempdir().expect("a folder");
+        std::fs::write(dir.path().join("s.json"), "{}").expect("a file");
+        let unscored = available(dir.path(), false);
+        assert!(!unscored.iter().any(|s| matches!(s, JobSpec::Report { .. })));
+        let scored = available(dir.path(), true);
+        assert_eq!(scored.last(), Some(&report_spec(dir.path())));
+        assert_eq!(
+            report_spec(dir.path()).to_string(),
+            "Export the report of the active signature → report/"
+        );
+        let stored = JobSpec::ScoreStored {
+            id: "40074acc53068707".to_owned(),
+            name: "Clinical score".to_owned(),
+        };
+        assert_eq!(
+            stored.to_string(),
+            "Score the cohort with Clinical score (stored, 40074acc53068707)"
+        );
+    }
 }

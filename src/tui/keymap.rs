@@ -23,6 +23,14 @@ pub enum Context {
     Chemo,
     /// The slice viewer over a patient.
     Viewer,
+    /// The data-quality problems.
+    Quality,
+    /// The signatures, stored and in files.
+    Signature,
+    /// The publication tables' preview.
+    Tables,
+    /// The audit log.
+    Audit,
     /// The progress screen while the sample study is built.
     Building,
     /// The help popup, over any other context.
@@ -38,13 +46,17 @@ pub enum Context {
 }
 
 /// Every context, for keymap files, tests and the help.
-pub const CONTEXTS: [Context; 12] = [
+pub const CONTEXTS: [Context; 16] = [
     Context::Cohort,
     Context::Patient,
     Context::Jobs,
     Context::Survival,
     Context::Chemo,
     Context::Viewer,
+    Context::Quality,
+    Context::Signature,
+    Context::Tables,
+    Context::Audit,
     Context::Building,
     Context::Help,
     Context::Confirm,
@@ -63,6 +75,10 @@ impl Context {
             Context::Survival => "survival",
             Context::Chemo => "chemo",
             Context::Viewer => "viewer",
+            Context::Quality => "quality",
+            Context::Signature => "signature",
+            Context::Tables => "tables",
+            Context::Audit => "audit",
             Context::Building => "building",
             Context::Help => "help",
             Context::Confirm => "confirm",
@@ -81,6 +97,10 @@ impl Context {
             Context::Survival => "survival",
             Context::Chemo => "chemotherapy benefit",
             Context::Viewer => "slice viewer",
+            Context::Quality => "data quality",
+            Context::Signature => "signatures",
+            Context::Tables => "tables",
+            Context::Audit => "audit log",
             Context::Building => "sample study",
             Context::Help => "help",
             Context::Confirm => "question",
@@ -267,25 +287,47 @@ const PALETTE: Binding = bind(&[Key::char(':')], Action::Palette, "command palet
 pub enum View {
     /// The cohort table.
     Cohort,
+    /// Data-quality problems.
+    Quality,
     /// Background jobs.
     Jobs,
+    /// The signatures and their metrics.
+    Signature,
     /// Kaplan–Meier curves by group.
     Survival,
     /// Chemotherapy benefit by risk group.
     Chemo,
+    /// The publication tables' preview and export.
+    Tables,
+    /// The audit log.
+    Audit,
 }
 
 impl View {
     /// Every view, in the order of the tab bar and the number keys.
-    pub const ALL: [View; 4] = [View::Cohort, View::Jobs, View::Survival, View::Chemo];
+    pub const ALL: [View; 8] = [
+        View::Cohort,
+        View::Quality,
+        View::Jobs,
+        View::Signature,
+        View::Survival,
+        View::Chemo,
+        View::Tables,
+        View::Audit,
+    ];
 
-    /// The tab's title.
+    /// The tab's title, short enough for all eight to fit one row of 80
+    /// columns.
     pub fn title(self) -> &'static str {
         match self {
             View::Cohort => "Cohort",
+            View::Quality => "Quality",
             View::Jobs => "Jobs",
+            View::Signature => "Signature",
             View::Survival => "Survival",
-            View::Chemo => "Chemo benefit",
+            View::Chemo => "Chemo",
+            View::Tables => "Tables",
+            View::Audit => "Audit",
         }
     }
 
@@ -307,18 +349,38 @@ const VIEW_KEYS: &[Binding] = &[
     ),
     bind(
         &[Key::char('2')],
+        Action::View(View::Quality),
+        "view: data-quality problems",
+    ),
+    bind(
+        &[Key::char('3')],
         Action::View(View::Jobs),
         "jobs: extract/train/score",
     ),
     bind(
-        &[Key::char('3')],
+        &[Key::char('4')],
+        Action::View(View::Signature),
+        "view: signatures",
+    ),
+    bind(
+        &[Key::char('5')],
         Action::View(View::Survival),
         "view: survival curves",
     ),
     bind(
-        &[Key::char('4')],
+        &[Key::char('6')],
         Action::View(View::Chemo),
         "view: chemotherapy benefit",
+    ),
+    bind(
+        &[Key::char('7')],
+        Action::View(View::Tables),
+        "view: publication tables",
+    ),
+    bind(
+        &[Key::char('8')],
+        Action::View(View::Audit),
+        "view: audit log",
     ),
 ];
 
@@ -597,6 +659,192 @@ const VIEWER: &[Binding] = &[
     HELP,
 ];
 
+// The quality, signature, tables and audit views.
+
+const QUALITY: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "next problem",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "previous problem",
+    ),
+    bind(
+        &[Key::char('g'), Key::plain(KeyCode::Home)],
+        Action::First,
+        "first problem",
+    ),
+    bind(
+        &[Key::char('G'), Key::plain(KeyCode::End)],
+        Action::Last,
+        "last problem",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PageDown,
+        "one page down",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PageUp,
+        "one page up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Enter)],
+        Action::Open,
+        "open the patient to correct it (Esc comes back)",
+    ),
+    bind(
+        &[Key::char('f')],
+        Action::NextKind,
+        "show one kind of problem, the next, then all",
+    ),
+    HELP,
+    ERRORS,
+    PALETTE,
+];
+
+const SIGNATURE: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "next signature",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "previous signature",
+    ),
+    bind(
+        &[Key::char('g'), Key::plain(KeyCode::Home)],
+        Action::First,
+        "first signature",
+    ),
+    bind(
+        &[Key::char('G'), Key::plain(KeyCode::End)],
+        Action::Last,
+        "last signature",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PageDown,
+        "scroll the details down",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PageUp,
+        "scroll the details up",
+    ),
+    bind(
+        &[Key::char('s')],
+        Action::Score,
+        "score the cohort with it (makes it active)",
+    ),
+    HELP,
+    ERRORS,
+    PALETTE,
+];
+
+const TABLES: &[Binding] = &[
+    bind(
+        &[Key::plain(KeyCode::Tab), Key::char('l')],
+        Action::NextSection,
+        "next table",
+    ),
+    bind(
+        &[Key::plain(KeyCode::BackTab), Key::char('h')],
+        Action::PrevSection,
+        "previous table",
+    ),
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "scroll down",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "scroll up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PageDown,
+        "one page down",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PageUp,
+        "one page up",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Right)],
+        Action::ScrollRight,
+        "columns further right",
+    ),
+    bind(
+        &[Key::plain(KeyCode::Left)],
+        Action::ScrollLeft,
+        "columns further left",
+    ),
+    bind(
+        &[Key::char('x')],
+        Action::Export,
+        "export the table shown (.csv, .md or .tex)",
+    ),
+    bind(
+        &[Key::char('r')],
+        Action::ExportReport,
+        "write the full report of the active signature (a job)",
+    ),
+    HELP,
+    ERRORS,
+    PALETTE,
+];
+
+const AUDIT: &[Binding] = &[
+    bind(
+        &[Key::char('j'), Key::plain(KeyCode::Down)],
+        Action::Down,
+        "older row",
+    ),
+    bind(
+        &[Key::char('k'), Key::plain(KeyCode::Up)],
+        Action::Up,
+        "newer row",
+    ),
+    bind(
+        &[Key::char('g'), Key::plain(KeyCode::Home)],
+        Action::First,
+        "newest row",
+    ),
+    bind(
+        &[Key::char('G'), Key::plain(KeyCode::End)],
+        Action::Last,
+        "oldest row shown",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageDown)],
+        Action::PageDown,
+        "one page down",
+    ),
+    bind(
+        &[Key::plain(KeyCode::PageUp)],
+        Action::PageUp,
+        "one page up",
+    ),
+    bind(
+        &[Key::char('/')],
+        Action::Filter,
+        "filter: text in the time, user, record, field or values",
+    ),
+    HELP,
+    ERRORS,
+    PALETTE,
+];
+
 const BUILDING: &[Binding] = &[HELP];
 
 const HELP_POPUP: &[Binding] = &[
@@ -683,6 +931,10 @@ pub fn defaults(context: Context) -> impl Iterator<Item = &'static Binding> {
         Context::Survival => (SURVIVAL, VIEW_KEYS, GLOBAL),
         Context::Chemo => (CHEMO, VIEW_KEYS, GLOBAL),
         Context::Viewer => (VIEWER, &[], GLOBAL),
+        Context::Quality => (QUALITY, VIEW_KEYS, GLOBAL),
+        Context::Signature => (SIGNATURE, VIEW_KEYS, GLOBAL),
+        Context::Tables => (TABLES, VIEW_KEYS, GLOBAL),
+        Context::Audit => (AUDIT, VIEW_KEYS, GLOBAL),
         Context::Building => (BUILDING, &[], GLOBAL),
         Context::Help => (HELP_POPUP, &[], GLOBAL),
         Context::Confirm => (CONFIRM, &[], &[]),

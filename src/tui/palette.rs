@@ -76,9 +76,13 @@ const VERBS: &[Verb] = &[
 fn view_name(view: View) -> &'static str {
     match view {
         View::Cohort => "cohort",
+        View::Quality => "quality",
         View::Jobs => "jobs",
+        View::Signature => "signature",
         View::Survival => "survival",
         View::Chemo => "chemo",
+        View::Tables => "tables",
+        View::Audit => "audit",
     }
 }
 
@@ -243,7 +247,7 @@ mod tests {
         let (_dir, study) = study();
         assert_eq!(
             parse("view plots", &study).unwrap_err(),
-            "no view `plots`; views: cohort, jobs, survival, chemo"
+            "no view `plots`; views: cohort, quality, jobs, signature, survival, chemo, tables, audit"
         );
         assert_eq!(
             parse("open ICC-999", &study).unwrap_err(),
@@ -264,7 +268,11 @@ mod tests {
     fn tab_completes_verbs_then_arguments() {
         let (_dir, study) = study();
         assert_eq!(complete("vi", &study, 10), ["view "]);
-        assert_eq!(complete("view s", &study, 10), ["view survival"]);
+        assert_eq!(complete("view su", &study, 10), ["view survival"]);
+        assert_eq!(
+            complete("view s", &study, 10),
+            ["view signature", "view survival"]
+        );
         assert_eq!(
             complete("open icc-00", &study, 2),
             ["open ICC-001", "open ICC-002"]

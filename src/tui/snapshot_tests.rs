@@ -2,7 +2,7 @@
 //! over SSH. Each snapshot is the screen's text, checked in under
 //! `snapshots/`; a change to a screen shows up as a reviewable diff.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use insta::assert_snapshot;
 use radcohort::sample_study::SampleProgress;
@@ -213,7 +213,16 @@ fn scored_app() -> TestApp {
 
 /// Snapshots a view of the scored sample study at 80×24 and 120×40.
 fn both_sizes(name: &str, setup: &dyn Fn(&mut TestApp)) {
-    let mut app = scored_app();
+    both_sizes_with(name, &|_| {}, setup);
+}
+
+/// Snapshots a view of the scored sample study at 80×24 and 120×40, after
+/// `prepare` has put files in the study folder. The folder outlives the
+/// setup, for views that read the database or the folder on a key.
+fn both_sizes_with(name: &str, prepare: &dyn Fn(&Path), setup: &dyn Fn(&mut TestApp)) {
+    let (dir, db) = fixture::scored_sample();
+    prepare(dir.path());
+    let mut app = test_app((dir, db));
     setup(&mut app);
     for (width, height) in [(80, 24), (120, 40)] {
         let terminal = draw_at(&app, width, height);
@@ -432,4 +441,157 @@ fn timeline_menu_and_form() {
     app.update(Action::Down);
     app.update(Action::Accept);
     assert_snapshot!("timeline_chemo_form", draw(&app).backend());
+}
+
+// The quality, signature, tables and audit views.
+
+/// Types `text` into the prompt or input open.
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+            ratatui::crossterm::event::KeyCode::Char(c),
+        ));
+    }
+}
+
+#[test]
+fn quality() {
+    both_sizes("quality", &|app| app.update(Action::View(View::Quality)));
+}
+
+#[test]
+fn quality_of_the_small_study() {
+    let mut app = populated_app();
+    app.update(Action::View(View::Quality));
+    assert_snapshot!("quality_populated", draw(&app).backend());
+    assert_snapshot!("quality_populated_120x40", draw_at(&app, 120, 40).backend());
+    app.update(Action::NextKind);
+    app.update(Action::NextKind);
+    assert_snapshot!("quality_populated_one_kind", draw(&app).backend());
+    app.update(Action::ToggleHelp);
+    assert_snapshot!("help_over_quality", draw(&app).backend());
+}
+
+#[test]
+fn signature_stored_without_a_file() {
+    both_sizes("signature", &|app| {
+        app.update(Action::View(View::Signature))
+    });
+}
+
+/// A trained-looking signature file with a forest-free logistic model and
+/// full provenance, not stored in the study.
+const TRAINED: &str = r#"{
+  "format": "radcohort-signature/1",
+  "name": "DWI radiomic signature",
+  "model": "logistic",
+  "inputs": [
+    {"source": {"feature": {"series": "dwi b=800", "name": "original_glcm_Contrast"}},
+     "center": 12.3, "scale": 4.5},
+    {"source": {"feature": {"series": "dwi b=800", "name": "wavelet-LLH_firstorder_Mean"}},
+     "log": true, "center": 1.5, "scale": 0.25},
+    {"source": {"variable": {"name": "differentiation", "level": "poor"}}}
+  ],
+  "intercept": -0.2,
+  "coefficients": [0.8, -0.35, 1.1],
+  "cutoff": {"value": -0.1, "method": "youden", "chosen_on": "training cohort, 87 patients"},
+  "provenance": {"method": "LASSO logistic, 10-fold CV, λ.1se", "outcome": "early_recurrence",
+                 "training_cohort": "training", "training_patients": 87, "training_events": 40,
+                 "seed": 42, "lambda": 0.0375, "created": "2026-11-27", "tool": "radcohort 0.1.0"}
+}"#;
+
+/// Puts a signature file and a file that is not a signature in `folder`.
+fn signature_files(folder: &Path) {
+    std::fs::write(folder.join("dwi_signature.json"), TRAINED).expect("a signature file");
+    std::fs::write(folder.join("notes.json"), "{\"todo\": 1}").expect("a JSON file");
+}
+
+#[test]
+fn signature_files_in_the_folder() {
+    both_sizes_with("signature_file", &signature_files, &|app| {
+        app.update(Action::View(View::Signature));
+        app.update(Action::Down);
+    });
+    both_sizes_with("signature_unreadable_file", &signature_files, &|app| {
+        app.update(Action::View(View::Signature));
+        app.update(Action::Last);
+    });
+}
+
+#[test]
+fn tables() {
+    both_sizes("tables_table1", &|app| {
+        app.update(Action::View(View::Tables))
+    });
+    both_sizes("tables_table1_by_risk_scrolled", &|app| {
+        app.update(Action::View(View::Tables));
+        app.update(Action::NextSection);
+        app.update(Action::ScrollRight);
+        // Drawing first tells the view its height, which bounds the scroll.
+        draw_at(app, 80, 24);
+        app.update(Action::PageDown);
+    });
+    both_sizes("tables_survival", &|app| {
+        app.update(Action::View(View::Tables));
+        app.update(Action::NextSection);
+        app.update(Action::NextSection);
+    });
+    both_sizes("tables_chemo", &|app| {
+        app.update(Action::View(View::Tables));
+        app.update(Action::PrevSection);
+    });
+}
+
+#[test]
+fn tables_export_prompts() {
+    both_sizes("tables_export_prompt", &|app| {
+        app.update(Action::View(View::Tables));
+        app.update(Action::Export);
+    });
+    both_sizes("tables_export_refused", &|app| {
+        app.update(Action::View(View::Tables));
+        app.update(Action::Export);
+        app.handle_key(&ratatui::crossterm::event::KeyEvent::new(
+            ratatui::crossterm::event::KeyCode::Char('u'),
+            ratatui::crossterm::event::KeyModifiers::CONTROL,
+        ));
+        type_text(app, "table1.xlsx");
+        app.update(Action::Accept);
+    });
+}
+
+#[test]
+fn tables_before_scoring() {
+    let mut app = populated_app();
+    app.update(Action::View(View::Tables));
+    assert_snapshot!("tables_unscored", draw(&app).backend());
+}
+
+#[test]
+fn audit() {
+    both_sizes("audit", &|app| app.update(Action::View(View::Audit)));
+    both_sizes("audit_filter_prompt", &|app| {
+        app.update(Action::View(View::Audit));
+        app.update(Action::Filter);
+        type_text(app, "icc002");
+    });
+    both_sizes("audit_filtered", &|app| {
+        app.update(Action::View(View::Audit));
+        app.update(Action::Filter);
+        type_text(app, "icc002");
+        app.update(Action::Accept);
+        app.update(Action::Down);
+    });
+}
+
+#[test]
+fn new_views_in_tiny_terminals_do_not_panic() {
+    let (_dir, db) = fixture::scored_sample();
+    let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+    for view in [View::Quality, View::Signature, View::Tables, View::Audit] {
+        app.update(Action::View(view));
+        for (width, height) in [(1, 1), (10, 3), (20, 5), (40, 10)] {
+            draw_at(&app, width, height);
+        }
+    }
 }

@@ -168,7 +168,7 @@ impl Component for ChemoScreen {
             let text = vec![
                 Line::from("No patient has a risk group yet, so there is nothing to compare."),
                 Line::from(""),
-                Line::from("Score the cohort with a signature first: press 2 for Jobs, then a,"),
+                Line::from("Score the cohort with a signature first: press 3 for Jobs, then a,"),
                 Line::from("and choose \"Score the cohort with …\"."),
             ];
             frame.render_widget(

@@ -12,6 +12,12 @@ pub mod survival;
 pub mod timeline;
 pub mod viewer;
 
+// The quality, signature, tables and audit views.
+pub mod audit;
+pub mod quality;
+pub mod signature;
+pub mod tables;
+
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -91,6 +97,11 @@ pub trait Component: std::fmt::Debug {
     /// Brings derived state (sorted rows, curves) up to date after the
     /// study changed under the screen.
     fn study_changed(&mut self, _study: &Study) {}
+
+    /// Called when the screen's view is chosen, for screens that show what
+    /// the study in memory does not hold (the audit log) and read it again
+    /// then.
+    fn shown(&mut self, _study: &Study) {}
 
     /// Takes the text the screen asked for with [`Outcome::Prompt`]. An
     /// error keeps the prompt open with the reason shown.

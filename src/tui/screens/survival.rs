@@ -285,7 +285,7 @@ impl Component for SurvivalScreen {
             let text = vec![
                 Line::from("No patient has a risk group yet."),
                 Line::from(""),
-                Line::from("Score the cohort with a signature first: press 2 for Jobs, then a,"),
+                Line::from("Score the cohort with a signature first: press 3 for Jobs, then a,"),
                 Line::from("and choose \"Score the cohort with …\". Or press v to group the"),
                 Line::from("curves by another variable."),
             ];
