@@ -797,3 +797,77 @@ fn the_report_needs_a_signature_that_scored_the_study() {
         Some("no signature has scored the study: score one first (4 Signature, s)")
     );
 }
+
+/// What "Done" asks of the TUI, as keys: open the sample study, find a
+/// patient and correct a value, run extraction, training and scoring as
+/// jobs, and read the chemotherapy-benefit comparison.
+#[test]
+fn a_coordinator_runs_the_study_from_the_keyboard() {
+    let dir = tempfile::tempdir().expect("a folder");
+    let sample =
+        radcohort::sample_study::write_sample_study(dir.path(), &fixture::actor(), &|_| {})
+            .expect("the sample study");
+    let db = StudyDb::open(&sample.database).expect("the sample database");
+    let (sender, events) = mpsc::channel();
+    let mut session = fixture::session(&db);
+    session.events = Some(sender);
+    let mut app = App::with_study(fixture::load(&db), session);
+
+    // Find ICC010 and correct its CA19-9, the first study variable.
+    keys(&mut app, "/study_id = ICC010");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Enter);
+    for _ in 0..6 {
+        keys(&mut app, "j");
+    }
+    key(&mut app, KeyCode::Enter);
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(&mut app, "55");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "wy");
+    let record = db.load_record("ICC010").expect("readable").expect("ICC010");
+    assert_eq!(record.values.get("ca19_9"), Some(&Value::Number(55.0)));
+    key(&mut app, KeyCode::Esc);
+
+    // The jobs menu lists each parameter file for DWI and ADC, then
+    // training, then each signature file.
+    let params = ["params_default.yaml", "params_filters.yaml"];
+    keys(&mut app, "3a");
+    key(&mut app, KeyCode::Enter);
+    let extracted = wait_for_job(&mut app, &events).expect("an extraction");
+    assert!(extracted.errors.is_empty(), "{:?}", extracted.errors);
+    keys(&mut app, "a");
+    for _ in 0..2 * params.len() {
+        keys(&mut app, "j");
+    }
+    key(&mut app, KeyCode::Enter);
+    let trained = wait_for_job(&mut app, &events).expect("a signature");
+    assert!(
+        trained.summary.contains("signature.json"),
+        "{}",
+        trained.summary
+    );
+    keys(&mut app, "a");
+    for _ in 0..2 * params.len() + 1 {
+        keys(&mut app, "j");
+    }
+    key(&mut app, KeyCode::Enter);
+    let scored = wait_for_job(&mut app, &events).expect("scores");
+    assert!(scored.errors.is_empty(), "{:?}", scored.errors);
+
+    let study = app.study().expect("the study");
+    let grouped = study
+        .patients
+        .iter()
+        .filter(|p| p.risk_group().is_some())
+        .count();
+    assert_eq!(
+        grouped,
+        study.patients.len(),
+        "every patient has a risk group"
+    );
+    keys(&mut app, "6");
+    let text = screen(&app);
+    assert!(text.contains("high risk: chemo vs none"), "{text}");
+    assert!(text.contains("Interaction chemo × high risk: p"), "{text}");
+}
