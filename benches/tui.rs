@@ -116,7 +116,7 @@ mod bench {
     pub fn run() -> Result<(), String> {
         let args = common::arguments();
         let patients: usize = common::option(&args, "--patients").unwrap_or(10_000);
-        let presses: usize = common::option(&args, "--presses").unwrap_or(50);
+        let presses: usize = common::option(&args, "--presses").unwrap_or(50).max(1);
         let launches: usize = common::option(&args, "--launches").unwrap_or(5).max(1);
         if patients < 100 {
             return Err("--patients must be at least 100".to_owned());
@@ -143,7 +143,7 @@ mod bench {
 
         let mut down = Vec::new();
         for _ in 0..presses {
-            let before = selected_row(&terminal)?;
+            let before = near_the_end(&mut terminal, patients, 1)?;
             down.push(press(&mut terminal, b"j", move |screen| {
                 row_number(screen) == Some(before + 1)
             })?);
@@ -152,7 +152,7 @@ mod bench {
 
         let mut page = Vec::new();
         for _ in 0..presses {
-            let before = selected_row(&terminal)?;
+            let before = near_the_end(&mut terminal, patients, usize::from(ROWS))?;
             page.push(press(&mut terminal, b"\x1b[6~", move |screen| {
                 row_number(screen).is_some_and(|row| row > before)
             })?);
@@ -290,6 +290,18 @@ mod bench {
             let rows = terminal.rows();
             format!("no selected row in the status bar {:?}", rows.last())
         })
+    }
+
+    /// The selected row's number, after going back to the first row (`g`,
+    /// untimed) if moving `step` further would reach the end of the
+    /// table, where the key would change nothing.
+    fn near_the_end(terminal: &mut Pty, rows: usize, step: usize) -> Result<usize, String> {
+        let row = selected_row(terminal)?;
+        if row + step <= rows {
+            return Ok(row);
+        }
+        press(terminal, b"g", |screen| row_number(screen) == Some(1))?;
+        Ok(1)
     }
 
     /// Everything drawn, with colours and attributes, one entry per row.
