@@ -24,3 +24,14 @@ pub fn median(seconds: &mut [f64]) -> f64 {
     seconds.sort_by(f64::total_cmp);
     seconds[seconds.len() / 2]
 }
+
+/// The `p`-th percentile (0 < p ≤ 100) of some timings by the nearest-rank
+/// method — the smallest value with at least p% of them at or below it —
+/// sorting them in place.
+// Only some benchmarks report percentiles; the others compile this too.
+#[allow(dead_code)]
+pub fn percentile(seconds: &mut [f64], p: f64) -> f64 {
+    seconds.sort_by(f64::total_cmp);
+    let rank = (p / 100.0 * seconds.len() as f64).ceil() as usize;
+    seconds[rank.clamp(1, seconds.len()) - 1]
+}
