@@ -230,6 +230,11 @@ impl Views {
         if let Some(patient) = &mut self.patient {
             patient.study_changed(study);
         }
+        // Views work out what they show when shown; the one in sight must
+        // do so now.
+        if self.patient.is_none() {
+            self.show(self.view);
+        }
     }
 }
 

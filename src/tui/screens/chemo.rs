@@ -33,25 +33,25 @@ use crate::tui::widgets::status_bar::StatusBar;
 pub struct ChemoScreen {
     endpoint: Endpoint,
     marker: Marker,
-    benefit: ChemoBenefit,
+    /// The comparisons, worked out when the view is shown.
+    benefit: Option<ChemoBenefit>,
     scored: bool,
 }
 
 impl ChemoScreen {
-    /// DFS, for the study as it is.
+    /// DFS, computed when first shown.
     pub fn new(study: &Study) -> Self {
-        let mut screen = ChemoScreen {
+        ChemoScreen {
             endpoint: Endpoint::Dfs,
             marker: Marker::Braille,
-            benefit: chemo_benefit(&analysis_set(study)),
-            scored: false,
-        };
-        screen.study_changed(study);
-        screen
+            benefit: None,
+            scored: study.patients.iter().any(|p| p.risk_group().is_some()),
+        }
     }
 
     fn comparison(&self, group: &str) -> Option<&SurvivalComparison> {
         self.benefit
+            .as_ref()?
             .by_risk_group
             .iter()
             .find(|(g, c)| g == group && c.endpoint == self.endpoint)
@@ -100,8 +100,10 @@ impl ChemoScreen {
 
     fn summary(&self) -> Vec<Line<'static>> {
         let mut lines = Vec::new();
-        let model = self
-            .benefit
+        let Some(benefit) = &self.benefit else {
+            return vec![Line::from("Working out the comparisons…")];
+        };
+        let model = benefit
             .interaction
             .iter()
             .find(|m| m.endpoint == self.endpoint);
@@ -135,7 +137,7 @@ impl ChemoScreen {
         }
         let label = self.endpoint.label();
         lines.extend(
-            self.benefit
+            benefit
                 .warnings
                 .iter()
                 .filter(|w| w.contains(label))
@@ -212,6 +214,13 @@ impl Component for ChemoScreen {
 
     fn study_changed(&mut self, study: &Study) {
         self.scored = study.patients.iter().any(|p| p.risk_group().is_some());
-        self.benefit = chemo_benefit(&analysis_set(study));
+        // Worked out again when next shown.
+        self.benefit = None;
+    }
+
+    fn shown(&mut self, study: &Study) {
+        if self.benefit.is_none() {
+            self.benefit = Some(chemo_benefit(&analysis_set(study)));
+        }
     }
 }

@@ -152,41 +152,41 @@ pub struct SurvivalScreen {
     cohort: Option<Cohort>,
     marker: Marker,
     groupings: Vec<Grouping>,
-    comparison: SurvivalComparison,
+    /// The curves and tests, worked out when the view is shown (see
+    /// [`Component::shown`]) so that a study opens without computing views
+    /// nobody has asked for.
+    comparison: Option<SurvivalComparison>,
     /// Whether any patient has a risk group (a signature has scored).
     scored: bool,
 }
 
 impl SurvivalScreen {
-    /// DFS by risk group of all patients.
+    /// DFS by risk group of all patients, computed when first shown.
     pub fn new(study: &Study) -> Self {
-        let groupings = groupings(study);
-        let mut screen = SurvivalScreen {
+        SurvivalScreen {
             endpoint: Endpoint::Dfs,
             grouping: 0,
             cohort: None,
             marker: Marker::Braille,
-            comparison: compare(study, Endpoint::Dfs, None, &groupings[0]),
-            groupings,
+            comparison: None,
+            groupings: groupings(study),
             scored: false,
-        };
-        screen.study_changed(study);
-        screen
+        }
     }
 
     fn recompute(&mut self, study: &Study) {
-        self.comparison = compare(
+        self.comparison = Some(compare(
             study,
             self.endpoint,
             self.cohort,
             &self.groupings[self.grouping],
-        );
+        ));
     }
 
-    fn panel(&self) -> Vec<Line<'static>> {
+    fn panel(&self, comparison: &SurvivalComparison) -> Vec<Line<'static>> {
         let grouping = &self.groupings[self.grouping];
         let mut lines = Vec::new();
-        for group in &self.comparison.groups {
+        for group in &comparison.groups {
             let colour = GROUP_COLOURS[level_index(grouping, &group.group) % GROUP_COLOURS.len()];
             lines.push(Line::from(vec![
                 Span::styled("■ ", Style::new().fg(colour)),
@@ -202,7 +202,7 @@ impl SurvivalScreen {
             )));
         }
         lines.push(Line::from(""));
-        if let Some(test) = &self.comparison.logrank {
+        if let Some(test) = &comparison.logrank {
             lines.push(Line::from(format!(
                 "log-rank p {} (χ² {:.2}, {} df)",
                 p_value(test.p),
@@ -210,12 +210,12 @@ impl SurvivalScreen {
                 test.df
             )));
         }
-        if let Some(hr) = &self.comparison.hazard_ratio {
+        if let Some(hr) = &comparison.hazard_ratio {
             let levels = &grouping.levels;
             lines.push(Line::from(format!("HR {} vs {}", levels[1], levels[0])));
             lines.push(Line::from(format!("  {} p {}", hr_ci(hr), p_value(hr.p))));
         }
-        for note in &self.comparison.notes {
+        for note in &comparison.notes {
             lines.push(Line::styled(note.clone(), Style::new().fg(Color::Yellow)));
         }
         lines
@@ -292,10 +292,13 @@ impl Component for SurvivalScreen {
             frame.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), inner);
             return;
         }
+        let Some(comparison) = &self.comparison else {
+            frame.render_widget(Paragraph::new("Working out the curves…"), inner);
+            return;
+        };
         let [plot, panel] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(PANEL_WIDTH)]).areas(inner);
-        let series = self
-            .comparison
+        let series = comparison
             .groups
             .iter()
             .map(|group| {
@@ -309,7 +312,7 @@ impl Component for SurvivalScreen {
             plot,
         );
         frame.render_widget(
-            Paragraph::new(self.panel()).wrap(Wrap { trim: false }),
+            Paragraph::new(self.panel(comparison)).wrap(Wrap { trim: false }),
             panel.inner(ratatui::layout::Margin::new(1, 0)),
         );
     }
@@ -355,6 +358,14 @@ impl Component for SurvivalScreen {
             .position(|g| g.by == current)
             .unwrap_or_default();
         self.scored = study.patients.iter().any(|p| p.risk_group().is_some());
-        self.recompute(study);
+        // Worked out again when next shown.
+        self.comparison = None;
+    }
+
+    fn shown(&mut self, study: &Study) {
+        if self.comparison.is_none() {
+            self.scored = study.patients.iter().any(|p| p.risk_group().is_some());
+            self.recompute(study);
+        }
     }
 }
