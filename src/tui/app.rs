@@ -694,6 +694,8 @@ impl App {
                 if let Some(patient) = views.patient.take() {
                     views.cohort.select(patient.index());
                 }
+                // What the patient view changed shows in the view beneath.
+                views.show(views.view);
             }
             Outcome::OpenPatient(index) => {
                 let depth = self.session.colours;

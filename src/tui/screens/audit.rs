@@ -70,7 +70,7 @@ impl AuditScreen {
             offset: Cell::new(0),
             page: Cell::new(DEFAULT_PAGE),
         };
-        screen.reload();
+        screen.database = study.database.clone();
         screen
     }
 
@@ -329,12 +329,14 @@ impl Component for AuditScreen {
     }
 
     fn study_changed(&mut self, study: &Study) {
+        // Read again when next shown (the view in sight is shown again
+        // after every change).
         self.database = study.database.clone();
-        self.reload();
     }
 
     fn shown(&mut self, study: &Study) {
-        self.study_changed(study);
+        self.database = study.database.clone();
+        self.reload();
     }
 }
 
@@ -348,6 +350,7 @@ mod tests {
         let (_dir, mut db) = fixture::populated();
         let study = fixture::load(&db);
         let mut screen = AuditScreen::new(&study);
+        screen.shown(&study);
         let all = db.audit_log(None).expect("the log");
         assert_eq!(screen.entries().len(), all.len());
         assert_eq!(screen.entries().first(), all.last());
@@ -382,6 +385,7 @@ mod tests {
             ..Study::default()
         };
         let mut screen = AuditScreen::new(&study);
+        screen.shown(&study);
         assert!(screen.entries().is_empty());
         assert!(
             screen

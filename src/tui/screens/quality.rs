@@ -105,6 +105,8 @@ pub fn problems(study: &Study) -> Vec<Problem> {
 pub struct QualityScreen {
     /// Every problem found.
     problems: Vec<Problem>,
+    /// Whether the study changed since the problems were listed.
+    stale: bool,
     /// Only problems of this kind are shown, when set.
     filter: Option<IssueKind>,
     /// The problems shown, as indexes of `problems`.
@@ -119,18 +121,29 @@ pub struct QualityScreen {
 }
 
 impl QualityScreen {
-    /// The problems of `study`, every kind shown, the first selected.
-    pub fn new(study: &Study) -> Self {
-        let mut screen = QualityScreen {
+    /// The view of `study`'s problems, every kind shown, listed when first
+    /// shown.
+    pub fn new(_study: &Study) -> Self {
+        QualityScreen {
             problems: Vec::new(),
+            stale: true,
             filter: None,
             visible: Vec::new(),
             selected: 0,
             offset: Cell::new(0),
             page: Cell::new(DEFAULT_PAGE),
-        };
-        screen.study_changed(study);
-        screen
+        }
+    }
+
+    /// Lists the problems again, keeping the row selected while it is
+    /// there; once it is fixed, the row that took its place is.
+    fn recompute(&mut self, study: &Study) {
+        let before = self.selected().cloned();
+        self.problems = problems(study);
+        self.stale = false;
+        self.refilter();
+        let position = before.and_then(|before| self.listed().position(|p| *p == before));
+        self.selected = position.unwrap_or_else(|| step(self.selected, 0, self.visible.len()));
     }
 
     /// The problems shown, in order.
@@ -349,14 +362,16 @@ impl Component for QualityScreen {
         Outcome::Stay
     }
 
-    fn study_changed(&mut self, study: &Study) {
-        // The row selected stays selected while it is there; once it is
-        // fixed, the row that took its place is.
-        let before = self.selected().cloned();
-        self.problems = problems(study);
-        self.refilter();
-        let position = before.and_then(|before| self.listed().position(|p| *p == before));
-        self.selected = position.unwrap_or_else(|| step(self.selected, 0, self.visible.len()));
+    fn study_changed(&mut self, _study: &Study) {
+        // Listed again when next shown: checking every record of a large
+        // study is work no one should wait for on a view they are not in.
+        self.stale = true;
+    }
+
+    fn shown(&mut self, study: &Study) {
+        if self.stale {
+            self.recompute(study);
+        }
     }
 }
 
@@ -407,6 +422,7 @@ mod tests {
     fn the_filter_cycles_through_the_kinds_present_then_all() {
         let study = study(vec![PatientRecord::new("P1")]);
         let mut screen = QualityScreen::new(&study);
+        screen.shown(&study);
         assert_eq!(screen.listed().count(), 3);
         screen.update(Action::NextKind, &study);
         assert_eq!(screen.filter, Some(IssueKind::MissingRequired));
@@ -419,10 +435,12 @@ mod tests {
     fn enter_opens_the_patient_of_the_row() {
         let study = study(vec![PatientRecord::new("P1"), PatientRecord::new("P2")]);
         let mut screen = QualityScreen::new(&study);
+        screen.shown(&study);
         screen.update(Action::Last, &study);
         assert_eq!(screen.update(Action::Open, &study), Outcome::OpenPatient(1));
         let empty = self::study(Vec::new());
         let mut none = QualityScreen::new(&empty);
+        none.shown(&empty);
         assert_eq!(none.update(Action::Open, &empty), Outcome::Stay);
     }
 }

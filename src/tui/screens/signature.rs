@@ -264,16 +264,27 @@ pub struct SignatureScreen {
 impl SignatureScreen {
     /// The signatures of `study`, the first selected.
     pub fn new(study: &Study) -> Self {
-        let mut screen = SignatureScreen {
+        // Read when shown (see `shown`).
+        let _ = study;
+        SignatureScreen {
             entries: Vec::new(),
             error: None,
             selected: 0,
             scroll: 0,
             page: Cell::new(10),
             max_scroll: Cell::new(0),
-        };
-        screen.study_changed(study);
-        screen
+        }
+    }
+
+    /// Reads the signatures again, keeping the one selected when it is
+    /// still listed.
+    fn reload(&mut self, study: &Study) {
+        let before = self.entries.get(self.selected).map(|e| e.name.clone());
+        let (entries, error) = load(study);
+        self.entries = entries;
+        self.error = error;
+        let position = before.and_then(|name| self.entries.iter().position(|e| e.name == name));
+        self.selected = position.unwrap_or_else(|| step(self.selected, 0, self.entries.len()));
     }
 
     /// Every signature listed.
@@ -721,19 +732,11 @@ impl Component for SignatureScreen {
     }
 
     fn shown(&mut self, study: &Study) {
-        // A job may have written a signature file since (training does not
-        // change the study, so nothing else tells this screen).
-        self.study_changed(study);
-    }
-
-    fn study_changed(&mut self, study: &Study) {
-        // The signature selected stays selected when it is still listed.
-        let before = self.entries.get(self.selected).map(|e| e.name.clone());
-        let (entries, error) = load(study);
-        self.entries = entries;
-        self.error = error;
-        let position = before.and_then(|name| self.entries.iter().position(|e| e.name == name));
-        self.selected = position.unwrap_or_else(|| step(self.selected, 0, self.entries.len()));
+        // Read each time the view is shown: a job may have written a
+        // signature file since (training does not change the study, so
+        // nothing else tells this screen), and reading it for a view not
+        // in sight would only slow every change down.
+        self.reload(study);
     }
 }
 
@@ -748,7 +751,8 @@ mod tests {
     fn the_stored_signature_is_listed_active_with_its_discrimination() {
         let (_dir, db) = fixture::scored_sample();
         let study = fixture::load(&db);
-        let screen = SignatureScreen::new(&study);
+        let mut screen = SignatureScreen::new(&study);
+        screen.shown(&study);
         assert_eq!(screen.error, None);
         let [entry] = screen.entries() else {
             panic!("one signature expected: {:?}", screen.entries());
@@ -778,7 +782,9 @@ mod tests {
     fn scoring_reads_the_file_when_there_is_one_and_the_database_otherwise() {
         let (dir, db) = fixture::scored_sample();
         let study = fixture::load(&db);
-        let stored = SignatureScreen::new(&study).entries()[0].clone();
+        let mut listed = SignatureScreen::new(&study);
+        listed.shown(&study);
+        let stored = listed.entries()[0].clone();
         let id = stored
             .signature
             .as_ref()
@@ -797,7 +803,8 @@ mod tests {
         let path = dir.path().join("clinical.json");
         signature.write(&path).expect("a signature file");
         std::fs::write(dir.path().join("broken.json"), "{").expect("a file");
-        let screen = SignatureScreen::new(&study);
+        let mut screen = SignatureScreen::new(&study);
+        screen.shown(&study);
         let entries = screen.entries();
         assert_eq!(entries.len(), 2, "{entries:?}");
         assert_eq!(
@@ -819,6 +826,7 @@ mod tests {
             ..Study::default()
         };
         let mut screen = SignatureScreen::new(&study);
+        screen.shown(&study);
         assert!(screen.entries().is_empty());
         assert!(
             screen

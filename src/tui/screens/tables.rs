@@ -117,6 +117,8 @@ pub struct TablesScreen {
     page: Cell<usize>,
     /// The furthest the body could scroll at the last draw.
     max_scroll: Cell<usize>,
+    /// Whether the study changed since the tables were built.
+    stale: bool,
 }
 
 impl TablesScreen {
@@ -131,8 +133,9 @@ impl TablesScreen {
             folder: study.folder.clone(),
             page: Cell::new(10),
             max_scroll: Cell::new(0),
+            stale: true,
         };
-        screen.study_changed(study);
+        screen.folder = study.folder.clone();
         screen
     }
 
@@ -435,6 +438,16 @@ impl Component for TablesScreen {
     }
 
     fn study_changed(&mut self, study: &Study) {
+        // Built again when next shown.
+        self.stale = true;
+        self.folder = study.folder.clone();
+    }
+
+    fn shown(&mut self, study: &Study) {
+        if !self.stale {
+            return;
+        }
+        self.stale = false;
         // The table shown stays shown when it is still there.
         let shown = self.current().map(|t| t.name.clone());
         let (tables, notes) = preview_tables(study);
@@ -479,7 +492,9 @@ mod tests {
     #[test]
     fn exports_are_refused_without_a_known_extension_or_a_name() {
         let (dir, db) = fixture::scored_sample();
-        let screen = TablesScreen::new(&fixture::load(&db));
+        let study = fixture::load(&db);
+        let mut screen = TablesScreen::new(&study);
+        screen.shown(&study);
         assert_eq!(
             screen.export("table.xlsx"),
             Err("table.xlsx: the name must end in .csv, .md or .tex".to_owned())
