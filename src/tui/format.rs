@@ -59,6 +59,18 @@ pub fn imaging_status(patient: &Patient) -> String {
     }
 }
 
+/// `text` cut to `width` characters, the cut marked with `…`, so columns
+/// keep their width whatever the value.
+pub fn fit(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        text.to_owned()
+    } else {
+        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    }
+}
+
 /// A vector of three numbers joined by `×`, e.g. dimensions or spacing.
 pub fn triple<T: std::fmt::Display>(values: &[T; 3]) -> String {
     format!("{}×{}×{}", values[0], values[1], values[2])

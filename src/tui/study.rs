@@ -145,6 +145,14 @@ impl Study {
         }
     }
 
+    /// The active signature's name, or that none has scored the study,
+    /// for the status lines of the views that use risk groups.
+    pub fn signature_label(&self) -> String {
+        self.active_signature
+            .as_ref()
+            .map_or_else(|| "no signature scored yet".to_owned(), |s| s.name.clone())
+    }
+
     /// How many patients are in each cohort.
     pub fn counts(&self) -> CohortCounts {
         let mut counts = CohortCounts {

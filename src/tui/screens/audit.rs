@@ -9,7 +9,6 @@
 //! anywhere in the time, user, action, table, record, field or either value
 //! (ignoring the case of ASCII letters); an empty filter shows every row.
 
-use std::cell::Cell;
 use std::path::PathBuf;
 
 use radcohort::study::{AuditEntry, StudyDb};
@@ -19,7 +18,8 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Row, Table, TableState, Wrap};
 
-use super::{Component, Outcome, Prompt, page_step, step};
+use super::list::ListCursor;
+use super::{Component, Outcome, Prompt};
 use crate::tui::action::Action;
 use crate::tui::format::UNKNOWN;
 use crate::tui::keymap::Context;
@@ -28,9 +28,6 @@ use crate::tui::widgets::status_bar::StatusBar;
 
 /// The most rows read at once: the latest this many that match.
 pub const LIMIT: usize = 2_000;
-
-/// Rows moved by PgUp/PgDn before the first draw tells the real height.
-const DEFAULT_PAGE: usize = 10;
 
 /// Lines under the table for the selected row in full.
 const DETAIL_HEIGHT: u16 = 2;
@@ -50,28 +47,20 @@ pub struct AuditScreen {
     filter: Option<String>,
     /// Why the log could not be read, if it could not.
     error: Option<String>,
-    /// The row selected.
-    selected: usize,
-    /// The first visible row, kept between draws.
-    offset: Cell<usize>,
-    /// Rows visible at the last draw.
-    page: Cell<usize>,
+    /// The row selected and the rows on screen.
+    cursor: ListCursor,
 }
 
 impl AuditScreen {
     /// The latest rows of the log of `study`, the newest selected.
     pub fn new(study: &Study) -> Self {
-        let mut screen = AuditScreen {
+        AuditScreen {
             database: study.database.clone(),
             entries: Vec::new(),
             filter: None,
             error: None,
-            selected: 0,
-            offset: Cell::new(0),
-            page: Cell::new(DEFAULT_PAGE),
-        };
-        screen.database = study.database.clone();
-        screen
+            cursor: ListCursor::default(),
+        }
     }
 
     /// The rows read, newest first.
@@ -85,11 +74,8 @@ impl AuditScreen {
     /// show them; a selection further down stays on its row, which new
     /// rows push down the list.
     fn reload(&mut self) {
-        let selected = self
-            .entries
-            .get(self.selected)
-            .filter(|_| self.selected > 0)
-            .map(|e| e.id);
+        let row = self.cursor.selected();
+        let selected = self.entries.get(row).filter(|_| row > 0).map(|e| e.id);
         let read = StudyDb::open(&self.database)
             .and_then(|db| db.audit_recent(self.filter.as_deref(), LIMIT));
         match read {
@@ -103,11 +89,8 @@ impl AuditScreen {
             }
         }
         let position = selected.and_then(|id| self.entries.iter().position(|e| e.id == id));
-        self.selected = position.unwrap_or_else(|| step(self.selected, 0, self.entries.len()));
-    }
-
-    fn move_by(&mut self, delta: isize) {
-        self.selected = step(self.selected, delta, self.entries.len());
+        let len = self.entries.len();
+        self.cursor.select(position.unwrap_or(row), len);
     }
 
     fn status(&self) -> String {
@@ -123,7 +106,7 @@ impl AuditScreen {
     }
 
     fn render_detail(&self, frame: &mut Frame, area: Rect) {
-        let Some(entry) = self.entries.get(self.selected) else {
+        let Some(entry) = self.entries.get(self.cursor.selected()) else {
             return;
         };
         let line = Line::from(vec![
@@ -217,8 +200,10 @@ impl Component for AuditScreen {
         frame.render_widget(block, main);
         let [list, detail] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(DETAIL_HEIGHT)]).areas(inner);
-        self.page
-            .set(usize::from(list.height.saturating_sub(1)).max(1));
+        let (window, selected) = self.cursor.window(
+            usize::from(list.height.saturating_sub(1)),
+            self.entries.len(),
+        );
         let wide = area.width >= WIDE;
         let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
             (
@@ -254,7 +239,7 @@ impl Component for AuditScreen {
                 ],
             )
         };
-        let rows = self.entries.iter().map(|entry| {
+        let rows = self.entries[window].iter().map(|entry| {
             let action = if wide {
                 entry.action.clone()
             } else {
@@ -279,34 +264,24 @@ impl Component for AuditScreen {
             .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
             .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
             .highlight_symbol("▶ ");
-        let mut state = TableState::new()
-            .with_offset(self.offset.get())
-            .with_selected(Some(self.selected));
+        let mut state = TableState::new().with_selected(Some(selected));
         frame.render_stateful_widget(table, list, &mut state);
-        self.offset.set(state.offset());
         self.render_detail(frame, detail);
     }
 
     fn update(&mut self, action: Action, _study: &Study) -> Outcome {
-        let page = page_step(self.page.get());
-        match action {
-            Action::Down => self.move_by(1),
-            Action::Up => self.move_by(-1),
-            Action::PageDown => self.move_by(page),
-            Action::PageUp => self.move_by(-page),
-            Action::First => self.selected = 0,
-            Action::Last => self.move_by(isize::MAX),
-            Action::Filter => {
-                return Outcome::Prompt(Prompt {
-                    label: "Filter the audit log".to_owned(),
-                    hint: "text in the time, user, record, field or values · empty: all".to_owned(),
-                    initial: self.filter.clone().unwrap_or_default(),
-                    accept: "applies",
-                });
-            }
-            _ => {}
+        if self.cursor.navigate(action, self.entries.len()) {
+            return Outcome::Stay;
         }
-        Outcome::Stay
+        if action != Action::Filter {
+            return Outcome::Stay;
+        }
+        Outcome::Prompt(Prompt {
+            label: "Filter the audit log".to_owned(),
+            hint: "text in the time, user, record, field or values · empty: all".to_owned(),
+            initial: self.filter.clone().unwrap_or_default(),
+            accept: "applies",
+        })
     }
 
     fn answer(&mut self, text: &str, _study: &Study) -> Result<Outcome, String> {
@@ -314,8 +289,7 @@ impl Component for AuditScreen {
         self.filter = (!text.is_empty()).then(|| text.to_owned());
         self.reload();
         // A new filter starts from the newest row that matches.
-        self.selected = 0;
-        self.offset.set(0);
+        self.cursor.reset();
         if let Some(error) = &self.error {
             return Ok(Outcome::Note(format!(
                 "the audit log could not be read: {error}"
@@ -361,7 +335,7 @@ mod tests {
         db.update_settings(&settings, &fixture::actor())
             .expect("a change");
         screen.shown(&study);
-        assert_eq!(screen.selected, 0);
+        assert_eq!(screen.cursor.selected(), 0);
         assert_eq!(
             screen.entries()[0].new_value.as_deref(),
             Some("Renamed"),
@@ -375,7 +349,7 @@ mod tests {
         db.update_settings(&settings, &fixture::actor())
             .expect("a change");
         screen.study_changed(&study);
-        assert_eq!(screen.entries()[screen.selected].id, kept);
+        assert_eq!(screen.entries()[screen.cursor.selected()].id, kept);
     }
 
     #[test]

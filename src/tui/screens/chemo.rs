@@ -155,10 +155,7 @@ impl Component for ChemoScreen {
     fn render(&self, frame: &mut Frame, area: Rect, study: &Study) {
         let [main, status] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-        let signature = study
-            .active_signature
-            .as_ref()
-            .map_or_else(|| "no signature scored yet".to_owned(), |s| s.name.clone());
+        let signature = study.signature_label();
         frame.render_widget(
             StatusBar::new(
                 format!(" {} · risk groups: {signature}", self.endpoint.label()),

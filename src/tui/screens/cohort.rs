@@ -3,8 +3,6 @@
 //! column or dictionary variable, searched by text, and a frequency view
 //! of one column.
 
-use std::cell::Cell;
-
 use radcohort::study::query::{Field as QueryField, Query, Row as QueryRow, ValueRef};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -15,14 +13,13 @@ use ratatui::widgets::{
 };
 
 use super::columns::{Column, all_columns, default_columns};
-use super::{Component, Outcome, Prompt, page_step, step};
+use super::list::ListCursor;
+use super::{Component, Outcome, Prompt, step};
 use crate::tui::action::Action;
+use crate::tui::format;
 use crate::tui::keymap::Context;
 use crate::tui::study::{Patient, Study};
 use crate::tui::widgets::status_bar::StatusBar;
-
-/// Rows moved by PgUp/PgDn before the first draw tells the real height.
-const DEFAULT_PAGE: usize = 10;
 
 /// What a prompt of this screen is asking for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,13 +59,8 @@ pub struct CohortScreen {
     /// The text `n`/`N` look for.
     search: Option<String>,
     asking: Asking,
-    /// The row selected, an index of `visible`.
-    selected: usize,
-    /// The first visible row, kept between draws so the view scrolls only
-    /// when the selection leaves it.
-    offset: Cell<usize>,
-    /// Patient rows visible at the last draw.
-    page: Cell<usize>,
+    /// The row selected (an index of `visible`) and the rows on screen.
+    cursor: ListCursor,
 }
 
 impl CohortScreen {
@@ -82,16 +74,14 @@ impl CohortScreen {
             filter: None,
             search: None,
             asking: Asking::Filter,
-            selected: 0,
-            offset: Cell::new(0),
-            page: Cell::new(DEFAULT_PAGE),
+            cursor: ListCursor::default(),
         }
     }
 
     /// The index of the selected row; meaningless when there are none.
     #[cfg(test)]
     pub fn selected(&self) -> usize {
-        self.selected
+        self.cursor.selected()
     }
 
     /// The study indexes of the rows shown, in order.
@@ -104,13 +94,9 @@ impl CohortScreen {
     /// keeps the selection within the rows shown.
     pub fn select(&mut self, index: usize) {
         match self.visible.iter().position(|&i| i == index) {
-            Some(row) => self.selected = row,
-            None => self.selected = step(self.selected, 0, self.visible.len()),
+            Some(row) => self.cursor.select(row, self.visible.len()),
+            None => self.cursor.move_by(0, self.visible.len()),
         }
-    }
-
-    fn move_by(&mut self, delta: isize) {
-        self.selected = step(self.selected, delta, self.visible.len());
     }
 
     /// The filter's text, for editing it again.
@@ -140,7 +126,7 @@ impl CohortScreen {
     /// Recomputes the rows shown (filter, then sort), keeping the selected
     /// patient selected when it is still shown.
     fn rebuild(&mut self, study: &Study) {
-        let selected = self.visible.get(self.selected).copied();
+        let selected = self.visible.get(self.cursor.selected()).copied();
         let mut visible: Vec<usize> = match &self.filter {
             None => (0..study.patients.len()).collect(),
             Some(query) => {
@@ -167,7 +153,7 @@ impl CohortScreen {
             });
         }
         self.visible = visible;
-        self.selected = 0;
+        self.cursor.select(0, self.visible.len());
         if let Some(index) = selected {
             self.select(index);
         }
@@ -194,8 +180,7 @@ impl CohortScreen {
         );
         self.sort = Some(Sort { column, descending });
         self.rebuild(study);
-        self.selected = 0;
-        self.offset.set(0);
+        self.cursor.reset();
         Outcome::Note(note)
     }
 
@@ -208,13 +193,13 @@ impl CohortScreen {
         let len = self.visible.len();
         for k in 1..=len {
             let row = if forward {
-                (self.selected + k) % len
+                (self.cursor.selected() + k) % len
             } else {
-                (self.selected + len - k % len) % len
+                (self.cursor.selected() + len - k % len) % len
             };
             let patient = &study.patients[self.visible[row]];
             if self.row_contains(patient, &needle) {
-                self.selected = row;
+                self.cursor.select(row, len);
                 return Outcome::Stay;
             }
         }
@@ -262,7 +247,7 @@ impl CohortScreen {
             let percent = 100.0 * level.count as f64 / total.max(1) as f64;
             lines.push(format!(
                 "{:width$}  {:>6}  {:>5.1}%",
-                truncate(&level.level, width),
+                format::fit(&level.level, width),
                 level.count,
                 percent
             ));
@@ -289,7 +274,7 @@ impl CohortScreen {
             ),
         };
         if !self.visible.is_empty() {
-            text.push_str(&format!(" · row {}", self.selected + 1));
+            text.push_str(&format!(" · row {}", self.cursor.selected() + 1));
         }
         Line::from(text)
     }
@@ -347,17 +332,6 @@ impl CohortScreen {
     }
 }
 
-/// `text` cut to `width` characters.
-fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
-}
-
 impl Component for CohortScreen {
     fn context(&self) -> Context {
         Context::Cohort
@@ -376,9 +350,6 @@ impl Component for CohortScreen {
             self.render_empty(frame, main, block);
             return;
         }
-        // Two rows for the borders and one for the header.
-        self.page
-            .set(usize::from(main.height.saturating_sub(3)).max(1));
         let range = self.shown_columns(main.width);
         let columns = &self.columns[range.clone()];
         let header = Row::new(columns.iter().enumerate().map(|(i, column)| {
@@ -395,18 +366,13 @@ impl Component for CohortScreen {
             };
             TableCell::from(Span::styled(text, style))
         }));
-        // Only the rows on screen are built: a frame then costs the same for
-        // 10,000 patients as for 20. The window follows the selection as a
-        // table state would, scrolling only when the selection leaves it.
-        let page = self.page.get();
-        let mut offset = self.offset.get().min(self.visible.len().saturating_sub(1));
-        if self.selected < offset {
-            offset = self.selected;
-        } else if self.selected >= offset + page {
-            offset = self.selected + 1 - page;
-        }
-        self.offset.set(offset);
-        let shown = &self.visible[offset..(offset + page).min(self.visible.len())];
+        // Only the rows on screen are built; two rows go to the borders and
+        // one to the header.
+        let (window, selected) = self.cursor.window(
+            usize::from(main.height.saturating_sub(3)),
+            self.visible.len(),
+        );
+        let shown = &self.visible[window];
         let rows = shown
             .iter()
             .filter_map(|&i| study.patients.get(i))
@@ -422,7 +388,7 @@ impl Component for CohortScreen {
             .block(block)
             .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
             .highlight_symbol("▶ ");
-        let mut state = TableState::new().with_selected(Some(self.selected - offset));
+        let mut state = TableState::new().with_selected(Some(selected));
         frame.render_stateful_widget(table, main, &mut state);
         if range.start > 0 || range.end < self.columns.len() {
             let more = format!(
@@ -441,14 +407,10 @@ impl Component for CohortScreen {
     }
 
     fn update(&mut self, action: Action, study: &Study) -> Outcome {
-        let page = page_step(self.page.get());
+        if self.cursor.navigate(action, self.visible.len()) {
+            return Outcome::Stay;
+        }
         match action {
-            Action::Down => self.move_by(1),
-            Action::Up => self.move_by(-1),
-            Action::PageDown => self.move_by(page),
-            Action::PageUp => self.move_by(-page),
-            Action::First => self.selected = 0,
-            Action::Last => self.move_by(isize::MAX),
             Action::NextColumn => self.column = step(self.column, 1, self.columns.len()),
             Action::PrevColumn => self.column = step(self.column, -1, self.columns.len()),
             Action::SortAscending => return self.sort_by_cursor(study, false),
@@ -489,7 +451,7 @@ impl Component for CohortScreen {
                 return Outcome::ChooseColumns(items);
             }
             Action::Open => {
-                if let Some(&index) = self.visible.get(self.selected) {
+                if let Some(&index) = self.visible.get(self.cursor.selected()) {
                     return Outcome::OpenPatient(index);
                 }
             }
@@ -519,7 +481,8 @@ impl Component for CohortScreen {
                 if len == 0 {
                     return Ok(Outcome::Stay);
                 }
-                self.selected = (self.selected + len - 1) % len;
+                self.cursor
+                    .select((self.cursor.selected() + len - 1) % len, len);
                 Ok(self.search_step(study, true))
             }
         }

@@ -7,6 +7,7 @@ pub mod chemo;
 pub mod cohort;
 pub mod columns;
 pub mod jobs;
+pub mod list;
 pub mod patient;
 pub mod survival;
 pub mod timeline;

@@ -828,7 +828,7 @@ fn heading(text: &str) -> Line<'static> {
 /// A staged value is marked and shows what it replaces; the selected field
 /// is reversed.
 fn field(row: &FieldRow, width: usize, selected: bool) -> Line<'static> {
-    let label = fit(&row.label, width);
+    let label = format::fit(&row.label, width);
     let marker = if selected { "▶" } else { " " };
     let mut spans = vec![Span::raw(format!(" {marker} {label:width$}  "))];
     let value = match &row.value {
@@ -1028,11 +1028,11 @@ fn imaging_lines(patient: &Patient, cursor: usize) -> (Vec<Line<'static>>, Vec<u
         let row = format!(
             " {} {:10} {:5} {:>7}  {:13} {:16} ",
             if selected { "▶" } else { " " },
-            fit(&series.series, 10),
+            format::fit(&series.series, 10),
             series.kind.as_str(),
             format::or_unknown(series.b_value),
-            fit(&format::triple(&geometry.dims), 13),
-            fit(&format::triple(&spacing), 16),
+            format::fit(&format::triple(&geometry.dims), 13),
+            format::fit(&format::triple(&spacing), 16),
         );
         let (file, style) = match status {
             FileStatus::Present => ("ok", Style::new().fg(Color::Green)),
@@ -1121,7 +1121,7 @@ fn features_lines(cases: &Result<Vec<PatientCase>, String>) -> Vec<Line<'static>
         for (name, value) in &case.features {
             lines.push(Line::from(format!(
                 "   {:width$}  {}",
-                fit(name, width),
+                format::fit(name, width),
                 format_number(*value)
             )));
         }
@@ -1168,7 +1168,7 @@ fn scores_lines(scores: &Result<Vec<PatientSignatureScore>, String>) -> Vec<Line
     for score in scores {
         lines.push(Line::from(format!(
             "   {:24} {:>9.4} {:>11}  {:5} {}",
-            fit(&score.name, 24),
+            format::fit(&score.name, 24),
             score.score,
             score
                 .probability
@@ -1213,15 +1213,4 @@ fn history_lines(history: &Result<Vec<AuditEntry>, String>) -> Vec<Line<'static>
             ])
         })
         .collect()
-}
-
-/// Cuts `text` to `width` characters, marking the cut with `…`.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
-    } else {
-        let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    }
 }

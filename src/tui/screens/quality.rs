@@ -11,7 +11,6 @@
 //! study changes, so a value corrected in the patient view (Enter opens
 //! it, Esc comes back here) drops its row at once.
 
-use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use radcohort::study::validation::{IssueKind, check_record};
@@ -21,15 +20,13 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
 
+use super::list::ListCursor;
 use super::patient::plural;
-use super::{Component, Outcome, page_step, step};
+use super::{Component, Outcome};
 use crate::tui::action::Action;
 use crate::tui::keymap::Context;
 use crate::tui::study::{FileStatus, Study};
 use crate::tui::widgets::status_bar::StatusBar;
-
-/// Rows moved by PgUp/PgDn before the first draw tells the real height.
-const DEFAULT_PAGE: usize = 10;
 
 /// Lines under the table for the selected problem in full, since the
 /// table cuts long messages at 80 columns: a rule and two lines of text.
@@ -111,13 +108,8 @@ pub struct QualityScreen {
     filter: Option<IssueKind>,
     /// The problems shown, as indexes of `problems`.
     visible: Vec<usize>,
-    /// The row selected, an index of `visible`.
-    selected: usize,
-    /// The first visible row, kept between draws so the view scrolls only
-    /// when the selection leaves it.
-    offset: Cell<usize>,
-    /// Rows visible at the last draw.
-    page: Cell<usize>,
+    /// The row selected (an index of `visible`) and the rows on screen.
+    cursor: ListCursor,
 }
 
 impl QualityScreen {
@@ -129,9 +121,7 @@ impl QualityScreen {
             stale: true,
             filter: None,
             visible: Vec::new(),
-            selected: 0,
-            offset: Cell::new(0),
-            page: Cell::new(DEFAULT_PAGE),
+            cursor: ListCursor::default(),
         }
     }
 
@@ -143,7 +133,9 @@ impl QualityScreen {
         self.stale = false;
         self.refilter();
         let position = before.and_then(|before| self.listed().position(|p| *p == before));
-        self.selected = position.unwrap_or_else(|| step(self.selected, 0, self.visible.len()));
+        let len = self.visible.len();
+        self.cursor
+            .select(position.unwrap_or(self.cursor.selected()), len);
     }
 
     /// The problems shown, in order.
@@ -154,7 +146,7 @@ impl QualityScreen {
     /// The problem selected, if any is shown.
     pub fn selected(&self) -> Option<&Problem> {
         self.visible
-            .get(self.selected)
+            .get(self.cursor.selected())
             .and_then(|&i| self.problems.get(i))
     }
 
@@ -184,10 +176,6 @@ impl QualityScreen {
             None => counts.keys().next().copied(),
             Some(current) => counts.keys().find(|kind| **kind > current).copied(),
         }
-    }
-
-    fn move_by(&mut self, delta: isize) {
-        self.selected = step(self.selected, delta, self.visible.len());
     }
 
     fn status(&self) -> Line<'static> {
@@ -296,8 +284,10 @@ impl Component for QualityScreen {
         let [list, detail] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(DETAIL_HEIGHT)]).areas(inner);
         // One row for the header.
-        self.page
-            .set(usize::from(list.height.saturating_sub(1)).max(1));
+        let (window, selected) = self.cursor.window(
+            usize::from(list.height.saturating_sub(1)),
+            self.visible.len(),
+        );
         let longest = |text: fn(&Problem) -> usize| self.listed().map(text).max().unwrap_or(0);
         let id_width = longest(|p| p.study_id.chars().count()).clamp(8, 14);
         let field_width = longest(|p| p.field.chars().count()).clamp(5, 20);
@@ -309,43 +299,38 @@ impl Component for QualityScreen {
         ];
         let header = Row::new(["Study ID", "Kind", "Field", "Problem"])
             .style(Style::new().add_modifier(Modifier::BOLD));
-        let rows = self.listed().map(|problem| {
-            Row::new(vec![
-                Span::raw(problem.study_id.clone()),
-                Span::styled(
-                    short_label(problem.kind),
-                    Style::new().fg(kind_colour(problem.kind)),
-                ),
-                Span::raw(problem.field.clone()),
-                Span::raw(problem.text.clone()),
-            ])
-        });
+        let rows = self.visible[window]
+            .iter()
+            .filter_map(|&i| self.problems.get(i))
+            .map(|problem| {
+                Row::new(vec![
+                    Span::raw(problem.study_id.clone()),
+                    Span::styled(
+                        short_label(problem.kind),
+                        Style::new().fg(kind_colour(problem.kind)),
+                    ),
+                    Span::raw(problem.field.clone()),
+                    Span::raw(problem.text.clone()),
+                ])
+            });
         let table = Table::new(rows, widths)
             .header(header)
             .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
             .highlight_symbol("▶ ");
-        let mut state = TableState::new()
-            .with_offset(self.offset.get())
-            .with_selected(Some(self.selected));
+        let mut state = TableState::new().with_selected(Some(selected));
         frame.render_stateful_widget(table, list, &mut state);
-        self.offset.set(state.offset());
         self.render_detail(frame, detail);
     }
 
     fn update(&mut self, action: Action, _study: &Study) -> Outcome {
-        let page = page_step(self.page.get());
+        if self.cursor.navigate(action, self.visible.len()) {
+            return Outcome::Stay;
+        }
         match action {
-            Action::Down => self.move_by(1),
-            Action::Up => self.move_by(-1),
-            Action::PageDown => self.move_by(page),
-            Action::PageUp => self.move_by(-page),
-            Action::First => self.selected = 0,
-            Action::Last => self.move_by(isize::MAX),
             Action::NextKind => {
                 self.filter = self.next_filter();
                 self.refilter();
-                self.selected = 0;
-                self.offset.set(0);
+                self.cursor.reset();
                 let shown = match self.filter {
                     Some(kind) => format!("showing {} only", kind.label()),
                     None => "showing every kind of problem".to_owned(),

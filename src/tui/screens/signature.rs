@@ -487,11 +487,11 @@ impl SignatureScreen {
             let numbers = |label: &str| {
                 format!(
                     " {label:<label_width$}{:<PREPROCESSING$}{weight:>WEIGHT$}",
-                    fit(&preprocessing(input), PREPROCESSING - 1),
+                    format::fit(&preprocessing(input), PREPROCESSING - 1),
                 )
             };
             if one_line {
-                lines.push(Line::from(numbers(&fit(&label, label_width - 1))));
+                lines.push(Line::from(numbers(&format::fit(&label, label_width - 1))));
             } else {
                 lines.extend(
                     format::wrap(&label, width.saturating_sub(1))
@@ -604,16 +604,6 @@ fn short(value: f64) -> String {
     }
     let text = format!("{value:.4}");
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
-}
-
-/// `text` cut to `width` characters, with `…` when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
-    } else {
-        let kept: String = text.chars().take(width.saturating_sub(1)).collect();
-        format!("{kept}…")
-    }
 }
 
 impl Component for SignatureScreen {

@@ -273,10 +273,7 @@ impl Component for SurvivalScreen {
         let block = Block::bordered().title(title);
         let inner = block.inner(main);
         frame.render_widget(block, main);
-        let signature = study
-            .active_signature
-            .as_ref()
-            .map_or_else(|| "no signature scored yet".to_owned(), |s| s.name.clone());
+        let signature = study.signature_label();
         frame.render_widget(
             StatusBar::new(format!(" risk groups: {signature}"), "e v c m  ? help"),
             status,

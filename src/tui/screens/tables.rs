@@ -226,7 +226,7 @@ impl TablesScreen {
             shown
                 .iter()
                 .map(|&(c, w)| {
-                    let cell = fit(row.get(c).map_or("", String::as_str), w);
+                    let cell = format::fit(row.get(c).map_or("", String::as_str), w);
                     if left[c] {
                         format!("{cell:<w$}")
                     } else {
@@ -288,16 +288,6 @@ fn write_new(path: &Path, text: &str, replace: bool) -> std::io::Result<()> {
     file.write_all(text.as_bytes())
 }
 
-/// `text` cut to `width` characters, with `…` when cut.
-fn fit(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        text.to_owned()
-    } else {
-        let kept: String = text.chars().take(width.saturating_sub(1)).collect();
-        format!("{kept}…")
-    }
-}
-
 impl Component for TablesScreen {
     fn context(&self) -> Context {
         Context::Tables
@@ -306,10 +296,7 @@ impl Component for TablesScreen {
     fn render(&self, frame: &mut Frame, area: Rect, study: &Study) {
         let [main, status] =
             Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(area);
-        let signature = study
-            .active_signature
-            .as_ref()
-            .map_or_else(|| "no signature scored yet".to_owned(), |s| s.name.clone());
+        let signature = study.signature_label();
         frame.render_widget(
             StatusBar::new(
                 format!(" risk groups: {signature}"),
