@@ -29,29 +29,6 @@ use radcohort::signature::{
 use radcohort::study::endpoints::{EndpointWindows, Endpoints, TimeToEvent};
 use radcohort::study::model::{Cohort, Sex, Value, Variable, VariableType};
 
-/// SplitMix64: a small seeded generator, so the cohort is reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    fn normal(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
-
-    fn exponential(&mut self) -> f64 {
-        -self.uniform().ln()
-    }
-}
-
 const FEATURES: [&str; 5] = [
     "original_firstorder_Mean",
     "original_glcm_Contrast",
@@ -74,7 +51,7 @@ fn variable(name: &str, kind: VariableType, levels: &[&str]) -> Variable {
 }
 
 fn cohort(n: usize) -> StudyData {
-    let mut rng = Rng(20221124);
+    let mut rng = common::Rng(20221124);
     let mut run = RunValues {
         run: RunInfo {
             id: 1,

@@ -477,25 +477,6 @@ mod bench {
         chemo: String,
     }
 
-    /// SplitMix64: a small seeded generator, so the study is reproducible.
-    struct Rng(u64);
-
-    impl Rng {
-        fn uniform(&mut self) -> f64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            ((z >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-        }
-
-        fn normal(&mut self) -> f64 {
-            let (u, v) = (self.uniform(), self.uniform());
-            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-        }
-    }
-
     /// `patients` patients modelled on the sample study's: patient k copies
     /// sample patient k mod 124 — so every row is as consistent as the
     /// sample's — under the id `ICC<k+1, 5 digits>`, with every date of the
@@ -543,7 +524,7 @@ mod bench {
                 .push(record);
         }
 
-        let mut rng = Rng(20_221_124);
+        let mut rng = common::Rng(20_221_124);
         let mut patients_csv = csv::Writer::from_writer(Vec::new());
         let mut chemo_csv = csv::Writer::from_writer(Vec::new());
         patients_csv.write_record(&header).map_err(csv_error)?;

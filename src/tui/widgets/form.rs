@@ -8,9 +8,8 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph, Wrap};
 
-use super::popup::{TextInput, centred};
+use super::popup::{TextInput, centred, framed};
 
 /// One field of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,18 +133,14 @@ impl Form {
             .unwrap_or(44)
             + 4;
         let popup = centred(area, width, lines.len() + 2);
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                Block::bordered()
-                    .title(format!(" {} ", self.title))
-                    .title_bottom(
-                        Line::from(" Tab next · Enter stages · Esc cancels ").right_aligned(),
-                    )
-                    .border_style(Style::new().fg(Color::Yellow))
-                    .padding(Padding::horizontal(1)),
-            ),
+        let footer = "Tab next · Enter stages · Esc cancels";
+        framed(
+            frame,
             popup,
+            lines,
+            &self.title,
+            Some(footer),
+            Color::Yellow,
         );
     }
 }

@@ -18,6 +18,33 @@ pub fn centred(area: Rect, width: usize, height: usize) -> Rect {
     )
 }
 
+/// Draws `lines` in a bordered popup at `area`, clearing what is beneath:
+/// the title at the top, the keys that close it at the bottom right, the
+/// border in `colour` (yellow asks, cyan informs, red reports an error).
+pub fn framed(
+    frame: &mut Frame,
+    area: Rect,
+    lines: Vec<Line<'_>>,
+    title: &str,
+    footer: Option<&str>,
+    colour: Color,
+) {
+    let mut block = Block::bordered()
+        .title(format!(" {title} "))
+        .border_style(Style::new().fg(colour))
+        .padding(Padding::horizontal(1));
+    if let Some(footer) = footer {
+        block = block.title_bottom(Line::from(format!(" {footer} ")).right_aligned());
+    }
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
 fn text_width(lines: &[String]) -> usize {
     lines.iter().map(|l| l.chars().count()).max().unwrap_or(0)
 }
@@ -56,16 +83,7 @@ impl Confirm {
         all.extend(self.details.iter().cloned());
         let width = text_width(&all).max(24) + 4;
         let popup = centred(area, width, lines.len() + 2);
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                Block::bordered()
-                    .title(" Confirm ")
-                    .border_style(Style::new().fg(Color::Yellow))
-                    .padding(Padding::horizontal(1)),
-            ),
-            popup,
-        );
+        framed(frame, popup, lines, "Confirm", None, Color::Yellow);
     }
 }
 
@@ -115,17 +133,7 @@ impl Message {
             .skip(self.scroll)
             .map(|l| Line::from(l.clone()))
             .collect();
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                Block::bordered()
-                    .title(format!(" {} ", self.title))
-                    .title_bottom(Line::from(" Esc closes ").right_aligned())
-                    .border_style(Style::new().fg(colour))
-                    .padding(Padding::horizontal(1)),
-            ),
-            popup,
-        );
+        framed(frame, popup, lines, &self.title, Some("Esc closes"), colour);
     }
 }
 
@@ -299,19 +307,14 @@ impl TextInput {
                 Style::new().fg(Color::Red),
             ));
         }
-        frame.render_widget(Clear, popup);
-        frame.render_widget(
-            Paragraph::new(lines).wrap(Wrap { trim: false }).block(
-                Block::bordered()
-                    .title(format!(" {} ", self.label))
-                    .title_bottom(
-                        Line::from(format!(" Enter {} · Esc cancels ", self.accept))
-                            .right_aligned(),
-                    )
-                    .border_style(Style::new().fg(Color::Yellow))
-                    .padding(Padding::horizontal(1)),
-            ),
+        let footer = format!("Enter {} · Esc cancels", self.accept);
+        framed(
+            frame,
             popup,
+            lines,
+            &self.label,
+            Some(&footer),
+            Color::Yellow,
         );
     }
 }
