@@ -225,6 +225,9 @@ mod bench {
             .arg("--db")
             .arg(database)
             .env("TERM", "xterm-256color")
+            // Default keys, and the log beside the study, not the user's.
+            .env("RADCOHORT_KEYS", database.with_file_name("no-keys.toml"))
+            .env("RADCOHORT_LOG", database.with_file_name("tui.log"))
             .env_remove("LINES")
             .env_remove("COLUMNS");
         let pty = Pty::spawn(command, ROWS, COLS).map_err(|err| format!("starting: {err}"))?;

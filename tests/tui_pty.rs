@@ -87,6 +87,9 @@ fn filter_open_a_patient_and_quit_in_a_real_terminal() {
         .arg("--db")
         .arg(folder.join("study.db"))
         .env("TERM", "xterm-256color")
+        // The user's own keymap and log stay out of the test.
+        .env("RADCOHORT_KEYS", folder.join("no-keys.toml"))
+        .env("RADCOHORT_LOG", folder.join("tui.log"))
         // The size comes from the pty, as in a real terminal.
         .env_remove("LINES")
         .env_remove("COLUMNS");
@@ -97,7 +100,7 @@ fn filter_open_a_patient_and_quit_in_a_real_terminal() {
     });
     let first = terminal.rows();
     assert!(
-        first[0].contains("1 Cohort │ 2 Jobs"),
+        first[0].contains("1 Cohort│2 Quality│3 Jobs"),
         "no tab bar on the first row: {first:#?}"
     );
 
@@ -156,7 +159,7 @@ fn filter_open_a_patient_and_quit_in_a_real_terminal() {
     send(&mut terminal, b"\x1b");
     expect(&terminal, "the cohort table again", |screen| {
         let text = screen.contents();
-        text.contains("1 Cohort │") && !text.contains(" 1 Clinical")
+        text.contains("1 Cohort│") && !text.contains(" 1 Clinical")
     });
     send(&mut terminal, b"q");
     let status = terminal
