@@ -90,7 +90,16 @@ pub fn run() -> Result<ExitCode> {
         None => {
             // A database named with --db must exist; only the default falls
             // back to the sample study.
-            let start = if chosen || db.exists() {
+            let start = if cli.read_only {
+                // Nothing may be written: no migration, no sample study.
+                if !db.exists() {
+                    anyhow::bail!(
+                        "{}: no such study database; --read-only opens an existing one",
+                        db.display()
+                    );
+                }
+                crate::tui::Start::Open(db)
+            } else if chosen || db.exists() {
                 open(&db)?;
                 crate::tui::Start::Open(db)
             } else {

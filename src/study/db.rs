@@ -182,6 +182,56 @@ impl StudyDb {
         Ok(db)
     }
 
+    /// Opens an existing study database for reading only (an analyst's
+    /// session, a file the user may not write): SQLite refuses every write
+    /// on this connection, and nothing is changed on opening: no journal
+    /// mode, no migration. A database whose schema is older than this
+    /// radcohort's must first be opened once with [`StudyDb::open`].
+    pub fn open_read_only(path: &Path) -> Result<Self, StudyError> {
+        if !path.is_file() {
+            return Err(StudyError::Missing {
+                path: path.to_owned(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|source| StudyError::Database {
+            path: path.to_owned(),
+            context: "opening for reading".to_owned(),
+            source,
+        })?;
+        let db = StudyDb {
+            conn,
+            path: path.to_owned(),
+        };
+        db.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(db.sql_error("setting the busy timeout"))?;
+        let application_id: i32 = db
+            .conn
+            .pragma_query_value(None, "application_id", |row| row.get(0))
+            .map_err(db.sql_error("reading the file header (is it a SQLite database?)"))?;
+        if application_id != APPLICATION_ID {
+            return Err(StudyError::NotAStudy {
+                path: db.path.clone(),
+                reason: format!("its application id is {application_id:#x}"),
+            });
+        }
+        let found = migrations::current_version(&db.conn)
+            .map_err(db.sql_error("reading the schema version"))?;
+        let supported = migrations::latest_version();
+        if found != supported {
+            return Err(StudyError::SchemaMismatch {
+                path: db.path.clone(),
+                found,
+                supported,
+            });
+        }
+        Ok(db)
+    }
+
     fn configure(&mut self) -> Result<(), StudyError> {
         self.conn
             .busy_timeout(BUSY_TIMEOUT)
@@ -405,6 +455,42 @@ mod tests {
             "tester",
             chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
         )
+    }
+
+    #[test]
+    fn a_read_only_connection_reads_and_refuses_every_write() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("study.db");
+        let settings = StudySettings {
+            name: "ICC".into(),
+            ..StudySettings::default()
+        };
+        drop(StudyDb::create(&path, &settings, &actor()).unwrap());
+        let db = StudyDb::open_read_only(&path).unwrap();
+        assert_eq!(db.settings().unwrap().name, "ICC");
+        let write = db.conn().execute(
+            "UPDATE study_setting SET value = 'x' WHERE key = 'name'",
+            [],
+        );
+        assert!(write.is_err(), "a write went through");
+        assert_eq!(
+            StudyDb::open(&path).unwrap().settings().unwrap().name,
+            "ICC"
+        );
+
+        let missing = StudyDb::open_read_only(&dir.path().join("none.db")).unwrap_err();
+        assert!(matches!(missing, StudyError::Missing { .. }), "{missing}");
+        // An older schema would need a migration, which reading may not do.
+        db.conn()
+            .pragma_update(None, "user_version", 1)
+            .unwrap_err();
+        let rw = StudyDb::open(&path).unwrap();
+        rw.conn().pragma_update(None, "user_version", 1).unwrap();
+        let older = StudyDb::open_read_only(&path).unwrap_err();
+        assert!(
+            matches!(older, StudyError::SchemaMismatch { found: 1, .. }),
+            "{older}"
+        );
     }
 
     #[test]

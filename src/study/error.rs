@@ -43,6 +43,19 @@ pub enum StudyError {
         /// The newest schema version this build knows.
         supported: u32,
     },
+    /// A database opened for reading only has another schema version than
+    /// this build's, and reading must not migrate it.
+    #[error(
+        "{path}: schema version {found}, this radcohort reads {supported}; open it once without --read-only (which upgrades it), or use the radcohort that wrote it"
+    )]
+    SchemaMismatch {
+        /// The database file.
+        path: PathBuf,
+        /// The schema version found in the file.
+        found: u32,
+        /// The version this build reads.
+        supported: u32,
+    },
     /// The file does not exist (and was not to be created).
     #[error("{path}: no such study database (create one with `radcohort init --db {path}`)")]
     Missing {

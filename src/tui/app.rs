@@ -268,7 +268,8 @@ pub struct App {
 
 impl App {
     /// The app on the cohort table of a loaded study.
-    pub fn with_study(study: Study, session: Session) -> Self {
+    pub fn with_study(mut study: Study, session: Session) -> Self {
+        study.read_only = session.read_only;
         App {
             session,
             phase: Phase::Ready(Box::new(Views::new(study))),
@@ -993,11 +994,17 @@ impl App {
 
     /// Reads the whole study again, keeping each view's place.
     fn reload(&mut self) {
-        let loaded = StudyDb::open(&self.session.database)
+        let open = if self.session.read_only {
+            StudyDb::open_read_only
+        } else {
+            StudyDb::open
+        };
+        let loaded = open(&self.session.database)
             .map_err(anyhow::Error::from)
             .and_then(|db| Study::load(&db));
         match loaded {
-            Ok(study) => {
+            Ok(mut study) => {
+                study.read_only = self.session.read_only;
                 if let Some(views) = self.views_mut() {
                     views.study = study;
                     views.study_changed();
@@ -1074,7 +1081,8 @@ impl App {
                     .map_err(anyhow::Error::from)
                     .and_then(|db| Study::load(&db));
                 match loaded {
-                    Ok(study) => {
+                    Ok(mut study) => {
+                        study.read_only = self.session.read_only;
                         self.session.database = database;
                         self.phase = Phase::Ready(Box::new(Views::new(study)));
                     }
@@ -1271,6 +1279,7 @@ mod tests {
             windows: EndpointWindows::default(),
             folder: PathBuf::from("."),
             database: PathBuf::from("study.db"),
+            read_only: false,
         }
     }
 

@@ -189,7 +189,15 @@ fn a_read_only_session_refuses_edits_and_jobs() {
     let (_dir, db) = fixture::populated();
     let mut session = fixture::session(&db);
     session.read_only = true;
-    let mut app = App::with_study(fixture::load(&db), session);
+    let reader = StudyDb::open_read_only(db.path()).expect("a read-only connection");
+    let mut app = App::with_study(fixture::load(&reader), session);
+    // The patient's history is read through a read-only connection too.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "6");
+    let text = screen(&app);
+    assert!(text.contains("tester insert ICC-001"), "{text}");
+    keys(&mut app, "1");
+    key(&mut app, KeyCode::Esc);
     open_ca199(&mut app);
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.context(), Context::Patient);

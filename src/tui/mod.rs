@@ -78,11 +78,11 @@ pub fn run(options: Options) -> Result<()> {
         log: log::default_path(),
     };
     let app = match options.start {
-        Start::Open(path) => App::with_study(load(&path)?, session(path)),
+        Start::Open(path) => App::with_study(load(&path, options.read_only)?, session(path)),
         Start::Sample(folder) => {
             let database = folder.join("study.db");
             if database.is_file() {
-                App::with_study(load(&database)?, session(database))
+                App::with_study(load(&database, options.read_only)?, session(database))
             } else {
                 jobs::spawn_sample_build(folder.clone(), Actor::from_environment(), sender.clone())
                     .context("starting the sample study build")?;
@@ -118,8 +118,14 @@ fn colour_depth() -> widgets::slice_view::ColourDepth {
     }
 }
 
-fn load(path: &std::path::Path) -> Result<Study> {
-    let db = StudyDb::open(path)?;
+/// Reads the study, through a read-only connection in a read-only
+/// session so that an analyst can open a file they may not write.
+fn load(path: &std::path::Path, read_only: bool) -> Result<Study> {
+    let db = if read_only {
+        StudyDb::open_read_only(path)?
+    } else {
+        StudyDb::open(path)?
+    };
     Study::load(&db)
 }
 

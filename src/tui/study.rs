@@ -67,6 +67,9 @@ pub struct Study {
     /// The database file, for screens that read what the study does not
     /// keep in memory (the audit log).
     pub database: PathBuf,
+    /// Whether the session may not write: screens then read through a
+    /// read-only connection.
+    pub read_only: bool,
 }
 
 /// The signature whose risk groups the screens use.
@@ -124,6 +127,7 @@ impl Study {
             windows,
             folder,
             database: db.path().to_owned(),
+            read_only: false,
         })
     }
 
@@ -142,6 +146,16 @@ impl Study {
                 *slot = patient;
             }
             None => self.patients.push(patient),
+        }
+    }
+
+    /// A connection to the study's database for reading what it does not
+    /// keep in memory: read-only in a read-only session.
+    pub fn open_db(&self) -> Result<StudyDb, radcohort::study::StudyError> {
+        if self.read_only {
+            StudyDb::open_read_only(&self.database)
+        } else {
+            StudyDb::open(&self.database)
         }
     }
 

@@ -41,6 +41,8 @@ const WIDE: u16 = 110;
 pub struct AuditScreen {
     /// The study database the rows are read from.
     database: PathBuf,
+    /// Whether to read it through a read-only connection.
+    read_only: bool,
     /// The latest rows that match, newest first.
     entries: Vec<AuditEntry>,
     /// The text rows must contain, if any.
@@ -56,6 +58,7 @@ impl AuditScreen {
     pub fn new(study: &Study) -> Self {
         AuditScreen {
             database: study.database.clone(),
+            read_only: study.read_only,
             entries: Vec::new(),
             filter: None,
             error: None,
@@ -76,8 +79,13 @@ impl AuditScreen {
     fn reload(&mut self) {
         let row = self.cursor.selected();
         let selected = self.entries.get(row).filter(|_| row > 0).map(|e| e.id);
-        let read = StudyDb::open(&self.database)
-            .and_then(|db| db.audit_recent(self.filter.as_deref(), LIMIT));
+        let open = if self.read_only {
+            StudyDb::open_read_only
+        } else {
+            StudyDb::open
+        };
+        let read =
+            open(&self.database).and_then(|db| db.audit_recent(self.filter.as_deref(), LIMIT));
         match read {
             Ok(entries) => {
                 self.entries = entries;
@@ -306,10 +314,11 @@ impl Component for AuditScreen {
         // Read again when next shown (the view in sight is shown again
         // after every change).
         self.database = study.database.clone();
+        self.read_only = study.read_only;
     }
 
     fn shown(&mut self, study: &Study) {
-        self.database = study.database.clone();
+        self.study_changed(study);
         self.reload();
     }
 }

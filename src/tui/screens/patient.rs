@@ -10,12 +10,12 @@ use std::cell::Cell;
 
 use radcohort::extraction::{PatientCase, patient_cases};
 use radcohort::signature::{PatientSignatureScore, patient_scores};
+use radcohort::study::AuditEntry;
 use radcohort::study::edit::{
     CORE_FIELDS, Entry, Field, parse_chemo, parse_event, put_chemo, put_event, remove_entry,
     set_field,
 };
 use radcohort::study::model::{EventKind, PatientRecord, SeriesKind, Variable};
-use radcohort::study::{AuditEntry, StudyDb};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -160,7 +160,7 @@ impl Details {
     /// Reads a patient's features, scores and audit rows; a failure is
     /// kept as text for the section to show.
     fn load(study: &Study, study_id: &str) -> Details {
-        let db = match StudyDb::open(&study.database) {
+        let db = match study.open_db() {
             Ok(db) => db,
             Err(error) => {
                 let text = radcohort::error_chain(&error);

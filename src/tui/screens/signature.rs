@@ -22,7 +22,6 @@ use radcohort::signature::{
     Input, ModelKind, Signature, StoredScore, list_signatures, load_scores,
 };
 use radcohort::stats::auc_delong;
-use radcohort::study::StudyDb;
 use radcohort::study::model::Cohort;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -123,7 +122,7 @@ pub fn load(study: &Study) -> (Vec<Entry>, Option<String>) {
     let mut entries = Vec::new();
     let mut error = None;
     let active = study.active_signature.as_ref().map(|a| a.id.as_str());
-    match StudyDb::open(&study.database) {
+    match study.open_db() {
         Ok(db) => match list_signatures(&db) {
             Ok(stored) => {
                 for stored in stored {
