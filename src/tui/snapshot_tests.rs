@@ -595,3 +595,73 @@ fn new_views_in_tiny_terminals_do_not_panic() {
         }
     }
 }
+
+/// The patient's sections, the popups and the help at 120×40, the larger
+/// size the screens are checked at beside 80×24 (where the tests above
+/// check them).
+#[test]
+fn patient_views_and_popups_at_120x40() {
+    let setups: [(&str, &dyn Fn(&mut TestApp)); 12] = [
+        ("patient_clinical", &|app| app.update(Action::Open)),
+        ("patient_timeline", &|app| {
+            app.update(Action::Open);
+            app.update(Action::Section(1));
+        }),
+        ("patient_imaging", &|app| {
+            app.update(Action::Open);
+            app.update(Action::Section(2));
+        }),
+        ("patient_history", &|app| {
+            app.update(Action::Open);
+            app.update(Action::Section(5));
+        }),
+        ("slice_viewer", &|app| {
+            app.update(Action::Open);
+            app.update(Action::Section(2));
+            app.update(Action::Down);
+            app.update(Action::Edit);
+        }),
+        ("edit_input", &|app| {
+            app.update(Action::Open);
+            for _ in 0..6 {
+                app.update(Action::Down);
+            }
+            app.update(Action::Edit);
+        }),
+        ("write_confirmation", &|app| {
+            app.update(Action::Open);
+            for _ in 0..6 {
+                app.update(Action::Down);
+            }
+            app.update(Action::Edit);
+            app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Char('1'),
+            ));
+            app.update(Action::Accept);
+            app.update(Action::Write);
+        }),
+        ("timeline_chemo_form", &|app| {
+            app.update(Action::Open);
+            app.update(Action::AddEntry);
+            app.update(Action::Down);
+            app.update(Action::Accept);
+        }),
+        ("help_over_cohort", &|app| app.update(Action::ToggleHelp)),
+        ("help_over_patient", &|app| {
+            app.update(Action::Open);
+            app.update(Action::ToggleHelp);
+        }),
+        ("palette", &|app| {
+            app.update(Action::Palette);
+            app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Char('v'),
+            ));
+        }),
+        ("error_history", &|app| app.update(Action::ErrorHistory)),
+    ];
+    for (name, setup) in setups {
+        let mut app = populated_app();
+        setup(&mut app);
+        assert_snapshot!(format!("{name}_120x40"), draw_at(&app, 120, 40).backend());
+    }
+}
