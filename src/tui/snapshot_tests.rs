@@ -596,12 +596,15 @@ fn new_views_in_tiny_terminals_do_not_panic() {
     }
 }
 
+/// What a snapshot does to the app before drawing it.
+type Setup = dyn Fn(&mut TestApp);
+
 /// The patient's sections, the popups and the help at 120×40, the larger
 /// size the screens are checked at beside 80×24 (where the tests above
 /// check them).
 #[test]
 fn patient_views_and_popups_at_120x40() {
-    let setups: [(&str, &dyn Fn(&mut TestApp)); 12] = [
+    let setups: [(&str, &Setup); 12] = [
         ("patient_clinical", &|app| app.update(Action::Open)),
         ("patient_timeline", &|app| {
             app.update(Action::Open);
