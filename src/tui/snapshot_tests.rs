@@ -668,3 +668,37 @@ fn patient_views_and_popups_at_120x40() {
         assert_snapshot!(format!("{name}_120x40"), draw_at(&app, 120, 40).backend());
     }
 }
+
+/// The cohort's popups (column chooser, frequencies), the question before
+/// quitting with staged changes and the timeline's menu, at both sizes.
+#[test]
+fn remaining_popups_at_both_sizes() {
+    let setups: [(&str, &Setup); 4] = [
+        ("column_chooser", &|app| app.update(Action::ChooseColumns)),
+        ("frequencies", &|app| {
+            app.update(Action::NextColumn);
+            app.update(Action::Frequencies);
+        }),
+        ("quit_with_staged_changes", &|app| {
+            app.update(Action::Open);
+            app.update(Action::Edit);
+            app.handle_key(&ratatui::crossterm::event::KeyEvent::from(
+                ratatui::crossterm::event::KeyCode::Backspace,
+            ));
+            app.update(Action::Accept);
+            app.update(Action::Quit);
+        }),
+        ("timeline_add_menu", &|app| {
+            app.update(Action::Open);
+            app.update(Action::AddEntry);
+        }),
+    ];
+    for (name, setup) in setups {
+        let mut app = populated_app();
+        setup(&mut app);
+        for (width, height) in [(80, 24), (120, 40)] {
+            let name = format!("{name}_{width}x{height}");
+            assert_snapshot!(name, draw_at(&app, width, height).backend());
+        }
+    }
+}
