@@ -7,7 +7,8 @@
 //! - [`preprocess`]: resampling, normalisation and mask correction before
 //!   extraction, as PyRadiomics' `imageoperations` does them;
 //! - [`roi`]: selecting, checking and cropping to the region of interest;
-//! - [`numeric`]: reductions that round as numpy does.
+//! - [`numeric`]: reductions that round as numpy does;
+//! - [`ibsi`]: the IBSI mode, the standard's own definitions and tags.
 //!
 //! Arrays are indexed `[z, y, x]` as in PyRadiomics (SimpleITK's
 //! `GetArrayFromImage`); spacings are (x, y, z).
@@ -15,6 +16,7 @@
 pub mod discretize;
 pub mod extractor;
 pub mod features;
+pub mod ibsi;
 pub mod image_types;
 pub mod numeric;
 pub mod params;
