@@ -103,7 +103,7 @@ pub fn resegment(
         )));
     }
     let outlier = match resegmentation.outlier_sigma {
-        Some(k) if !(k > 0.0) => {
+        Some(k) if k.is_nan() || k <= 0.0 => {
             return Err(ChainError::Setting(format!(
                 "outlier filtering needs a positive number of standard deviations, not {k}"
             )));
@@ -177,7 +177,7 @@ pub fn discretise(
     let (min, max) = range(intensity, mask).ok_or(ChainError::EmptyRoi)?;
     let level_of: Box<dyn Fn(f64) -> u32> = match discretisation {
         Discretisation::FixedBinSize { width, lower } => {
-            if !(width > 0.0) || !width.is_finite() {
+            if width.is_nan() || width <= 0.0 || width.is_infinite() {
                 return Err(ChainError::Setting(format!(
                     "the bin width must be positive, not {width}"
                 )));
