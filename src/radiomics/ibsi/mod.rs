@@ -10,6 +10,8 @@
 //!
 //! Arrays are indexed `[z, y, x]`; spacings are (x, y, z) in mm.
 
+pub mod texture;
+
 use ndarray::Array3;
 
 /// One IBSI feature: its tag and value.
