@@ -11,6 +11,7 @@
 //! Arrays are indexed `[z, y, x]`; spacings are (x, y, z) in mm.
 
 pub mod chain;
+pub mod texture;
 
 use ndarray::Array3;
 
