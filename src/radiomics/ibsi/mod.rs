@@ -10,6 +10,13 @@
 //!
 //! Arrays are indexed `[z, y, x]`; spacings are (x, y, z) in mm.
 
+pub mod geometry;
+pub mod histogram;
+pub mod ivh;
+pub mod local_intensity;
+pub mod morphology;
+pub mod statistics;
+
 use ndarray::Array3;
 
 /// One IBSI feature: its tag and value.
