@@ -17,6 +17,9 @@ pub mod local_intensity;
 pub mod morphology;
 pub mod statistics;
 
+#[cfg(test)]
+mod phantom;
+
 use ndarray::Array3;
 
 /// One IBSI feature: its tag and value.
