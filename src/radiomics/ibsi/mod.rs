@@ -11,7 +11,16 @@
 //! Arrays are indexed `[z, y, x]`; spacings are (x, y, z) in mm.
 
 pub mod chain;
+pub mod geometry;
+pub mod histogram;
+pub mod ivh;
+pub mod local_intensity;
+pub mod morphology;
+pub mod statistics;
 pub mod texture;
+
+#[cfg(test)]
+mod phantom;
 
 use ndarray::Array3;
 
