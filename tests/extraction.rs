@@ -338,3 +338,26 @@ fn a_repeat_segmentation_is_chosen_by_name_and_otherwise_ambiguous() {
         "{runs:?}"
     );
 }
+
+#[test]
+fn a_cohort_is_extracted_in_the_ibsi_mode_with_ibsi_tags() {
+    let mut study = cohort();
+    let mut request = request(SeriesKind::Dwi, Some(800.0));
+    let source = "setting:\n  mode: ibsi\n  binWidth: 25\n";
+    request.params = Params::from_yaml(source, "ibsi.yaml", &[]).unwrap();
+    request.params_source = source.to_owned();
+    let summary = extract_cohort(
+        &mut study.db,
+        &request,
+        &common::actor(),
+        &|_| {},
+        &AtomicBool::new(false),
+    )
+    .unwrap();
+    assert_eq!(summary.extracted, 3, "{:?}", summary.failed);
+    let cases = radcohort::extraction::patient_cases(&study.db, "P2").unwrap();
+    let names: Vec<&str> = cases[0].features.iter().map(|(n, _)| n.as_str()).collect();
+    assert!(names.contains(&"morph_volume"), "{names:?}");
+    assert!(names.contains(&"cm_joint_max_3D_comb"));
+    assert!(names.iter().all(|n| !n.starts_with("original_")));
+}

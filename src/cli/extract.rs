@@ -23,6 +23,10 @@ pub struct Args {
     /// Override one setting, e.g. --setting binWidth=10 (repeatable).
     #[arg(long = "setting", value_name = "KEY=VALUE")]
     settings: Vec<String>,
+    /// The definitions to follow: pyradiomics (default) or ibsi; the same
+    /// as --setting mode=MODE.
+    #[arg(long, value_name = "MODE")]
+    mode: Option<String>,
     /// Which series to extract: dwi, adc or other.
     #[arg(long, default_value = "dwi", value_parser = parse_kind)]
     series_kind: SeriesKind,
@@ -57,7 +61,11 @@ pub fn run(db: &Path, args: Args) -> Result<ExitCode> {
     let mut study = super::open(db)?;
     let params_source = std::fs::read_to_string(&args.params)
         .with_context(|| format!("reading {}", args.params.display()))?;
-    let params = super::features::load_params(Some(&args.params), &args.settings)?;
+    let mut settings = args.settings.clone();
+    if let Some(mode) = &args.mode {
+        settings.push(format!("mode={mode}"));
+    }
+    let params = super::features::load_params(Some(&args.params), &settings)?;
     let request = ExtractionRequest {
         params,
         params_source,

@@ -24,6 +24,11 @@ pub struct Args {
     /// Override one setting, e.g. --setting binWidth=10 (repeatable).
     #[arg(long = "setting", value_name = "KEY=VALUE")]
     settings: Vec<String>,
+    /// The definitions to follow: pyradiomics (default) or ibsi (the
+    /// standard's, features named by IBSI tags); the same as
+    /// --setting mode=MODE.
+    #[arg(long, value_name = "MODE")]
+    mode: Option<String>,
     /// Print one flat JSON object {name: value}.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
@@ -33,7 +38,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let params = load_params(args.params.as_deref(), &args.settings)?;
+    let mut settings = args.settings.clone();
+    if let Some(mode) = &args.mode {
+        settings.push(format!("mode={mode}"));
+    }
+    let params = load_params(args.params.as_deref(), &settings)?;
     let files = CaseFiles::read(&args.image, &args.mask)?;
     let extraction = files.extract(&params)?;
     let mut out = std::io::stdout().lock();
@@ -42,8 +51,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     if args.json {
         let mut object = serde_json::Map::new();
+        let ibsi = params.settings.mode == radcohort::radiomics::settings::Mode::Ibsi;
         for (name, value) in &extraction.diagnostics {
-            object.insert(name.clone(), serde_json::Value::String(value.clone()));
+            // IBSI's diagnostic features are numbers, PyRadiomics' text.
+            let json = match value.parse::<f64>() {
+                Ok(number) if ibsi => serde_json::json!(number),
+                _ => serde_json::Value::String(value.clone()),
+            };
+            object.insert(name.clone(), json);
         }
         for feature in &extraction.features {
             object.insert(feature.name.clone(), serde_json::json!(feature.value));

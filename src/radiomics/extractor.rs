@@ -25,7 +25,7 @@ use super::preprocess::{
 };
 use super::resegment::{ResegmentError, resegment};
 use super::roi::{BoundingBox, RoiError, check_box, check_roi, crop, select_label};
-use super::settings::Settings;
+use super::settings::{Mode, Settings};
 use crate::imaging::{ImagingError, NiftiImage, Statistics, Volume};
 
 /// One feature value, named as PyRadiomics names it
@@ -76,6 +76,9 @@ pub enum ExtractError {
     /// An image could not be converted (NaN or infinite voxels).
     #[error(transparent)]
     Image(#[from] ImagingError),
+    /// The IBSI mode could not run.
+    #[error(transparent)]
+    Ibsi(#[from] crate::radiomics::ibsi::pipeline::IbsiError),
     /// A feature came out NaN or infinite.
     #[error("{name} is {value}: the ROI does not define it")]
     NonFinite {
@@ -123,6 +126,13 @@ impl CaseFiles {
     /// identical, diagnostics included.
     pub fn extract(&self, params: &Params) -> Result<Extraction, ExtractError> {
         let settings = &params.settings;
+        if settings.mode == Mode::Ibsi {
+            return Ok(crate::radiomics::ibsi::pipeline::extract(
+                &self.image.volume()?,
+                &self.mask.volume()?,
+                params,
+            )?);
+        }
         let whole_image_needed = settings.normalize
             || settings.resampled_pixel_spacing.is_some()
             || params
@@ -208,8 +218,14 @@ fn box_of(voxels: &[usize], shape: [usize; 3]) -> Option<BoundingBox> {
     ))
 }
 
-/// Extracts every enabled feature of an image and its label mask.
+/// Extracts every enabled feature of an image and its label mask, in the
+/// mode the settings name (PyRadiomics or IBSI).
 pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extraction, ExtractError> {
+    if params.settings.mode == Mode::Ibsi {
+        return Ok(crate::radiomics::ibsi::pipeline::extract(
+            image, mask, params,
+        )?);
+    }
     extract_selected(image, mask, None, params)
 }
 

@@ -10,6 +10,11 @@ pub enum Mode {
     /// PyRadiomics 3.1, exactly: binning anchored at 0, its resampling grid,
     /// its feature definitions and names.
     PyRadiomics,
+    /// The IBSI reference manual: binning from the lower re-segmentation
+    /// bound or the ROI's minimum, the intensity and morphological masks
+    /// kept apart, every feature family and aggregation, IBSI tags (see
+    /// [`super::ibsi`]).
+    Ibsi,
 }
 
 impl Mode {
@@ -17,6 +22,7 @@ impl Mode {
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::PyRadiomics => "pyradiomics",
+            Mode::Ibsi => "ibsi",
         }
     }
 }
@@ -156,6 +162,10 @@ pub struct Settings {
     pub weighting_norm: Option<WeightingNorm>,
     /// `gldm_a` (default 0): dependence cut-off α of GLDM.
     pub gldm_a: f64,
+    /// `resegmentOutlier` (radcohort, IBSI mode; default none): outlier
+    /// filtering, keeping intensities within this many standard deviations
+    /// of the ROI's mean, on top of an absolute `resegmentRange`.
+    pub resegment_outlier: Option<f64>,
 }
 
 impl Default for Settings {
@@ -199,6 +209,7 @@ impl Default for Settings {
             symmetrical_glcm: true,
             weighting_norm: None,
             gldm_a: 0.0,
+            resegment_outlier: None,
         }
     }
 }
@@ -227,6 +238,7 @@ pub const SETTING_NAMES: &[&str] = &[
     "resegmentRange",
     "resegmentMode",
     "resegmentShape",
+    "resegmentOutlier",
     "sigma",
     "start_level",
     "level",
@@ -320,7 +332,18 @@ impl Settings {
     pub fn set(&mut self, key: &str, value: &Yaml) -> Result<(), String> {
         let positive = |x: f64| x > 0.0;
         match key {
-            "mode" => self.mode = one_of(value, &[("pyradiomics", Mode::PyRadiomics)])?,
+            "mode" => {
+                self.mode = one_of(
+                    value,
+                    &[("pyradiomics", Mode::PyRadiomics), ("ibsi", Mode::Ibsi)],
+                )?
+            }
+            "resegmentOutlier" => {
+                self.resegment_outlier = match value {
+                    Yaml::Null => None,
+                    _ => Some(float(value, positive, "above 0")?),
+                }
+            }
             "minimumROIDimensions" => self.minimum_roi_dimensions = integer(value, 1, 3)? as u32,
             "minimumROISize" => {
                 self.minimum_roi_size = match value {

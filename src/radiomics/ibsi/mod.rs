@@ -16,6 +16,7 @@ pub mod histogram;
 pub mod ivh;
 pub mod local_intensity;
 pub mod morphology;
+pub mod pipeline;
 pub mod statistics;
 pub mod texture;
 
@@ -63,4 +64,22 @@ pub struct IbsiRoi {
     /// The number of grey levels `N_g` (the highest level the
     /// discretisation can give, which texture matrices are sized by).
     pub n_levels: u32,
+}
+
+/// Every feature family of the standard on one ROI, in the reference
+/// table's order (morphology, local intensity, statistics, intensity
+/// histogram, intensity-volume histogram, then the texture families with
+/// every aggregation), with the families' default settings: those of the
+/// digital phantom's reference values.
+pub fn families(roi: &IbsiRoi) -> Vec<IbsiFeature> {
+    let mut features = morphology::features(roi, &morphology::MorphologySettings::default());
+    features.extend(local_intensity::features(roi));
+    features.extend(statistics::features(roi));
+    features.extend(histogram::features(roi));
+    features.extend(ivh::features(roi, &ivh::IvhSettings::default()));
+    features.extend(texture::texture_features(
+        roi,
+        &texture::TextureSettings::default(),
+    ));
+    features
 }

@@ -46,7 +46,7 @@ mod ngldm;
 mod ngtdm;
 
 #[cfg(test)]
-mod phantom_tests;
+mod tests;
 
 use ndarray::{Array3, Zip, s};
 
