@@ -166,6 +166,20 @@ pub struct Settings {
     /// filtering, keeping intensities within this many standard deviations
     /// of the ROI's mean, on top of an absolute `resegmentRange`.
     pub resegment_outlier: Option<f64>,
+    /// `roundIntensities` (radcohort, IBSI mode; default false): round
+    /// interpolated intensities to the nearest integer, as for CT.
+    pub round_intensities: bool,
+    /// `maskThreshold` (radcohort, IBSI mode; default 0.5): the partial
+    /// volume an interpolated mask voxel needs to stay in the ROI.
+    pub mask_threshold: f64,
+    /// `ivhBinWidth` (radcohort, IBSI mode; default none): the
+    /// intensity-volume histogram's bins for continuous intensities (e.g.
+    /// 0.1 SUV); without it and `ivhBinCount`, intensities are used as they
+    /// are (CT in HU).
+    pub ivh_bin_width: Option<f64>,
+    /// `ivhBinCount` (radcohort, IBSI mode; default none): the IVH's
+    /// number of bins for arbitrary units (e.g. 1000 for MRI).
+    pub ivh_bin_count: Option<u32>,
 }
 
 impl Default for Settings {
@@ -210,6 +224,10 @@ impl Default for Settings {
             weighting_norm: None,
             gldm_a: 0.0,
             resegment_outlier: None,
+            round_intensities: false,
+            mask_threshold: 0.5,
+            ivh_bin_width: None,
+            ivh_bin_count: None,
         }
     }
 }
@@ -239,6 +257,10 @@ pub const SETTING_NAMES: &[&str] = &[
     "resegmentMode",
     "resegmentShape",
     "resegmentOutlier",
+    "roundIntensities",
+    "maskThreshold",
+    "ivhBinWidth",
+    "ivhBinCount",
     "sigma",
     "start_level",
     "level",
@@ -337,6 +359,22 @@ impl Settings {
                     value,
                     &[("pyradiomics", Mode::PyRadiomics), ("ibsi", Mode::Ibsi)],
                 )?
+            }
+            "roundIntensities" => self.round_intensities = boolean(value)?,
+            "ivhBinWidth" => {
+                self.ivh_bin_width = match value {
+                    Yaml::Null => None,
+                    _ => Some(float(value, positive, "above 0")?),
+                }
+            }
+            "ivhBinCount" => {
+                self.ivh_bin_count = match value {
+                    Yaml::Null => None,
+                    _ => Some(integer(value, 1, i64::from(u32::MAX))? as u32),
+                }
+            }
+            "maskThreshold" => {
+                self.mask_threshold = float(value, |t| t > 0.0 && t <= 1.0, "in (0, 1]")?
             }
             "resegmentOutlier" => {
                 self.resegment_outlier = match value {

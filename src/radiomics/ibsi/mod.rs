@@ -13,6 +13,7 @@
 pub mod chain;
 pub mod geometry;
 pub mod histogram;
+pub mod interpolation;
 pub mod ivh;
 pub mod local_intensity;
 pub mod morphology;
@@ -69,14 +70,15 @@ pub struct IbsiRoi {
 /// Every feature family of the standard on one ROI, in the reference
 /// table's order (morphology, local intensity, statistics, intensity
 /// histogram, intensity-volume histogram, then the texture families with
-/// every aggregation), with the families' default settings: those of the
-/// digital phantom's reference values.
-pub fn families(roi: &IbsiRoi) -> Vec<IbsiFeature> {
+/// every aggregation), with the families' default settings (those of the
+/// digital phantom's reference values) but the IVH's, which depend on the
+/// intensities' kind.
+pub fn families(roi: &IbsiRoi, ivh_settings: &ivh::IvhSettings) -> Vec<IbsiFeature> {
     let mut features = morphology::features(roi, &morphology::MorphologySettings::default());
     features.extend(local_intensity::features(roi));
     features.extend(statistics::features(roi));
     features.extend(histogram::features(roi));
-    features.extend(ivh::features(roi, &ivh::IvhSettings::default()));
+    features.extend(ivh::features(roi, ivh_settings));
     features.extend(texture::texture_features(
         roi,
         &texture::TextureSettings::default(),

@@ -684,68 +684,6 @@ mod tests {
         )
     }
 
-    /// The exact pair sum at the scale the documentation promises: about
-    /// 10⁵ voxels (a ball of radius 29 voxels). Timing only; run with
-    /// `cargo test --release --lib moran_geary_timing -- --ignored
-    /// --nocapture`.
-    #[test]
-    #[ignore = "timing of an O(N²) sum over 10⁵ voxels; run in release"]
-    fn moran_geary_timing_for_a_hundred_thousand_voxels() {
-        let r = 29i64;
-        let (mut indices, mut values) = (Vec::new(), Vec::new());
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        for z in -r..=r {
-            for y in -r..=r {
-                for x in -r..=r {
-                    if x * x + y * y + z * z <= r * r {
-                        indices.push([z + r, y + r, x + r].map(|c| c as usize));
-                        state ^= state << 13;
-                        state ^= state >> 7;
-                        state ^= state << 17;
-                        values.push((state % 1000) as f64 + (x + y) as f64 * 10.0);
-                    }
-                }
-            }
-        }
-        let start = std::time::Instant::now();
-        let (i, c) = moran_geary(&indices, &values, [1.0, 0.8, 0.8]);
-        eprintln!(
-            "Moran's I {i}, Geary's C {c} over {} voxels ({} pairs): {:.2?} on {} threads",
-            indices.len(),
-            indices.len() * (indices.len() - 1) / 2,
-            start.elapsed(),
-            rayon::current_num_threads()
-        );
-        assert!(i.is_finite() && c.is_finite() && i > 0.0);
-    }
-
-    /// The whole family on a ball of about 10⁵ voxels; timing only, run as
-    /// above.
-    #[test]
-    #[ignore = "timing on a 10⁵-voxel ROI; run in release"]
-    fn morphology_timing_for_a_hundred_thousand_voxels() {
-        let r = 29i64;
-        let n = (2 * r + 3) as usize;
-        let mask = Array3::from_shape_fn((n, n, n), |(z, y, x)| {
-            let [z, y, x] = [z, y, x].map(|c| c as i64 - r - 1);
-            x * x + y * y + z * z <= r * r
-        });
-        let intensity =
-            Array3::from_shape_fn((n, n, n), |(z, y, x)| ((x * 7 + y * 3 + z) % 17) as f64);
-        let roi = roi(mask, intensity, [0.8, 0.8, 1.0]);
-        let start = std::time::Instant::now();
-        let features = features(&roi, &MorphologySettings::default());
-        eprintln!(
-            "morphology of {} voxels: {:.2?}",
-            roi.morphological_mask.iter().filter(|&&v| v).count(),
-            start.elapsed()
-        );
-        for f in &features {
-            eprintln!("  {} = {}", f.tag, f.value);
-        }
-        assert!(features.iter().all(|f| f.value.is_finite()));
-    }
-
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]

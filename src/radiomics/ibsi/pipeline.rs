@@ -2,20 +2,26 @@
 //! processing chain of [`super::chain`] with the settings of a parameter
 //! file, every feature family, and the diagnostic features of each stage.
 //!
-//! Settings read in this mode: `label`, `binWidth` (fixed bin size, from
-//! the lower re-segmentation bound or the ROI's minimum) or `binCount`
-//! (fixed bin number), `resegmentRange` (absolute intensities),
-//! `resegmentOutlier` (standard deviations), `geometryTolerance`. Only the
-//! `Original` image type exists here.
+//! Settings read in this mode: `label`; `resampledPixelSpacing` (0 keeps
+//! an axis, so `[2, 2, 0]` interpolates in-plane only), `interpolator`,
+//! `roundIntensities` and `maskThreshold` for interpolation (see
+//! [`super::interpolation`]); `resegmentRange` (absolute intensities) and
+//! `resegmentOutlier` (standard deviations); `binWidth` (fixed bin size,
+//! from the lower re-segmentation bound or the ROI's minimum) or
+//! `binCount` (fixed bin number); `ivhBinWidth` or `ivhBinCount` for the
+//! intensity-volume histogram (intensities as they are without either);
+//! `geometryTolerance`. Only the `Original` image type exists here.
 
 use ndarray::{Array3, s};
 
 use super::chain::{self, Discretisation, Resegmentation, Stage};
+use super::interpolation::{InterpolationSettings, interpolate};
+use super::ivh::{IvhDiscretisation, IvhSettings};
 use super::{IbsiFeature, IbsiRoi};
 use crate::imaging::Volume;
 use crate::radiomics::extractor::{Extraction, Feature};
 use crate::radiomics::params::{ImageType, Params};
-use crate::radiomics::preprocess::geometry_differences;
+use crate::radiomics::preprocess::{geometry_differences, interpolation};
 use crate::radiomics::roi::{bounding_box, select_label};
 use crate::radiomics::settings::{ResegmentMode, Settings};
 
@@ -34,6 +40,9 @@ pub enum IbsiError {
     /// The processing chain failed.
     #[error("IBSI mode: {0}")]
     Chain(#[from] chain::ChainError),
+    /// Interpolation failed.
+    #[error("IBSI mode: interpolation: {0}")]
+    Interpolation(#[from] crate::imaging::ResampleError),
 }
 
 /// The processing chain's settings, from a parameter file's.
@@ -41,21 +50,29 @@ pub enum IbsiError {
 pub struct ChainSettings {
     /// The label of the ROI in the mask.
     pub label: u32,
+    /// Interpolation onto a new grid, if any.
+    pub interpolation: Option<InterpolationSettings>,
     /// Re-segmentation.
     pub resegmentation: Resegmentation,
     /// Discretisation.
     pub discretisation: Discretisation,
+    /// The intensity-volume histogram's discretisation.
+    pub ivh: IvhSettings,
 }
 
 impl ChainSettings {
     /// Reads the IBSI mode's settings, refusing those it cannot honour
     /// rather than ignoring them.
     pub fn from_settings(settings: &Settings) -> Result<ChainSettings, IbsiError> {
-        if settings.resampled_pixel_spacing.is_some() {
-            return Err(IbsiError::Setting(
-                "resampledPixelSpacing: interpolation on the standard's grid is not available yet in this mode; extract without it or in the PyRadiomics mode".to_owned(),
-            ));
-        }
+        // PyRadiomics' convention: a spacing of 0 keeps the axis.
+        let interpolation = settings
+            .resampled_pixel_spacing
+            .map(|spacing| InterpolationSettings {
+                spacing: spacing.map(|s| (s > 0.0).then_some(s)),
+                image: interpolation(settings.interpolator),
+                round_intensities: settings.round_intensities,
+                mask_threshold: settings.mask_threshold,
+            });
         if settings.normalize {
             return Err(IbsiError::Setting(
                 "normalize is not part of the IBSI chain".to_owned(),
@@ -79,8 +96,30 @@ impl ChainSettings {
                 lower,
             },
         };
+        // A half-open range has an infinite bound, which the IVH replaces
+        // by the intensities' extreme.
+        let range = (lower.is_some() || upper.is_some()).then(|| {
+            (
+                lower.unwrap_or(f64::NEG_INFINITY),
+                upper.unwrap_or(f64::INFINITY),
+            )
+        });
+        let ivh = IvhSettings {
+            discretisation: match (settings.ivh_bin_width, settings.ivh_bin_count) {
+                (Some(_), Some(_)) => {
+                    return Err(IbsiError::Setting(
+                        "ivhBinWidth and ivhBinCount: give one or the other".to_owned(),
+                    ));
+                }
+                (Some(bin_width), None) => IvhDiscretisation::FixedBinSize { bin_width, range },
+                (None, Some(bins)) => IvhDiscretisation::FixedBinNumber { bins },
+                (None, None) => IvhDiscretisation::Calibrated { range },
+            },
+        };
         Ok(ChainSettings {
             label: settings.label,
+            interpolation,
+            ivh,
             resegmentation: Resegmentation {
                 lower,
                 upper,
@@ -105,8 +144,7 @@ pub fn prepare(
     }
     let morphological = select_label(&mask.data, chain_settings.label)
         .map_err(|e| IbsiError::Roi(e.to_string()))?;
-    let spacing = image.spacing();
-    let mut diagnostics = chain::image_diagnostics(&image.data, spacing, Stage::Initial);
+    let mut diagnostics = chain::image_diagnostics(&image.data, image.spacing(), Stage::Initial);
     diagnostics.extend(chain::roi_diagnostics(
         &image.data,
         &morphological,
@@ -114,6 +152,16 @@ pub fn prepare(
         Stage::Initial,
     ));
     // Without interpolation the interpolated stage is the initial one.
+    let interpolated;
+    let (image, morphological) = match &chain_settings.interpolation {
+        Some(settings) => {
+            let (volume, mask) = interpolate(image, &morphological, settings)?;
+            interpolated = volume;
+            (&interpolated, mask)
+        }
+        None => (image, morphological),
+    };
+    let spacing = image.spacing();
     diagnostics.extend(chain::image_diagnostics(
         &image.data,
         spacing,
@@ -172,7 +220,7 @@ pub fn extract(image: &Volume, mask: &Volume, params: &Params) -> Result<Extract
         params.settings.geometry_tolerance,
     )?;
     let mut warnings = Vec::new();
-    let features = super::families(&roi)
+    let features = super::families(&roi, &chain_settings.ivh)
         .into_iter()
         .filter_map(|feature| {
             if feature.value.is_finite() {

@@ -1,8 +1,6 @@
-//! The texture API's bookkeeping: settings, empty ROIs, cropping, and a
-//! timing on a large ROI. The digital phantom's reference values are
+//! The texture API's bookkeeping: settings, empty ROIs and cropping (the
+//! timings are in `benches/ibsi.rs`). The digital phantom's reference values are
 //! checked for every family together, in `ibsi::phantom`.
-
-use std::time::Instant;
 
 use super::*;
 
@@ -51,37 +49,6 @@ fn empty_and_single_voxel_rois_give_nan_without_panicking() {
             .value
             .is_nan()
     );
-}
-
-/// A 512 × 512 × 100 ROI with 32 levels: run with `--ignored` (release
-/// profile advised) to time every family.
-#[test]
-#[ignore = "timing: cargo test --release -- --ignored large_roi_timing"]
-fn large_roi_timing() {
-    let (nz, ny, nx) = (100, 512, 512);
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let levels = ndarray::Array3::from_shape_fn((nz, ny, nx), |(z, y, x)| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        // Smooth structure plus noise, so runs and zones have some size.
-        let smooth = ((x / 16 + y / 16 + z / 8) % 24) as u64;
-        (1 + (smooth + state % 9) % 32) as u32
-    });
-    let roi = roi_from_levels(levels, 32);
-    for family in TextureFamily::ALL {
-        let settings = TextureSettings {
-            families: vec![family],
-            ..TextureSettings::default()
-        };
-        let started = Instant::now();
-        let out = texture_features(&roi, &settings);
-        eprintln!(
-            "{family:?}: {} features in {:?}",
-            out.len(),
-            started.elapsed()
-        );
-    }
 }
 
 #[test]
