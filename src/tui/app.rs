@@ -705,6 +705,14 @@ impl App {
                 };
                 views.patient = Some(PatientScreen::new(&views.study, index).with_depth(depth));
             }
+            Outcome::OpenPatientAt(index, focus) => {
+                self.apply(Outcome::OpenPatient(index));
+                if let Some(views) = self.views_mut()
+                    && let Some(patient) = &mut views.patient
+                {
+                    patient.focus(&views.study, &focus);
+                }
+            }
             Outcome::EditField(field) => self.open_input(field),
             Outcome::Prompt(prompt) => {
                 let input = TextInput::new(prompt.label, prompt.hint, prompt.initial)

@@ -606,6 +606,29 @@ fn wait_for_job(app: &mut App, events: &mpsc::Receiver<Event>) -> Result<JobResu
 
 #[test]
 fn a_problem_corrected_from_the_quality_view_leaves_it_and_is_audited() {
+    // Each kind of problem opens where it can be corrected.
+    {
+        let (_dir, db) = fixture::populated();
+        let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
+        keys(&mut app, "2");
+        // The first row is ICC-002's missing image file: its imaging row.
+        key(&mut app, KeyCode::Enter);
+        let text = screen(&app);
+        assert!(text.contains("▶ b800"), "{text}");
+        key(&mut app, KeyCode::Esc);
+        // The fourth is ICC-004's missing follow-up: its timeline.
+        keys(&mut app, "gjjj");
+        key(&mut app, KeyCode::Enter);
+        let text = screen(&app);
+        assert!(text.contains("Date           Day  Event"), "{text}");
+        key(&mut app, KeyCode::Esc);
+        // The fifth is ICC-005's missing surgery date: its row.
+        keys(&mut app, "j");
+        key(&mut app, KeyCode::Enter);
+        let text = screen(&app);
+        assert!(text.contains("▶ Date"), "{text}");
+    }
+
     let (_dir, db) = fixture::populated();
     let mut app = App::with_study(fixture::load(&db), fixture::session(&db));
     keys(&mut app, "2");
@@ -623,12 +646,13 @@ fn a_problem_corrected_from_the_quality_view_leaves_it_and_is_audited() {
         Some("ICC-003")
     );
 
-    // CA 19-9 is the first dictionary variable, after the six core fields.
-    for _ in 0..6 {
-        keys(&mut app, "j");
-    }
+    // The patient opens on the field the problem names: CA 19-9.
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.context(), Context::Input);
+    assert_eq!(
+        app.input().map(|i| i.label.as_str()),
+        Some("CA 19-9 · ICC-003")
+    );
     keys(&mut app, "12");
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "wy");

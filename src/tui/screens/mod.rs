@@ -41,6 +41,9 @@ pub enum Outcome {
     Back,
     /// Open the patient at this index of the study.
     OpenPatient(usize),
+    /// Open the patient at this index with this field, `timeline` or
+    /// imaging series selected, as a data-quality problem names it.
+    OpenPatientAt(usize, String),
     /// Ask for a new value of this field of the patient shown.
     EditField(Field),
     /// Ask for a line of text; the answer goes to the screen's

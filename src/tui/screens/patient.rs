@@ -240,6 +240,28 @@ impl PatientScreen {
         screen
     }
 
+    /// Selects what a data-quality problem names: a field (its clinical
+    /// row), `timeline` or `last_followup_date` (the timeline), or an
+    /// imaging series (its row). Anything else leaves the view as it is.
+    pub fn focus(&mut self, study: &Study, name: &str) {
+        if let Some(field) = Field::named(name, &study.dictionary)
+            && let Some(at) = editable_fields(&study.dictionary)
+                .iter()
+                .position(|f| *f == field)
+        {
+            self.show_section(Section::Clinical);
+            self.cursor = at;
+        } else if name == "timeline" || name == "last_followup_date" {
+            self.show_section(Section::Timeline);
+        } else if let Some(at) = self
+            .patient(study)
+            .and_then(|p| p.record.imaging.iter().position(|s| s.series == name))
+        {
+            self.show_section(Section::Imaging);
+            self.series = at;
+        }
+    }
+
     /// Draws slices with `depth` colours.
     pub fn with_depth(mut self, depth: ColourDepth) -> Self {
         self.depth = depth;

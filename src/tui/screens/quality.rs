@@ -339,7 +339,7 @@ impl Component for QualityScreen {
             }
             Action::Open => {
                 if let Some(problem) = self.selected() {
-                    return Outcome::OpenPatient(problem.patient);
+                    return Outcome::OpenPatientAt(problem.patient, problem.field.clone());
                 }
             }
             _ => {}
@@ -422,7 +422,10 @@ mod tests {
         let mut screen = QualityScreen::new(&study);
         screen.shown(&study);
         screen.update(Action::Last, &study);
-        assert_eq!(screen.update(Action::Open, &study), Outcome::OpenPatient(1));
+        assert!(matches!(
+            screen.update(Action::Open, &study),
+            Outcome::OpenPatientAt(1, _)
+        ));
         let empty = self::study(Vec::new());
         let mut none = QualityScreen::new(&empty);
         none.shown(&empty);
