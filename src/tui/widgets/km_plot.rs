@@ -532,6 +532,7 @@ fn place_centred(
 
 #[cfg(test)]
 mod tests {
+    use crate::tui::widgets::with_snapshots_beside_the_screens;
     use insta::assert_snapshot;
     use radcohort::stats::SurvivalData;
     use radcohort::stats::km::KmOptions;
@@ -619,36 +620,30 @@ mod tests {
         out
     }
 
-    fn with_snapshots_beside_the_screens(test: impl FnOnce()) {
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path("../snapshots");
-        settings.bind(test);
+    /// Snapshots the two groups' curves at `width` × `height`.
+    fn snapshot_two_groups(width: u16, height: u16) {
+        let (low, high) = (fit(&LOW), fit(&HIGH));
+        let plot = KmPlot::new(vec![
+            KmSeries::new("Low risk", Color::Cyan, &low),
+            KmSeries::new("High risk", Color::LightRed, &high),
+        ])
+        .title("Overall survival by signature group");
+        with_snapshots_beside_the_screens(|| {
+            assert_snapshot!(
+                format!("two_groups_{width}x{height}"),
+                draw(&plot, width, height).backend()
+            );
+        });
     }
 
     #[test]
     fn two_groups_80x20() {
-        let (low, high) = (fit(&LOW), fit(&HIGH));
-        let plot = KmPlot::new(vec![
-            KmSeries::new("Low risk", Color::Cyan, &low),
-            KmSeries::new("High risk", Color::LightRed, &high),
-        ])
-        .title("Overall survival by signature group");
-        with_snapshots_beside_the_screens(|| {
-            assert_snapshot!(draw(&plot, 80, 20).backend());
-        });
+        snapshot_two_groups(80, 20);
     }
 
     #[test]
     fn two_groups_120x30() {
-        let (low, high) = (fit(&LOW), fit(&HIGH));
-        let plot = KmPlot::new(vec![
-            KmSeries::new("Low risk", Color::Cyan, &low),
-            KmSeries::new("High risk", Color::LightRed, &high),
-        ])
-        .title("Overall survival by signature group");
-        with_snapshots_beside_the_screens(|| {
-            assert_snapshot!(draw(&plot, 120, 30).backend());
-        });
+        snapshot_two_groups(120, 30);
     }
 
     /// The counts printed are those counted by hand from the data (times at

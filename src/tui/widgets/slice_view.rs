@@ -323,6 +323,7 @@ pub fn grey_colour(level: f64, depth: ColourDepth) -> Color {
 
 #[cfg(test)]
 mod tests {
+    use crate::tui::widgets::with_snapshots_beside_the_screens;
     use insta::assert_snapshot;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
@@ -381,12 +382,6 @@ mod tests {
             text.push('\n');
         }
         text
-    }
-
-    fn with_snapshots_beside_the_screens(test: impl FnOnce()) {
-        let mut settings = insta::Settings::clone_current();
-        settings.set_snapshot_path("../snapshots");
-        settings.bind(test);
     }
 
     #[test]
@@ -489,32 +484,33 @@ mod tests {
         assert_eq!(fit((1000, 1), (1.0, 1.0), (10, 10)), (10, 1));
     }
 
-    #[test]
-    fn slice_40x20() {
+    /// Snapshots the gradient with its disc, windowed 0–30 in 16 colours,
+    /// at `width` × `height`: the symbols and the colour of each pixel.
+    fn snapshot_disc(width: u16, height: u16) {
         let (image, disc) = gradient_and_disc();
         let view = SliceView::new(image.view(), (1.0, 1.0))
             .mask(disc.view())
             .window(15.0, 30.0)
             .depth(ColourDepth::Basic16);
-        let terminal = draw(&view, 40, 20);
+        let terminal = draw(&view, width, height);
+        let name = format!("slice_{width}x{height}");
         with_snapshots_beside_the_screens(|| {
-            assert_snapshot!(terminal.backend());
-            assert_snapshot!("slice_40x20_pixels", pixels(terminal.backend().buffer()));
+            assert_snapshot!(name.clone(), terminal.backend());
+            assert_snapshot!(
+                format!("{name}_pixels"),
+                pixels(terminal.backend().buffer())
+            );
         });
     }
 
     #[test]
+    fn slice_40x20() {
+        snapshot_disc(40, 20);
+    }
+
+    #[test]
     fn slice_80x24() {
-        let (image, disc) = gradient_and_disc();
-        let view = SliceView::new(image.view(), (1.0, 1.0))
-            .mask(disc.view())
-            .window(15.0, 30.0)
-            .depth(ColourDepth::Basic16);
-        let terminal = draw(&view, 80, 24);
-        with_snapshots_beside_the_screens(|| {
-            assert_snapshot!(terminal.backend());
-            assert_snapshot!("slice_80x24_pixels", pixels(terminal.backend().buffer()));
-        });
+        snapshot_disc(80, 24);
     }
 
     /// At 80×24 the 30×20 mm image is 72×48 pixels from column 4. Window

@@ -216,13 +216,9 @@ pub(crate) fn find_zones(slab: &Slab<'_>, distance: Option<&[u32]>, scratch: &mu
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::radiomics::ibsi::texture::grid_from_levels as grid;
     use ndarray::{Array3, array};
     use proptest::prelude::*;
-
-    fn grid(levels: Array3<u32>, ng: u32) -> Grid {
-        let morph = levels.mapv(|l| l > 0);
-        Grid::from_arrays(&levels, &morph, ng)
-    }
 
     #[test]
     fn zones_of_a_slice_by_hand() {

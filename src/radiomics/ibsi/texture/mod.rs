@@ -310,6 +310,14 @@ pub(crate) fn xlog2x(x: f64) -> f64 {
     if x > 0.0 { x * x.log2() } else { 0.0 }
 }
 
+/// A grid of `levels` (0 outside) with the morphological mask
+/// `levels > 0` and `ng` grey levels: for the families' unit tests.
+#[cfg(test)]
+pub(crate) fn grid_from_levels(levels: Array3<u32>, ng: u32) -> Grid {
+    let morph = levels.mapv(|l| l > 0);
+    Grid::from_arrays(&levels, &morph, ng)
+}
+
 /// Builds an [`IbsiRoi`] whose levels are `levels` (0 outside), both masks
 /// `levels > 0`, unit spacing: for the unit and property tests.
 #[cfg(test)]

@@ -116,13 +116,9 @@ pub(crate) fn dependence_matrix(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::radiomics::ibsi::texture::grid_from_levels as grid;
     use ndarray::{Array3, array};
     use proptest::prelude::*;
-
-    fn grid(levels: Array3<u32>, ng: u32) -> Grid {
-        let morph = levels.mapv(|l| l > 0);
-        Grid::from_arrays(&levels, &morph, ng)
-    }
 
     #[test]
     fn a_slice_by_hand() {
