@@ -377,6 +377,12 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
+        fn values_range(image: &Array3<f64>) -> (f64, f64) {
+            let low = image.iter().copied().fold(f64::INFINITY, f64::min);
+            let high = image.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            (low, high)
+        }
+
         proptest! {
             #[test]
             fn every_roi_voxel_gets_a_level_within_the_bins(
@@ -388,6 +394,18 @@ mod tests {
                 let image = Array3::from_shape_vec((1, 1, n), values).unwrap();
                 let mask = Array3::from_elem((1, 1, n), true);
                 let settings = Settings { bin_width: width, bin_count: count, ..Settings::default() };
+                // Wide ranges over narrow bins must be refused, not binned:
+                // the refusal is part of the property.
+                let (low, high) = values_range(&image);
+                let fixed_width_bins = (high - low) / width + 3.0;
+                if count.is_none() && fixed_width_bins > MAX_BINS as f64 {
+                    let refused = discretize(&image, &mask, &settings);
+                    prop_assert!(
+                        matches!(refused, Err(BinningError::TooManyBins { .. })),
+                        "expected TooManyBins, got {refused:?}"
+                    );
+                    return Ok(());
+                }
                 let binned = discretize(&image, &mask, &settings).unwrap();
                 prop_assert!(binned.levels.iter().all(|&l| l >= 1 && (l as usize) < binned.edges.len()));
                 if let Some(count) = count {
