@@ -252,10 +252,17 @@ impl Accumulator {
                         }
                         let share_g = n_g as f64 / n;
                         let row = &mut self.variance[g * k..(g + 1) * k];
-                        row[g] += scale * share_g;
-                        for (cell, &n_h) in row.iter_mut().zip(&at_risk) {
-                            *cell -= scale * share_g * n_h as f64 / n;
+                        for (h, (cell, &n_h)) in row.iter_mut().zip(&at_risk).enumerate() {
+                            if h != g {
+                                *cell -= scale * share_g * n_h as f64 / n;
+                            }
                         }
+                        // The diagonal as a sum of non-negative terms
+                        // (n − n_g counted exactly), so a group that never
+                        // shares an event time with another has a variance
+                        // of exactly zero whatever the row order, rather
+                        // than rounding noise from adding and subtracting.
+                        row[g] += scale * share_g * (total_at_risk - n_g) as f64 / n;
                     }
                 }
                 km *= (n - d) / n;
