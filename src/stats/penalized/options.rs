@@ -39,8 +39,9 @@ pub struct PenaltyOptions {
     /// any one coordinate (≤ 1e-4·`tolerance` when the step used a
     /// Hessian kept from an earlier point). The last step being a Newton
     /// step, the objective is then within rounding of its minimum and the
-    /// KKT conditions hold to about 1e-10 or better (1e-11 on the
-    /// reference problems). glmnet's `thresh` = 1e-7 bounds the same
+    /// KKT conditions hold to 1e-9 or better (about 1e-11 on the
+    /// reference problems; the property tests allow 1e-9, as 1e-10 was
+    /// exceeded once in 10⁵ random problems). glmnet's `thresh` = 1e-7 bounds the same
     /// quantity relative to the null deviance, for each inner sweep.
     pub tolerance: f64,
     /// Maximum proximal-Newton iterations at one λ (default 100) before
