@@ -30,15 +30,19 @@
 //! bit for bit for two gray levels, by balancing, Hessenberg reduction and
 //! shifted QR (not bit for bit) for more.
 //!
-//! Limits: where an angle's matrix is degenerate (rank one: a single
-//! occupied row, or proportional rows), PyRadiomics' Correlation, Imc2 and
-//! MCC of that angle hinge on rounding noise — an exact-zero test, or the
-//! square root of a residue of ±1e-16 that is NaN (and then skipped by the
-//! mean) when negative. With two gray levels the MCC residue is LAPACK's
-//! own; otherwise numpy's SIMD `exp` and `log2` (weights, entropies) and
-//! LAPACK's larger QR round differently from libm and the QR here, so such
-//! angles can come out otherwise. Only ROIs of a handful of voxels, or
-//! large distances, produce them.
+//! Degenerate angles: where an angle's matrix has rank one (proportional
+//! rows), HXY2 − HXY under Imc2's root and MCC's second eigenvalue are 0 in
+//! exact arithmetic, and so is Correlation's σ when a single row is
+//! occupied. PyRadiomics computes them from whatever rounding leaves: an exact-zero
+//! test, or a square root of ±1e-16 that is ≈1e-8 or NaN (skipped by the
+//! mean over angles), depending on the summation order. Here residues
+//! within rounding are taken as the zero they are — Correlation 1 (the
+//! flat-matrix convention), Imc2 0, that eigenvalue 0 — so a feature no
+//! longer depends on where the ROI sits in its array. Only ROIs of a
+//! handful of voxels, or large distances, produce such angles; where
+//! PyRadiomics' own rounding happened to land elsewhere the two differ
+//! there, and nowhere else. MCC with complex eigenvalues (noise around a
+//! zero pair) keeps numpy's principal root, within √ε ≈ 1.5e-8.
 //!
 //! The level layout, the numpy-order sums and `nanmean` here are shared
 //! with the GLRLM.
@@ -460,6 +464,19 @@ struct AngleFeatures {
     sum_squares: f64,
 }
 
+/// A marginal standard deviation at or below this multiple of the largest
+/// gray level is rounding residue of a single occupied row (see
+/// `angle_features`' Correlation).
+const FLAT_SIGMA: f64 = 1e-12;
+
+/// Entropy differences (in bits) at or below this multiple of the entropy
+/// are rounding residue (see `angle_features`' IMC2).
+const ENTROPY_ROUNDING: f64 = 1e-13;
+
+/// MCC eigenvalues within this distance of 0 (the largest is 1) are
+/// rounding residue of a zero eigenvalue (see `mcc`).
+const EIGENVALUE_ROUNDING: f64 = 1e-12;
+
 /// `-sum(p * log2(p + eps))`.
 fn entropy(r: &mut Reducer, p: impl Iterator<Item = f64>) -> f64 {
     -r.sum(p.map(|p| p * (p + EPS).log2()))
@@ -530,8 +547,14 @@ fn angle_features(
         }))
         .sqrt();
     let covariance = r.sum((0..g * g).map(|k| p[k] * (level_i(k) - ux) * (level_j(k) - uy)));
-    // PyRadiomics sets the correlation of a flat matrix (no variance) to 1.
-    let correlation = if sigma_x * sigma_y == 0.0 {
+    // PyRadiomics sets the correlation of a flat matrix (no variance) to 1,
+    // testing for an exact zero. A single occupied row leaves σ as rounding
+    // residue of the means (≈ ε·level) rather than zero, depending on the
+    // summation order; a σ this small is taken as zero so that the flat
+    // convention holds whatever the order. A matrix with two occupied rows
+    // has σ ≥ √(p_min·(1 − p_min)), many orders of magnitude above.
+    let flat_sigma = FLAT_SIGMA * levels.last().copied().unwrap_or(1.0).abs().max(1.0);
+    let correlation = if sigma_x <= flat_sigma || sigma_y <= flat_sigma {
         1.0
     } else {
         covariance / (sigma_x * sigma_y + EPS)
@@ -557,9 +580,13 @@ fn angle_features(
     let div = hx.max(hy);
     // Without marginal entropy (one level), PyRadiomics sets IMC1 to 0.
     let imc1 = if div != 0.0 { (hxy - hxy1) / div } else { 0.0 };
-    // Equal entropies make IMC2 0; HXY2 below HXY (rounding) makes it NaN,
-    // which the mean over angles then skips.
-    let imc2 = if hxy2 == hxy {
+    // HXY2 ≥ HXY in exact arithmetic (the product of the marginals has the
+    // larger entropy), with equality for a rank-one matrix. PyRadiomics
+    // takes the square root of whatever residue rounding leaves there: 0,
+    // ≈1.5e-8 (√ε) or NaN (skipped by the mean over angles), depending on
+    // the summation order. A difference within rounding of the entropies
+    // is taken as the equality it is, so IMC2 is 0.
+    let imc2 = if hxy2 - hxy <= ENTROPY_ROUNDING * hxy.abs().max(1.0) {
         0.0
     } else {
         (1.0 - std::f64::consts::E.powf(-2.0 * (hxy2 - hxy))).sqrt()
@@ -698,6 +725,14 @@ fn mcc(eigenvalues: &[((f64, f64), bool)]) -> f64 {
         .map(|&((re, im), _)| {
             if complex {
                 complex_sqrt_re(re, im)
+            } else if re.abs() <= EIGENVALUE_ROUNDING {
+                // Q's eigenvalues are real and non-negative in exact
+                // arithmetic (Q is similar to a positive semi-definite
+                // matrix) and the largest is 1; a rank-one matrix has a
+                // second eigenvalue of 0, which rounding leaves as ±1e-16.
+                // PyRadiomics takes √ of that residue (≈1e-8, or NaN that
+                // the mean skips) depending on the summation order.
+                0.0
             } else {
                 re.sqrt()
             }
@@ -1912,9 +1947,12 @@ pub(crate) mod tests {
     fn nanmean_skips_nan_like_numpy() {
         assert_eq!(nanmean(&[1.0, f64::NAN, 2.0]), 1.5);
         assert!(nanmean(&[f64::NAN]).is_nan());
-        // Among real eigenvalues a negative one is NaN and skipped; among
-        // complex ones it counts as 0.
-        assert_eq!(mcc(&[((0.25, 0.0), false), ((-1e-17, 0.0), false)]), 0.5);
+        // Among real eigenvalues a rounding residue around 0 counts as 0,
+        // a clearly negative one is NaN and skipped; among complex ones a
+        // negative real part counts as 0.
+        assert_eq!(mcc(&[((0.25, 0.0), false), ((-1e-17, 0.0), false)]), 0.25);
+        assert_eq!(mcc(&[((0.25, 0.0), false), ((1e-16, 0.0), false)]), 0.25);
+        assert_eq!(mcc(&[((0.25, 0.0), false), ((-1e-3, 0.0), false)]), 0.5);
         assert_eq!(mcc(&[((0.25, 0.0), false), ((-1e-17, 0.0), true)]), 0.25);
     }
 }
