@@ -114,15 +114,10 @@ enum SignatureCommand {
 pub fn train_run(db: &Path, args: TrainArgs) -> Result<ExitCode> {
     let study = super::open(db)?;
     let data = StudyData::load(&study)?;
-    let default_outcome = if args.model == ModelChoice::LassoCox {
-        Outcome::Dfs
-    } else {
-        Outcome::EarlyRecurrence
-    };
     let options = TrainOptions {
         name: args.name,
         model: args.model,
-        outcome: args.outcome.unwrap_or(default_outcome),
+        outcome: args.outcome.unwrap_or(args.model.outcome()),
         runs: args.runs,
         repeat_runs: args.icc_runs,
         icc_threshold: args.icc_min,

@@ -42,6 +42,26 @@ pub enum ModelChoice {
 }
 
 impl ModelChoice {
+    /// The outcome the model is trained for: DFS for LASSO Cox, early
+    /// recurrence for every other model.
+    pub fn outcome(self) -> Outcome {
+        match self {
+            ModelChoice::LassoCox => Outcome::Dfs,
+            _ => Outcome::EarlyRecurrence,
+        }
+    }
+
+    /// The CLI name, which [`ModelChoice::parse`] reads back.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ModelChoice::LassoLogistic => "lasso-logistic",
+            ModelChoice::LassoCox => "lasso-cox",
+            ModelChoice::RandomForest => "random-forest",
+            ModelChoice::Cpr => "cpr",
+            ModelChoice::Combined => "combined",
+        }
+    }
+
     /// Parses the CLI name.
     pub fn parse(text: &str) -> Result<ModelChoice, SignatureError> {
         Ok(match text {
@@ -284,10 +304,7 @@ pub fn train(
     data: &StudyData,
     options: &TrainOptions,
 ) -> Result<(Signature, TrainingReport), SignatureError> {
-    let outcome = match options.model {
-        ModelChoice::LassoCox => Outcome::Dfs,
-        _ => Outcome::EarlyRecurrence,
-    };
+    let outcome = options.model.outcome();
     if options.outcome != outcome {
         return Err(SignatureError::InvalidOption {
             name: "outcome".into(),

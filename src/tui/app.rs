@@ -40,6 +40,7 @@ use super::screens::quality::QualityScreen;
 use super::screens::signature::SignatureScreen;
 use super::screens::tables::TablesScreen;
 use super::study::Study;
+use super::train_form;
 use super::widgets::form::Form;
 use super::widgets::help::HelpPopup;
 use super::widgets::popup::{Confirm, Menu, Message, TextInput};
@@ -103,6 +104,8 @@ enum Popup {
     Choice(Menu),
     /// A form a screen opened; the values go back to it.
     Form(Form),
+    /// The training form of the jobs menu; its values start a job.
+    TrainForm(Form),
     /// The command palette.
     Palette(TextInput),
 }
@@ -114,9 +117,11 @@ impl Popup {
             Popup::Confirm(..) => Context::Confirm,
             Popup::Message(_) => Context::Message,
             Popup::JobMenu(..) | Popup::Columns(..) | Popup::Choice(_) => Context::Menu,
-            Popup::Input(..) | Popup::Prompt(_) | Popup::Form(_) | Popup::Palette(_) => {
-                Context::Input
-            }
+            Popup::Input(..)
+            | Popup::Prompt(_)
+            | Popup::Form(_)
+            | Popup::TrainForm(_)
+            | Popup::Palette(_) => Context::Input,
         }
     }
 }
@@ -390,7 +395,7 @@ impl App {
                     }
                 }
             }
-            (Some(Popup::Form(form)), Context::Input) => {
+            (Some(Popup::Form(form) | Popup::TrainForm(form)), Context::Input) => {
                 match keymap::lookup(Context::Input, key) {
                     Some(action) => Some(action),
                     None => {
@@ -564,11 +569,13 @@ impl App {
                     menu.move_by(-1);
                     self.popup = Some(Popup::JobMenu(menu, specs));
                 }
-                Action::Accept => {
-                    if let Some(spec) = specs.get(menu.selected) {
-                        self.start_job(spec.clone());
+                Action::Accept => match specs.get(menu.selected) {
+                    Some(JobSpec::Train { .. }) => {
+                        self.popup = Some(Popup::TrainForm(train_form::form()));
                     }
-                }
+                    Some(spec) => self.start_job(spec.clone()),
+                    None => {}
+                },
                 Action::Back => {}
                 _ => self.popup = Some(Popup::JobMenu(menu, specs)),
             },
@@ -635,6 +642,22 @@ impl App {
                 }
                 Action::Back => {}
                 _ => self.popup = Some(Popup::Form(form)),
+            },
+            Popup::TrainForm(mut form) => match action {
+                Action::Accept => {
+                    let Some(views) = self.views() else {
+                        return;
+                    };
+                    match train_form::parse(&form.values(), &views.study.folder) {
+                        Ok(spec) => self.start_job(spec),
+                        Err(error) => {
+                            form.error = Some(error);
+                            self.popup = Some(Popup::TrainForm(form));
+                        }
+                    }
+                }
+                Action::Back => {}
+                _ => self.popup = Some(Popup::TrainForm(form)),
             },
             Popup::Palette(mut input) => match action {
                 Action::Accept => {
@@ -1031,7 +1054,7 @@ impl App {
         };
         let study = &views.study;
         let specs = jobs::available(&study.folder, study.active_signature.is_some());
-        let items = specs.iter().map(ToString::to_string).collect();
+        let items = specs.iter().map(jobs::menu_label).collect();
         self.popup = Some(Popup::JobMenu(Menu::new("Start a job", items), specs));
     }
 
@@ -1189,7 +1212,7 @@ impl App {
             Some(Popup::JobMenu(menu, _) | Popup::Columns(menu, _) | Popup::Choice(menu)) => {
                 menu.render(frame, area)
             }
-            Some(Popup::Form(form)) => form.render(frame, area),
+            Some(Popup::Form(form) | Popup::TrainForm(form)) => form.render(frame, area),
             Some(Popup::Input(input, _) | Popup::Prompt(input) | Popup::Palette(input)) => {
                 input.render(frame, area)
             }

@@ -818,6 +818,61 @@ fn r_on_the_tables_view_writes_the_report_of_the_active_signature() {
     );
 }
 
+/// Clears the focused field of a form and types `text` into it.
+fn retype(app: &mut App, text: &str) {
+    app.handle_key(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+    keys(app, text);
+}
+
+#[test]
+fn the_training_form_refuses_a_wrong_choice_then_trains_the_model_chosen() {
+    let (dir, db) = fixture::scored_sample();
+    let (sender, events) = mpsc::channel();
+    let mut session = fixture::session(&db);
+    session.events = Some(sender);
+    let mut app = App::with_study(fixture::load(&db), session);
+    // No parameter files here: training is the first entry.
+    keys(&mut app, "3a");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.context(), Context::Input);
+    retype(&mut app, "lasso");
+    key(&mut app, KeyCode::Enter);
+    let text = screen(&app);
+    assert!(text.contains("Model: \"lasso\" is not a model"), "{text}");
+    assert!(app.jobs().expect("the jobs view").jobs().is_empty());
+
+    // A CPR model of the clinical variables, written to cpr.json.
+    retype(&mut app, "cpr");
+    for _ in 0..9 {
+        key(&mut app, KeyCode::Tab);
+    }
+    retype(&mut app, "cpr.json");
+    key(&mut app, KeyCode::Enter);
+    let jobs = app.jobs().expect("the jobs view").jobs();
+    assert_eq!(jobs.len(), 1);
+    match &jobs[0].spec {
+        JobSpec::Train { out, options } => {
+            assert_eq!(out, &dir.path().join("cpr.json"));
+            assert_eq!(options.model, radcohort::signature::ModelChoice::Cpr);
+        }
+        other => panic!("expected training, found {other:?}"),
+    }
+    let result = wait_for_job(&mut app, &events).expect("the job ran");
+    assert!(result.summary.contains("→ cpr.json"), "{}", result.summary);
+    let written = radcohort::signature::Signature::read(&dir.path().join("cpr.json"))
+        .expect("a readable signature");
+    assert_eq!(written.model, radcohort::signature::ModelKind::Logistic);
+    assert!(
+        !written.inputs.is_empty()
+            && written.inputs.iter().all(|input| !matches!(
+                input.source,
+                radcohort::signature::InputSource::Feature { .. }
+            )),
+        "a CPR model reads clinical variables only: {:?}",
+        written.inputs
+    );
+}
+
 #[test]
 fn the_report_needs_a_signature_that_scored_the_study() {
     let (_dir, db) = fixture::populated();
@@ -872,6 +927,10 @@ fn a_coordinator_runs_the_study_from_the_keyboard() {
     for _ in 0..2 * params.len() {
         keys(&mut app, "j");
     }
+    // Training asks for its model and options first; the defaults train
+    // a LASSO-logistic signature of early recurrence.
+    key(&mut app, KeyCode::Enter);
+    assert!(screen(&app).contains("Train a signature on the training cohort"));
     key(&mut app, KeyCode::Enter);
     let trained = wait_for_job(&mut app, &events).expect("a signature");
     assert!(

@@ -46,11 +46,13 @@ pub enum JobSpec {
         /// The b-value of a DWI series.
         b_value: Option<f64>,
     },
-    /// Trains a LASSO-logistic signature of early recurrence on the
-    /// training cohort and writes it to `out`.
+    /// Trains a signature on the training cohort as `options` say (the
+    /// choices of the training form) and writes it to `out`.
     Train {
         /// Where the signature file goes.
         out: PathBuf,
+        /// The model and its options.
+        options: Box<TrainOptions>,
     },
     /// Scores every patient with a signature file and stores the scores.
     Score {
@@ -90,11 +92,20 @@ impl fmt::Display for JobSpec {
                 }
                 write!(f, " with {}", file_name(params))
             }
-            JobSpec::Train { out } => write!(
-                f,
-                "Train a LASSO-logistic signature (early recurrence) → {}",
-                file_name(out)
-            ),
+            JobSpec::Train { out, options } => {
+                let model = match options.model {
+                    ModelChoice::LassoLogistic => "LASSO-logistic signature",
+                    ModelChoice::LassoCox => "LASSO-Cox signature",
+                    ModelChoice::RandomForest => "random-forest signature",
+                    ModelChoice::Cpr => "CPR model",
+                    ModelChoice::Combined => "combined model",
+                };
+                let outcome = match options.outcome {
+                    Outcome::EarlyRecurrence => "early recurrence",
+                    Outcome::Dfs => "DFS",
+                };
+                write!(f, "Train a {model} ({outcome}) → {}", file_name(out))
+            }
             JobSpec::Score { signature } => {
                 write!(f, "Score the cohort with {}", file_name(signature))
             }
@@ -107,6 +118,17 @@ impl fmt::Display for JobSpec {
                 file_name(out)
             ),
         }
+    }
+}
+
+/// A job's entry in the jobs menu: what it does, or for training, that a
+/// form of its choices comes first.
+pub fn menu_label(spec: &JobSpec) -> String {
+    match spec {
+        JobSpec::Train { out, .. } => {
+            format!("Train a signature: choose the model → {} …", file_name(out))
+        }
+        other => other.to_string(),
     }
 }
 
@@ -278,14 +300,9 @@ fn run(
                 cancelled: summary.cancelled,
             })
         }
-        JobSpec::Train { out } => {
+        JobSpec::Train { out, options } => {
             let data = StudyData::load(&db).map_err(|e| chain(&e))?;
-            let options = TrainOptions {
-                model: ModelChoice::LassoLogistic,
-                outcome: Outcome::EarlyRecurrence,
-                ..TrainOptions::default()
-            };
-            let (signature, report) = train(&data, &options).map_err(|e| chain(&e))?;
+            let (signature, report) = train(&data, options).map_err(|e| chain(&e))?;
             if cancel.load(Ordering::Relaxed) {
                 return Ok(JobResult {
                     summary: "cancelled; the trained signature was not written".to_owned(),
@@ -440,8 +457,10 @@ pub fn available(folder: &Path, scored: bool) -> Vec<JobSpec> {
             b_value: None,
         });
     }
+    // The defaults; choosing the entry opens the training form.
     specs.push(JobSpec::Train {
-        out: folder.join("signature.json"),
+        out: super::train_form::default_out(folder),
+        options: Box::default(),
     });
     specs.extend(
         signatures

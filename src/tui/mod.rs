@@ -17,6 +17,7 @@ mod log;
 mod palette;
 mod screens;
 mod study;
+mod train_form;
 mod widgets;
 
 #[cfg(test)]

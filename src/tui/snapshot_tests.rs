@@ -302,6 +302,12 @@ fn jobs_empty_and_menu() {
         app.update(Action::View(View::Jobs));
         app.update(Action::NewJob);
     });
+    // Training (the first entry here) asks for the model and options.
+    both_sizes("jobs_train_form", &|app| {
+        app.update(Action::View(View::Jobs));
+        app.update(Action::NewJob);
+        app.update(Action::Accept);
+    });
 }
 
 #[test]
@@ -312,6 +318,7 @@ fn jobs_running_and_finished() {
         // are registered by hand and fed reports as a thread would send.
         app.register_job_for_test(super::jobs::JobSpec::Train {
             out: "signature.json".into(),
+            options: Box::default(),
         });
         app.register_job_for_test(super::jobs::JobSpec::Extract {
             params: "params_default.yaml".into(),

@@ -31,6 +31,8 @@ pub struct Form {
     pub focus: usize,
     /// Why the last submission was refused.
     pub error: Option<String>,
+    /// The keys line beneath the form.
+    pub footer: &'static str,
 }
 
 impl Form {
@@ -47,6 +49,7 @@ impl Form {
                 .collect(),
             focus: 0,
             error: None,
+            footer: "Tab next · Enter stages · Esc cancels",
         }
     }
 
@@ -133,13 +136,12 @@ impl Form {
             .unwrap_or(44)
             + 4;
         let popup = centred(area, width, lines.len() + 2);
-        let footer = "Tab next · Enter stages · Esc cancels";
         framed(
             frame,
             popup,
             lines,
             &self.title,
-            Some(footer),
+            Some(self.footer),
             Color::Yellow,
         );
     }
