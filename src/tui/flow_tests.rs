@@ -219,10 +219,7 @@ fn a_read_only_session_refuses_edits_and_jobs() {
 #[test]
 fn a_long_job_keeps_the_interface_responsive() {
     let (dir, db) = fixture::populated();
-    let (sender, events) = mpsc::channel();
-    let mut session = fixture::session(&db);
-    session.events = Some(sender);
-    let mut app = App::with_study(fixture::load(&db), session);
+    let (mut app, events) = app_running_jobs(&db);
     std::fs::write(dir.path().join("params.yaml"), "setting:\n  binWidth: 25\n")
         .expect("a parameter file");
     keys(&mut app, "3a");
@@ -581,6 +578,15 @@ fn screen(app: &App) -> String {
     terminal.backend().to_string()
 }
 
+/// An app on `db` whose session can run jobs, with the channel their
+/// reports arrive on.
+fn app_running_jobs(db: &StudyDb) -> (App, mpsc::Receiver<Event>) {
+    let (sender, events) = mpsc::channel();
+    let mut session = fixture::session(db);
+    session.events = Some(sender);
+    (App::with_study(fixture::load(db), session), events)
+}
+
 /// Feeds the app the reports of the job it started until the job ends,
 /// returning how it ended.
 fn wait_for_job(app: &mut App, events: &mpsc::Receiver<Event>) -> Result<JobResult, String> {
@@ -768,10 +774,7 @@ fn s_on_the_signature_view_needs_a_session_that_can_run_jobs() {
 #[test]
 fn s_scores_the_cohort_with_a_stored_signature_read_from_the_database() {
     let (_dir, db) = fixture::scored_sample();
-    let (sender, events) = mpsc::channel();
-    let mut session = fixture::session(&db);
-    session.events = Some(sender);
-    let mut app = App::with_study(fixture::load(&db), session);
+    let (mut app, events) = app_running_jobs(&db);
     keys(&mut app, "4s");
     let jobs = app.jobs().expect("the jobs view").jobs();
     assert_eq!(jobs.len(), 1);
@@ -795,10 +798,7 @@ fn s_scores_the_cohort_with_a_stored_signature_read_from_the_database() {
 #[test]
 fn r_on_the_tables_view_writes_the_report_of_the_active_signature() {
     let (dir, db) = fixture::scored_sample();
-    let (sender, events) = mpsc::channel();
-    let mut session = fixture::session(&db);
-    session.events = Some(sender);
-    let mut app = App::with_study(fixture::load(&db), session);
+    let (mut app, events) = app_running_jobs(&db);
     keys(&mut app, "7r");
     let jobs = app.jobs().expect("the jobs view").jobs();
     assert!(matches!(&jobs[0].spec, JobSpec::Report { out } if out.ends_with("report")));
@@ -827,10 +827,7 @@ fn retype(app: &mut App, text: &str) {
 #[test]
 fn the_training_form_refuses_a_wrong_choice_then_trains_the_model_chosen() {
     let (dir, db) = fixture::scored_sample();
-    let (sender, events) = mpsc::channel();
-    let mut session = fixture::session(&db);
-    session.events = Some(sender);
-    let mut app = App::with_study(fixture::load(&db), session);
+    let (mut app, events) = app_running_jobs(&db);
     // No parameter files here: training is the first entry.
     keys(&mut app, "3a");
     key(&mut app, KeyCode::Enter);
@@ -895,10 +892,7 @@ fn a_coordinator_runs_the_study_from_the_keyboard() {
         radcohort::sample_study::write_sample_study(dir.path(), &fixture::actor(), &|_| {})
             .expect("the sample study");
     let db = StudyDb::open(&sample.database).expect("the sample database");
-    let (sender, events) = mpsc::channel();
-    let mut session = fixture::session(&db);
-    session.events = Some(sender);
-    let mut app = App::with_study(fixture::load(&db), session);
+    let (mut app, events) = app_running_jobs(&db);
 
     // Find ICC010 and correct its CA19-9, the first study variable.
     keys(&mut app, "/study_id = ICC010");
