@@ -117,6 +117,18 @@ pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
         });
     }
     let voxel_bytes = (voxels * data_type.size_of() as u64) as usize;
+    // A damaged offset (NaN, infinite, beyond any file radcohort reads)
+    // would otherwise saturate to an offset past every slice.
+    if !(raw.vox_offset.is_finite() && f64::from(raw.vox_offset) <= MAX_VOX_OFFSET) {
+        return Err(ImagingError::InvalidHeader {
+            path: path.to_owned(),
+            field: "vox_offset",
+            value: format!(
+                "{} (the voxels' byte offset must be a finite number up to {MAX_VOX_OFFSET})",
+                raw.vox_offset
+            ),
+        });
+    }
     let data_start = raw.vox_offset.max(NIFTI1_HEADER_BYTES as f32) as usize;
     Ok(RawNifti {
         geometry,
@@ -130,6 +142,9 @@ pub(crate) fn read_raw(path: &Path) -> Result<RawNifti, ImagingError> {
         voxel_bytes,
     })
 }
+
+/// The largest voxel offset accepted: 4 GiB of header extensions.
+const MAX_VOX_OFFSET: f64 = 4_294_967_296.0;
 
 /// Decoded bytes handed over at a time: large enough to amortise the
 /// decoder's calls, small enough to stay in cache.
@@ -275,8 +290,11 @@ fn parse_header(path: &Path, bytes: &[u8]) -> Result<NiftiHeader, ImagingError> 
 /// "method 1"). Spacing is the length of each transformed voxel axis.
 fn geometry_from_header(path: &Path, header: &NiftiHeader) -> Result<Geometry, ImagingError> {
     let rank = header.dim[0] as usize;
-    let extra_axes_are_singleton = header.dim[4..=rank.min(7)].iter().all(|&d| d == 1);
-    if !(3..=7).contains(&rank) || !extra_axes_are_singleton || header.dim[1..4].contains(&0) {
+    // The rank is checked before it bounds a slice: a damaged dim[0] below
+    // 3 must be refused, not index past the axes.
+    let three_to_seven = (3..=7).contains(&rank);
+    let extra_axes_are_singleton = three_to_seven && header.dim[4..=rank].iter().all(|&d| d == 1);
+    if !extra_axes_are_singleton || header.dim[1..4].contains(&0) {
         let shown: Vec<String> = header.dim[1..=rank.clamp(1, 7)]
             .iter()
             .map(ToString::to_string)
@@ -594,6 +612,40 @@ mod tests {
         bytes[..4].copy_from_slice(&540i32.to_le_bytes());
         fs::write(&v2, bytes).unwrap();
         assert!(matches!(read_header(&v2), Err(ImagingError::Nifti2 { .. })));
+    }
+
+    #[test]
+    fn a_damaged_rank_or_voxel_offset_is_refused_with_its_field() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.nii");
+        write_volume(&path, &Array3::<i16>::zeros((5, 4, 3)), &oblique_grid()).unwrap();
+        let valid = fs::read(&path).unwrap();
+        // dim[0] (byte 40) of 1: a rank below 3.
+        let mut bytes = valid.clone();
+        bytes[40..42].copy_from_slice(&1i16.to_le_bytes());
+        fs::write(&path, &bytes).unwrap();
+        let err = read_header(&path).unwrap_err();
+        assert!(
+            matches!(err, ImagingError::NotThreeDimensional { .. }),
+            "{err}"
+        );
+        // vox_offset (byte 108) NaN or far beyond any file.
+        for offset in [f32::NAN, f32::INFINITY, 1e30] {
+            let mut bytes = valid.clone();
+            bytes[108..112].copy_from_slice(&offset.to_le_bytes());
+            fs::write(&path, &bytes).unwrap();
+            let err = read_header(&path).unwrap_err();
+            assert!(
+                matches!(
+                    err,
+                    ImagingError::InvalidHeader {
+                        field: "vox_offset",
+                        ..
+                    }
+                ),
+                "{offset}: {err}"
+            );
+        }
     }
 
     #[test]
