@@ -204,20 +204,22 @@ impl Params {
         }
         let mut override_lines = Vec::new();
         for item in overrides {
+            // Overrides come from the command line, not the file: their
+            // errors name `--setting` and quote the whole override, so an
+            // empty or odd key is still visible.
+            let override_problem = |reason: String| ParamsError {
+                source_name: "--setting".to_owned(),
+                location: format!("{item:?}"),
+                reason,
+            };
             let (key, value) = item
                 .split_once('=')
-                .ok_or_else(|| problem(item, "expected KEY=VALUE".to_owned()))?;
+                .ok_or_else(|| override_problem("expected KEY=VALUE".to_owned()))?;
             let value = YamlLoader::load_from_str(value)
                 .ok()
                 .and_then(|mut docs| docs.pop())
                 .unwrap_or(Yaml::Null);
-            settings
-                .set(key.trim(), &value)
-                .map_err(|reason| ParamsError {
-                    source_name: "--setting".to_owned(),
-                    location: key.trim().to_owned(),
-                    reason,
-                })?;
+            settings.set(key.trim(), &value).map_err(override_problem)?;
             override_lines.push(format!("{}={}", key.trim(), value_text(&value)));
         }
 
@@ -522,7 +524,11 @@ setting:
         let override_err = Params::from_yaml("", "p", &["bogus=1".into()])
             .unwrap_err()
             .to_string();
-        assert_eq!(override_err, "--setting: bogus: unknown setting");
+        assert_eq!(override_err, "--setting: \"bogus=1\": unknown setting");
+        let no_equals = Params::from_yaml("", "p", &["binWidth".into()])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(no_equals, "--setting: \"binWidth\": expected KEY=VALUE");
     }
 
     #[test]
