@@ -271,22 +271,27 @@ impl Signature {
     }
 
     /// Parses a document, checks it and its id, and seals it. `path` is
-    /// for messages.
+    /// for messages: every error names it ([`SignatureError::Parse`], or
+    /// [`SignatureError::InFile`] around what the check found).
     pub fn from_json(text: &str, path: &Path) -> Result<Signature, SignatureError> {
         let mut signature: Signature =
             serde_json::from_str(text).map_err(|err| SignatureError::Parse {
                 path: path.to_owned(),
                 reason: err.to_string(),
             })?;
-        signature.check()?;
+        let in_file = |source| SignatureError::InFile {
+            path: path.to_owned(),
+            source: Box::new(source),
+        };
+        signature.check().map_err(in_file)?;
         if let Some(stored) = &signature.id {
             let computed = signature.content_id();
             if *stored != computed {
-                return Err(SignatureError::IdMismatch {
+                return Err(in_file(SignatureError::IdMismatch {
                     name: signature.name.clone(),
                     stored: stored.clone(),
                     computed,
-                });
+                }));
             }
         }
         signature.seal();

@@ -28,6 +28,16 @@ pub enum SignatureError {
         /// What is wrong, with line and column.
         reason: String,
     },
+    /// A signature file parsed but does not hold a valid signature; the
+    /// source says why.
+    #[error("{path}")]
+    InFile {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong with its content.
+        #[source]
+        source: Box<SignatureError>,
+    },
     /// A field of a signature holds a value it cannot hold.
     #[error("signature {name}: {field}: {reason}")]
     Invalid {

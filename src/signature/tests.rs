@@ -209,7 +209,9 @@ fn a_signature_survives_its_json_round_trip_and_edits_are_refused() {
     assert_eq!(back.to_json(), text);
     let edited = text.replacen("\"intercept\": ", "\"intercept\": 1", 1);
     match Signature::from_json(&edited, Path::new("s.json")) {
-        Err(SignatureError::IdMismatch { .. }) => {}
+        Err(SignatureError::InFile { path, source })
+            if path == Path::new("s.json")
+                && matches!(*source, SignatureError::IdMismatch { .. }) => {}
         other => panic!("expected an id mismatch, got {other:?}"),
     }
     let unknown = text.replacen("\"name\"", "\"nmae\"", 1);
