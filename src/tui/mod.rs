@@ -25,6 +25,8 @@ mod fixture;
 #[cfg(test)]
 mod flow_tests;
 #[cfg(test)]
+mod key_fuzz_tests;
+#[cfg(test)]
 mod snapshot_tests;
 
 use std::path::PathBuf;
