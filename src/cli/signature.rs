@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
+use radcohort::signature::filters::FilterOptions;
 use radcohort::signature::{
     CutoffChoice, InputSource, LambdaRule, ModelChoice, ModelKind, Outcome, Signature, StudyData,
     TrainOptions, freeze_cutoff, score_patients, store_scores, train,
@@ -121,9 +122,9 @@ pub fn train_run(db: &Path, args: TrainArgs) -> Result<ExitCode> {
         runs: args.runs,
         repeat_runs: args.icc_runs,
         icc_threshold: args.icc_min,
-        filters: radcohort::signature::filters::FilterOptions {
+        filters: FilterOptions {
             near_zero_variance: !args.keep_near_zero_variance,
-            correlation_threshold: (args.max_correlation < 1.0).then_some(args.max_correlation),
+            correlation_threshold: FilterOptions::correlation_threshold_for(args.max_correlation),
         },
         lambda_rule: if args.lambda == "1se" {
             LambdaRule::OneSe

@@ -23,6 +23,15 @@ impl Default for FilterOptions {
     }
 }
 
+impl FilterOptions {
+    /// The correlation threshold for a largest allowed |r| as users give
+    /// it (`--max-correlation`, the TUI's training form): 1 or more keeps
+    /// every correlated feature.
+    pub fn correlation_threshold_for(max_correlation: f64) -> Option<f64> {
+        (max_correlation < 1.0).then_some(max_correlation)
+    }
+}
+
 /// caret's `nearZeroVar` defaults: the most common value at least 19
 /// times (95/5) as frequent as the second, and distinct values at most
 /// 10% of the rows.

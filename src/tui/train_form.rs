@@ -133,7 +133,7 @@ pub fn parse(values: &[String], folder: &Path) -> Result<JobSpec, String> {
         model,
         outcome: model.outcome(),
         filters: FilterOptions {
-            correlation_threshold: (max_correlation < 1.0).then_some(max_correlation),
+            correlation_threshold: FilterOptions::correlation_threshold_for(max_correlation),
             ..FilterOptions::default()
         },
         lambda_rule,
