@@ -16,9 +16,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Paragraph, Row, Table, Wrap};
 
-use super::list::ListCursor;
+use super::list::{ListCursor, render_window};
 use super::{Component, Outcome, Prompt};
 use crate::tui::action::Action;
 use crate::tui::format::UNKNOWN;
@@ -269,11 +269,8 @@ impl Component for AuditScreen {
             Row::new(cells)
         });
         let table = Table::new(rows, widths)
-            .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)))
-            .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
-            .highlight_symbol("▶ ");
-        let mut state = TableState::new().with_selected(Some(selected));
-        frame.render_stateful_widget(table, list, &mut state);
+            .header(Row::new(header).style(Style::new().add_modifier(Modifier::BOLD)));
+        render_window(frame, list, table, selected);
         self.render_detail(frame, detail);
     }
 

@@ -8,12 +8,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{
-    Block, Cell as TableCell, Padding, Paragraph, Row, Table, TableState, Wrap,
-};
+use ratatui::widgets::{Block, Cell as TableCell, Padding, Paragraph, Row, Table, Wrap};
 
 use super::columns::{Column, all_columns, default_columns};
-use super::list::ListCursor;
+use super::list::{ListCursor, render_window};
 use super::{Component, Outcome, Prompt, step};
 use crate::tui::action::Action;
 use crate::tui::format;
@@ -383,13 +381,8 @@ impl Component for CohortScreen {
                 }))
             });
         let widths: Vec<Constraint> = columns.iter().map(Column::width).collect();
-        let table = Table::new(rows, widths)
-            .header(header)
-            .block(block)
-            .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
-            .highlight_symbol("▶ ");
-        let mut state = TableState::new().with_selected(Some(selected));
-        frame.render_stateful_widget(table, main, &mut state);
+        let table = Table::new(rows, widths).header(header).block(block);
+        render_window(frame, main, table, selected);
         if range.start > 0 || range.end < self.columns.len() {
             let more = format!(
                 " columns {}–{} of {} ",

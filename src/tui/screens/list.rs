@@ -6,6 +6,11 @@
 use std::cell::Cell;
 use std::ops::Range;
 
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::widgets::{Table, TableState};
+
 use super::{page_step, step};
 use crate::tui::action::Action;
 
@@ -87,6 +92,16 @@ impl ListCursor {
         self.offset.set(offset);
         (offset..(offset + page).min(len), self.selected - offset)
     }
+}
+
+/// Draws the window's rows as a table with the row at `selected` (its
+/// place in the window) reversed and marked, as every list view does.
+pub fn render_window(frame: &mut Frame, area: Rect, table: Table<'_>, selected: usize) {
+    let table = table
+        .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
+        .highlight_symbol("▶ ");
+    let mut state = TableState::new().with_selected(Some(selected));
+    frame.render_stateful_widget(table, area, &mut state);
 }
 
 #[cfg(test)]

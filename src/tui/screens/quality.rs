@@ -18,9 +18,9 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Row, Table, Wrap};
 
-use super::list::ListCursor;
+use super::list::{ListCursor, render_window};
 use super::patient::plural;
 use super::{Component, Outcome};
 use crate::tui::action::Action;
@@ -313,12 +313,8 @@ impl Component for QualityScreen {
                     Span::raw(problem.text.clone()),
                 ])
             });
-        let table = Table::new(rows, widths)
-            .header(header)
-            .row_highlight_style(Style::new().add_modifier(Modifier::REVERSED))
-            .highlight_symbol("▶ ");
-        let mut state = TableState::new().with_selected(Some(selected));
-        frame.render_stateful_widget(table, list, &mut state);
+        let table = Table::new(rows, widths).header(header);
+        render_window(frame, list, table, selected);
         self.render_detail(frame, detail);
     }
 
