@@ -97,20 +97,9 @@ mod bench {
     const VALIDATION_SHARE: f64 = 0.3;
 
     /// A hand-written clinical score over CA19-9 and tumour size with a
-    /// fixed cutoff (as in the TUI's own test fixtures), so every patient
+    /// fixed cutoff (the TUI test fixtures' file), so every patient
     /// has a score and risk group to show, as after a real scoring run.
-    const CLINICAL_SCORE: &str = r#"{
-  "format": "radcohort-signature/1",
-  "name": "Clinical score",
-  "model": "linear",
-  "inputs": [
-    {"source": {"variable": {"name": "ca19_9"}}, "log": true},
-    {"source": {"variable": {"name": "tumour_size"}}}
-  ],
-  "intercept": 0,
-  "coefficients": [1.0, 0.5],
-  "cutoff": {"value": 6.5, "method": "fixed", "chosen_on": "hand-written"}
-}"#;
+    const CLINICAL_SCORE: &str = include_str!("../tests/data/clinical_score.json");
 
     /// Runs the benchmark; see the module documentation.
     pub fn run() -> Result<(), String> {

@@ -131,18 +131,7 @@ pub fn session(db: &StudyDb) -> Session {
 /// A hand-written clinical score over the sample study's CA19-9 and tumour
 /// size, with a fixed cutoff: enough to give every patient a risk group
 /// without images or training.
-const CLINICAL_SCORE: &str = r#"{
-  "format": "radcohort-signature/1",
-  "name": "Clinical score",
-  "model": "linear",
-  "inputs": [
-    {"source": {"variable": {"name": "ca19_9"}}, "log": true},
-    {"source": {"variable": {"name": "tumour_size"}}}
-  ],
-  "intercept": 0,
-  "coefficients": [1.0, 0.5],
-  "cutoff": {"value": 6.5, "method": "fixed", "chosen_on": "hand-written"}
-}"#;
+const CLINICAL_SCORE: &str = include_str!("../../tests/data/clinical_score.json");
 
 /// The sample study's patients, dictionary and chemotherapy (no images),
 /// scored with a hand-written clinical score so that every patient with
