@@ -107,17 +107,6 @@ mod tests {
 
     use super::*;
 
-    fn roi(intensity: Array3<f64>, mask: Array3<bool>, spacing: [f64; 3]) -> IbsiRoi {
-        IbsiRoi {
-            levels: Array3::zeros(intensity.dim()),
-            intensity,
-            intensity_mask: mask.clone(),
-            morphological_mask: mask,
-            spacing,
-            n_levels: 1,
-        }
-    }
-
     #[test]
     fn sphere_has_the_expected_voxels() {
         assert!((sphere_radius_mm() - 6.203504908994).abs() < 1e-11);
@@ -149,12 +138,16 @@ mod tests {
         let intensity = Array3::from_shape_vec((1, 1, 5), vec![1.0, 5.0, 2.0, 5.0, 9.0]).unwrap();
         let mut mask = Array3::from_elem((1, 1, 5), true);
         mask[(0, 0, 4)] = false;
-        let features = features(&roi(intensity.clone(), mask.clone(), [10.0; 3]));
+        let features = features(&IbsiRoi::undiscretised(
+            intensity.clone(),
+            mask.clone(),
+            [10.0; 3],
+        ));
         assert_eq!(features[0].value, 5.0);
         assert_eq!(features[1].value, 5.0);
         // 4 mm voxels along x: neighbours at ±4 mm count, the image's edge
         // cuts the sphere. Means: (1+5)/2, (1+5+2)/3, (5+2+5)/3, (2+5+9)/3.
-        let features = super::features(&roi(intensity, mask, [4.0, 10.0, 10.0]));
+        let features = super::features(&IbsiRoi::undiscretised(intensity, mask, [4.0, 10.0, 10.0]));
         // The two voxels of 5 have means 8/3 and 16/3: the local peak is
         // the larger; the global peak is the largest mean in the mask.
         assert!((features[0].value - 16.0 / 3.0).abs() < 1e-12);
@@ -163,7 +156,7 @@ mod tests {
 
     #[test]
     fn empty_mask_gives_nan() {
-        let features = features(&roi(
+        let features = features(&IbsiRoi::undiscretised(
             Array3::zeros((2, 2, 2)),
             Array3::from_elem((2, 2, 2), false),
             [1.0; 3],

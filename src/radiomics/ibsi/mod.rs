@@ -67,6 +67,27 @@ pub struct IbsiRoi {
     pub n_levels: u32,
 }
 
+#[cfg(test)]
+impl IbsiRoi {
+    /// An ROI of `intensity` with both masks `mask`, the given spacing and
+    /// no grey levels: for the tests of the families that read
+    /// intensities and shape only.
+    pub(crate) fn undiscretised(
+        intensity: Array3<f64>,
+        mask: Array3<bool>,
+        spacing: [f64; 3],
+    ) -> IbsiRoi {
+        IbsiRoi {
+            levels: Array3::zeros(intensity.dim()),
+            intensity,
+            intensity_mask: mask.clone(),
+            morphological_mask: mask,
+            spacing,
+            n_levels: 1,
+        }
+    }
+}
+
 /// Every feature family of the standard on one ROI, in the reference
 /// table's order (morphology, local intensity, statistics, intensity
 /// histogram, intensity-volume histogram, then the texture families with

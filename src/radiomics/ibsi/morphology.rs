@@ -497,17 +497,6 @@ mod tests {
 
     use super::*;
 
-    fn roi(mask: Array3<bool>, intensity: Array3<f64>, spacing: [f64; 3]) -> IbsiRoi {
-        IbsiRoi {
-            levels: Array3::zeros(intensity.dim()),
-            intensity,
-            intensity_mask: mask.clone(),
-            morphological_mask: mask,
-            spacing,
-            n_levels: 1,
-        }
-    }
-
     fn value(features: &[IbsiFeature], tag: &str) -> f64 {
         features.iter().find(|f| f.tag == tag).unwrap().value
     }
@@ -629,7 +618,7 @@ mod tests {
         let mask = Array3::from_elem((4, 6, 10), true);
         let intensity = Array3::from_shape_fn((4, 6, 10), |(_, _, x)| x as f64 + 1.0);
         let features = features(
-            &roi(mask, intensity, [1.0; 3]),
+            &IbsiRoi::undiscretised(intensity, mask, [1.0; 3]),
             &MorphologySettings::default(),
         );
         assert_eq!(features.len(), TAGS.len());
@@ -665,7 +654,7 @@ mod tests {
     fn single_voxel_and_empty() {
         let mask = Array3::from_elem((1, 1, 1), true);
         let features = features(
-            &roi(mask, Array3::from_elem((1, 1, 1), 2.0), [1.0; 3]),
+            &IbsiRoi::undiscretised(Array3::from_elem((1, 1, 1), 2.0), mask, [1.0; 3]),
             &MorphologySettings::default(),
         );
         assert!(value(&features, "morph_volume") > 0.0);
@@ -679,7 +668,7 @@ mod tests {
     fn features_of(mask: Array3<bool>) -> Vec<IbsiFeature> {
         let intensity = Array3::from_elem(mask.dim(), 1.0);
         features(
-            &roi(mask, intensity, [1.0; 3]),
+            &IbsiRoi::undiscretised(intensity, mask, [1.0; 3]),
             &MorphologySettings::default(),
         )
     }
@@ -694,7 +683,7 @@ mod tests {
             let mask = Array3::from_shape_vec((4, 4, 4), cells).unwrap();
             prop_assume!(mask.iter().any(|&v| v));
             let intensity = Array3::from_shape_fn((4, 4, 4), |(z, y, x)| (z * 16 + y * 4 + x) as f64);
-            let features = features(&roi(mask, intensity, spacing), &MorphologySettings::default());
+            let features = features(&IbsiRoi::undiscretised(intensity, mask, spacing), &MorphologySettings::default());
             let f = |tag: &str| value(&features, tag);
             // Densities are V / V_ref: the hull, OMBB and AABB enclose the
             // mesh, with AABB ≥ OMBB ≥ hull ≥ mesh.
