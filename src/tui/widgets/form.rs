@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use super::popup::{TextInput, centred, framed};
+use super::popup::{TextInput, centred, framed, refusal_line};
 
 /// One field of a form.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,10 +114,7 @@ impl Form {
             }
         }
         if let Some(error) = &self.error {
-            lines.push(Line::styled(
-                format!("✗ {error}"),
-                Style::new().fg(Color::Red),
-            ));
+            lines.push(refusal_line(error));
         }
         let width = self
             .fields

@@ -302,10 +302,7 @@ impl TextInput {
             ]),
         ];
         if let Some(error) = &self.error {
-            lines.push(Line::styled(
-                format!("✗ {error}"),
-                Style::new().fg(Color::Red),
-            ));
+            lines.push(refusal_line(error));
         }
         let footer = format!("Enter {} · Esc cancels", self.accept);
         framed(
@@ -317,6 +314,11 @@ impl TextInput {
             Color::Yellow,
         );
     }
+}
+
+/// Why an input was refused, in red beneath it.
+pub fn refusal_line(reason: &str) -> Line<'static> {
+    Line::styled(format!("✗ {reason}"), Style::new().fg(Color::Red))
 }
 
 #[cfg(test)]
